@@ -1,0 +1,7 @@
+// Errors a user can cause. The CLI prints `message` (no stack trace) and exits with `exitCode`.
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = "UserError";
+  }
+}
