@@ -1,0 +1,4 @@
+// All benchmarks run by `npm run bench` / `ringside bench`. Add one import + one array entry per bench file.
+import type { Bench } from "./types.ts";
+
+export const benches: Bench[] = [];
