@@ -1,0 +1,255 @@
+; ringside ring-0 stub.
+;
+; The only x86 code that runs in ring 0. It owns the GDT, IDT and TSS; every one of the 256
+; vectors saves a trap frame on the current kernel stack and hands its address to the TypeScript
+; kernel through the hypercall port (`out dx, eax`). When the host returns, the stub reads the
+; switch block (what to run next), switches stack / CR3 / TSS.esp0 / PIC mask, and `iret`s.
+; Layout constants come from kernel/layout.ts through the generated layout.inc.
+
+%include "layout.inc"
+
+bits 32
+org MEM_STUB_BASE
+
+MB_MAGIC    equ 0x1BADB002
+MB_FLAGS    equ 0x00010000          ; bit 16: load addresses are in this header
+CR0_PG      equ 0x80000000
+CR0_WP      equ 0x00010000
+CR4_PGE     equ 0x00000080
+TSS_IOMAP   equ 104                 ; offset of the I/O permission bitmap in the TSS
+
+; ---------------------------------------------------------------- multiboot header
+multiboot_header:
+    dd MB_MAGIC
+    dd MB_FLAGS
+    dd -(MB_MAGIC + MB_FLAGS)
+    dd multiboot_header             ; header_addr
+    dd MEM_STUB_BASE                ; load_addr
+    dd 0                            ; load_end_addr: whole file
+    dd 0                            ; bss_end_addr: none
+    dd start                        ; entry_addr
+
+; ---------------------------------------------------------------- boot
+; Entered in 32-bit protected mode, flat segments, paging off, interrupts off.
+start:
+    cli
+    lgdt [gdt_descriptor]
+    jmp SEL_KCODE:.reload_cs
+.reload_cs:
+    mov ax, SEL_KDATA
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    xor ax, ax
+    mov fs, ax
+    mov gs, ax
+    mov esp, MEM_IDLE_STACK_TOP
+
+    ; IDT: gate v points at entry_stubs + v*16; DPL 3 for the user vectors.
+    mov edi, idt
+    mov esi, entry_stubs
+    xor ecx, ecx
+.idt_loop:
+    mov eax, esi
+    mov [edi], ax                   ; offset 15..0
+    mov word [edi+2], SEL_KCODE
+    mov byte [edi+4], 0
+    mov byte [edi+5], 0x8E          ; present, DPL 0, 32-bit interrupt gate
+    shr eax, 16
+    mov [edi+6], ax                 ; offset 31..16
+    add esi, 16
+    add edi, 8
+    inc ecx
+    cmp ecx, 256
+    jb .idt_loop
+    mov byte [idt + 3*8 + 5], 0xEE  ; int3: DPL 3
+    mov byte [idt + 4*8 + 5], 0xEE  ; into: DPL 3
+    mov byte [idt + SYSCALL_VECTOR*8 + 5], 0xEE
+%ifdef BENCH_NULL_VECTOR
+    ; Benchmark-only: vector 0x81 irets at once, without calling the host (the baseline for
+    ; null_syscall_ratio). Only the bench machine is assembled with this.
+    mov eax, null_iret
+    mov [idt + 0x81*8], ax
+    shr eax, 16
+    mov [idt + 0x81*8 + 6], ax
+    mov byte [idt + 0x81*8 + 5], 0xEE
+%endif
+    lidt [idt_descriptor]
+
+    ; TSS descriptor base (split across the descriptor), then load the task register.
+    mov eax, tss
+    mov [gdt_tss + 2], ax
+    shr eax, 16
+    mov [gdt_tss + 4], al
+    mov [gdt_tss + 7], ah
+    mov ax, SEL_TSS
+    ltr ax
+
+    ; PIC: remap IRQ 0-15 to IRQ_BASE.., auto-EOI, everything masked until the kernel says.
+    mov al, 0x11
+    out 0x20, al
+    out 0xA0, al
+    mov al, IRQ_BASE
+    out 0x21, al
+    mov al, IRQ_BASE + 8
+    out 0xA1, al
+    mov al, 4
+    out 0x21, al
+    mov al, 2
+    out 0xA1, al
+    mov al, 0x03                    ; 8086 mode, auto-EOI
+    out 0x21, al
+    out 0xA1, al
+    mov al, 0xFF
+    out 0x21, al
+    out 0xA1, al
+    mov dword [pic_mask_now], 0xFFFF
+
+    ; Boot hypercall: the kernel builds page tables and the first process, then fills the switch block.
+    xor eax, eax
+    mov dx, HYPERCALL_PORT
+    out dx, eax
+    cmp dword [MEM_SWITCH_BLOCK + SWITCH_ACTION], ACTION_HALT
+    je halt                         ; the kernel could not boot
+
+    ; Paging on: CR3 from the switch block, global pages, write-protect in ring 0 too.
+    mov eax, [MEM_SWITCH_BLOCK + SWITCH_CR3]
+    mov cr3, eax
+    mov eax, cr4
+    or eax, CR4_PGE
+    mov cr4, eax
+    mov eax, cr0
+    or eax, CR0_PG | CR0_WP
+    mov cr0, eax
+    jmp switch_out
+
+; ---------------------------------------------------------------- every trap
+; Stack on entry: [ss, esp,] eflags, cs, eip, error code, vector.
+trap_common:
+    pushad
+    push ds
+    push es
+    push fs
+    push gs
+    mov ax, SEL_KDATA
+    mov ds, ax
+    mov es, ax
+    mov eax, esp                    ; the trap frame
+    mov dx, HYPERCALL_PORT
+    out dx, eax                     ; the TypeScript kernel runs here
+    ; fall through
+
+; ---------------------------------------------------------------- leave the kernel
+; Do what the switch block says.
+switch_out:
+    mov eax, [MEM_SWITCH_BLOCK + SWITCH_PIC_MASK]
+    cmp eax, [pic_mask_now]
+    jne .set_pic_mask
+.pic_done:
+    mov eax, [MEM_SWITCH_BLOCK + SWITCH_ACTION]
+    cmp eax, ACTION_IDLE
+    je idle
+    cmp eax, ACTION_HALT
+    je halt
+    mov eax, [MEM_SWITCH_BLOCK + SWITCH_CR3]
+    mov ebx, cr3
+    cmp eax, ebx
+    je .same_space
+    mov cr3, eax
+.same_space:
+    mov eax, [MEM_SWITCH_BLOCK + SWITCH_ESP0]
+    mov [tss + 4], eax
+    mov esp, [MEM_SWITCH_BLOCK + SWITCH_ESP]
+    pop gs
+    pop fs
+    pop es
+    pop ds
+    popad
+    add esp, 8                      ; vector, error code
+    iretd
+
+.set_pic_mask:
+    mov [pic_mask_now], eax
+    out 0x21, al
+    mov al, ah
+    out 0xA1, al
+    jmp .pic_done
+
+; Nothing to run: wait for an interrupt in ring 0. Its trap frame lands on the idle stack.
+idle:
+    mov esp, MEM_IDLE_STACK_TOP
+    sti
+    hlt
+    jmp idle
+
+; The machine is stopping.
+halt:
+    cli
+    hlt
+    jmp halt
+
+%ifdef BENCH_NULL_VECTOR
+null_iret:
+    iretd
+%endif
+
+; ---------------------------------------------------------------- entry stubs
+; 256 stubs of 16 bytes: push a dummy error code where the CPU pushes none, push the vector.
+align 16
+entry_stubs:
+%assign v 0
+%rep 256
+    align 16
+%if HAS_ERROR_CODE(v)
+    push dword v
+%else
+    push dword 0
+    push dword v
+%endif
+    jmp trap_common
+%assign v v+1
+%endrep
+
+; ---------------------------------------------------------------- tables
+align 8
+gdt:
+    dq 0                            ; null
+    dq 0x00CF9A000000FFFF           ; 0x08 kernel code: base 0, limit 4 GiB, DPL 0
+    dq 0x00CF92000000FFFF           ; 0x10 kernel data
+    dq 0x00CFFA000000FFFF           ; 0x18 user code: DPL 3
+    dq 0x00CFF2000000FFFF           ; 0x20 user data: DPL 3
+gdt_tss:
+    dw tss_end - tss - 1            ; 0x28 TSS: limit 15..0 (base filled in at boot)
+    dw 0
+    db 0
+    db 0x89                         ; present, DPL 0, 32-bit available TSS
+    db 0
+    db 0
+gdt_end:
+
+gdt_descriptor:
+    dw gdt_end - gdt - 1
+    dd gdt
+
+idt_descriptor:
+    dw 256*8 - 1
+    dd idt
+
+pic_mask_now:
+    dd 0xFFFF
+
+align 8
+idt:
+    times 256*8 db 0
+
+align 16
+tss:
+    dd 0                            ; link
+    dd MEM_IDLE_STACK_TOP           ; esp0 (set on every switch)
+    dd SEL_KDATA                    ; ss0
+    times (TSS_IOMAP - 12 - 2) db 0
+    dw TSS_IOMAP                    ; I/O map base
+iomap:
+    times 8192 db 0xFF              ; every port denied to ring 3 (per-process bitmaps come later)
+    db 0xFF                         ; terminator
+tss_end:

@@ -1,0 +1,362 @@
+// The machine: a v86 PC with cached typed views of its memory and registers, hypercall ports,
+// serial console wiring, IRQ lines and a deterministic virtual clock. No kernel policy here.
+import { readFileSync } from "node:fs";
+import { V86 } from "v86";
+import { JIT_TABLE_BASE, WASM_OFFSET, v86WasmPath, type V86Cpu, type V86Main } from "./v86-internals.ts";
+import { Xoshiro128 } from "./rng.ts";
+
+export interface MachineOptions {
+  /** A multiboot kernel image (flat binary with the a.out-kludge header, or ELF). */
+  multiboot: Uint8Array;
+  /** Guest RAM in bytes (default 32 MiB). */
+  memoryBytes?: number;
+  /** Deterministic mode (default true): virtual clock, synchronous JIT installs, seeded RNG. */
+  deterministic?: boolean;
+  /** RNG seed for deterministic mode (default 1). */
+  seed?: number;
+  /** Guest instructions per virtual millisecond (default 100 000, i.e. a 100 MIPS machine). */
+  ipms?: number;
+  /** Primary IDE master disk image (a 512-byte blank disk is attached when absent). */
+  hda?: Uint8Array;
+  /** Stop the run after this many guest instructions. */
+  maxInstructions?: number;
+}
+
+/** Why a run ended. */
+export type StopReason =
+  | { kind: "requested"; detail: string } // the kernel asked (exit, shutdown, panic)
+  | { kind: "max-instructions"; icount: number }
+  | { kind: "dead" }; // the CPU halted with interrupts off and nobody asked it to stop
+
+const DEFAULT_IPMS = 100_000;
+let wasmModule: WebAssembly.Module | undefined;
+/** The machine whose main loop is executing now: v86's JS devices read time through it. */
+let current: Machine | undefined;
+
+/** One v86 PC. Create with `await Machine.create(opts)`, wire handlers, then `await run()`. */
+export class Machine {
+  readonly deterministic: boolean;
+  readonly ipms: number;
+  readonly memoryBytes: number;
+  private emulator!: InstanceType<typeof V86>;
+  private cpu!: V86Cpu;
+  private exports!: WebAssembly.Exports;
+  private memory!: WebAssembly.Memory;
+  private memBase = 0;
+  /** Guest physical memory (rebuilt if wasm memory grows). */
+  mem8 = new Uint8Array(0);
+  /** Guest physical memory as 32-bit words (index = paddr >> 2). */
+  mem32 = new Int32Array(0);
+  /** General registers eax ecx edx ebx esp ebp esi edi. */
+  reg32 = new Int32Array(0);
+  private cr = new Int32Array(0);
+  private state8 = new Uint8Array(0);
+  private counter = new Uint32Array(0);
+  private icountHigh = 0;
+  private icountLastLow = 0;
+  private idleMs = 0;
+  private readonly rng: Xoshiro128;
+  private readonly pendingJit: { index: number; start: number; flags: number; fn: Function }[] = [];
+  private readonly serialListeners: ((byte: number) => void)[] = [];
+  private readonly inputQueue: { bytes: Uint8Array; atUs: number | undefined }[] = [];
+  private readonly maxInstructions: number;
+  private stopReason: StopReason | undefined;
+  private resolveRun: ((r: StopReason) => void) | undefined;
+  private destroyed = false;
+
+  private constructor(opts: MachineOptions) {
+    this.deterministic = opts.deterministic ?? true;
+    this.ipms = opts.ipms ?? DEFAULT_IPMS;
+    this.memoryBytes = opts.memoryBytes ?? 32 * 1024 * 1024;
+    this.rng = new Xoshiro128(opts.seed ?? 1);
+    this.maxInstructions = opts.maxInstructions ?? Infinity;
+  }
+
+  /** Builds the PC and loads the multiboot image; the CPU does not run until `run()`. */
+  static async create(opts: MachineOptions): Promise<Machine> {
+    const m = new Machine(opts);
+    await m.boot(opts);
+    return m;
+  }
+
+  private async boot(opts: MachineOptions): Promise<void> {
+    wasmModule ??= new WebAssembly.Module(readFileSync(v86WasmPath()));
+    const hda = opts.hda ?? new Uint8Array(512);
+    const multiboot = opts.multiboot.slice().buffer;
+    const emulator = new V86({
+      wasm_fn: async (imports: WebAssembly.Imports) => this.instantiate(imports),
+      memory_size: this.memoryBytes,
+      vga_memory_size: 256 * 1024,
+      multiboot: { buffer: multiboot },
+      hda: { buffer: hda.buffer.byteLength === hda.byteLength ? hda.buffer : hda.slice().buffer },
+      autostart: false,
+      disable_keyboard: true,
+      disable_mouse: true,
+      disable_speaker: true,
+      acpi: false,
+      log_level: 0,
+    } as unknown as ConstructorParameters<typeof V86>[0]);
+    this.emulator = emulator;
+    // `emulator.v86` is assigned after wasm instantiation and before cpu.init(): from that moment
+    // v86's JS devices (PIT, RTC, UART) must read our clock through the static `microtick`.
+    let mainObj: V86Main | undefined;
+    Object.defineProperty(emulator, "v86", {
+      configurable: true,
+      enumerable: true,
+      get: () => mainObj,
+      set: (v: V86Main) => {
+        mainObj = v;
+        current = this;
+        if (this.deterministic) v.constructor.microtick = staticMicrotick;
+      },
+    });
+    await new Promise<void>((resolve) => emulator.add_listener("emulator-loaded", () => resolve()));
+    const main = mainObj!;
+    this.cpu = main.cpu;
+    this.memBase = this.cpu.mem8.byteOffset;
+    this.refreshViews();
+    const realMainLoop = this.cpu.main_loop;
+    this.cpu.main_loop = () => this.mainLoop(realMainLoop);
+    emulator.add_listener("serial0-output-byte", (byte: number) => {
+      for (const fn of this.serialListeners) fn(byte);
+    });
+  }
+
+  /** Instantiates v86's wasm with the deterministic hooks wrapped around its imports. */
+  private async instantiate(imports: WebAssembly.Imports): Promise<WebAssembly.Exports> {
+    const env = imports.env as Record<string, Function>;
+    if (this.deterministic) {
+      env.microtick = () => this.nowMs();
+      env.get_rand_int = () => this.rng.nextInt32();
+      env.codegen_finalize = (index: number, start: number, flags: number, ptr: number, len: number) =>
+        this.compileJit(index, start, flags, ptr >>> 0, len >>> 0);
+    }
+    const instance = await WebAssembly.instantiate(wasmModule!, imports);
+    this.exports = instance.exports;
+    this.memory = instance.exports.memory as WebAssembly.Memory;
+    this.counter = new Uint32Array(this.memory.buffer, WASM_OFFSET.instructionCounter, 1);
+    return instance.exports;
+  }
+
+  /** Compiles a JIT module synchronously; it is installed at the next main-loop entry (a deterministic point). */
+  private compileJit(index: number, start: number, flags: number, ptr: number, len: number): void {
+    const code = new Uint8Array(this.memory.buffer, ptr, len).slice();
+    const module = new WebAssembly.Module(code);
+    const inst = new WebAssembly.Instance(module, { e: this.cpu.jit_imports });
+    this.pendingJit.push({ index, start, flags, fn: inst.exports.f as Function });
+  }
+
+  private installJit(): void {
+    const table = this.cpu.wm.wasm_table;
+    for (const j of this.pendingJit) {
+      table.set(j.index + JIT_TABLE_BASE, j.fn);
+      this.cpu.codegen_finalize_finished(j.index, j.start, j.flags);
+    }
+    this.pendingJit.length = 0;
+  }
+
+  /** Rebuilds the cached typed views (after construction or if wasm memory grew). */
+  private refreshViews(): void {
+    const buf = this.memory.buffer;
+    this.mem8 = new Uint8Array(buf, this.memBase, this.memoryBytes);
+    this.mem32 = new Int32Array(buf, this.memBase, this.memoryBytes >>> 2);
+    this.reg32 = new Int32Array(buf, WASM_OFFSET.reg32, 8);
+    this.cr = new Int32Array(buf, WASM_OFFSET.cr, 8);
+    this.state8 = new Uint8Array(buf, 0, 1024);
+    this.counter = new Uint32Array(buf, WASM_OFFSET.instructionCounter, 1);
+  }
+
+  /** Guarantees the cached views are live; call at every host entry (cheap). */
+  ensureViews(): void {
+    if (this.reg32.length === 0) this.refreshViews();
+  }
+
+  // ---- the run loop -------------------------------------------------------------------
+
+  /** Wraps v86's main loop: installs JIT code, injects input, skips idle time, enforces limits. */
+  private mainLoop(real: () => number): number {
+    current = this;
+    this.ensureViews();
+    if (this.pendingJit.length) this.installJit();
+    if (this.stopReason) return this.finish();
+    if (this.icount() >= this.maxInstructions) {
+      this.stopReason = { kind: "max-instructions", icount: this.icount() };
+      return this.finish();
+    }
+    this.deliverInput();
+    const t = real();
+    if (this.stopReason) return this.finish();
+    if (this.state8[WASM_OFFSET.inHlt]) {
+      const interruptsOn = (new Int32Array(this.memory.buffer, WASM_OFFSET.flags, 1)[0] & 0x200) !== 0;
+      if (!interruptsOn) {
+        this.stopReason = { kind: "dead" };
+        return this.finish();
+      }
+      if (this.deterministic) {
+        // Idle: jump virtual time to the next timer event or the next timed input.
+        const next = this.nextInputMs();
+        const skip = next !== undefined ? Math.max(0, Math.min(t, next - this.nowMs())) : t;
+        if (this.inputQueue.length && this.inputQueue[0]!.atUs === undefined) return 0; // deliver now
+        this.idleMs += skip;
+        return 0;
+      }
+      return t;
+    }
+    return this.deterministic ? 0 : t;
+  }
+
+  private finish(): number {
+    const reason = this.stopReason!;
+    this.emulator.stop();
+    const resolve = this.resolveRun;
+    this.resolveRun = undefined;
+    if (resolve) setImmediate(() => resolve(reason));
+    return 0;
+  }
+
+  /** Runs the CPU until the kernel requests a stop, the instruction limit is hit, or the CPU dies. */
+  run(): Promise<StopReason> {
+    if (this.stopReason) return Promise.resolve(this.stopReason);
+    return new Promise((resolve) => {
+      this.resolveRun = resolve;
+      this.emulator.run();
+    });
+  }
+
+  /** Asks the machine to stop at the next main-loop boundary (the kernel should also halt the CPU). */
+  requestStop(detail: string): void {
+    this.stopReason ??= { kind: "requested", detail };
+  }
+
+  /** Releases the emulator (Node keeps running while one exists). */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.emulator.stop();
+    this.emulator.destroy();
+    if (current === this) current = undefined;
+  }
+
+  // ---- time ---------------------------------------------------------------------------
+
+  /** Guest instructions retired since start (exact at block boundaries; monotonic). */
+  icount(): number {
+    const low = this.counter[0]!;
+    if (low < this.icountLastLow) this.icountHigh += 0x1_0000_0000;
+    this.icountLastLow = low;
+    return this.icountHigh + low;
+  }
+
+  /** Virtual time in ms: instructions / ipms plus idle time skipped while halted. */
+  nowMs(): number {
+    return this.icount() / this.ipms + this.idleMs;
+  }
+
+  /** Virtual time in µs, rounded to ns, for traces. */
+  nowUs(): number {
+    return Math.round(this.nowMs() * 1e6) / 1e3;
+  }
+
+  // ---- ports, IRQs, devices -------------------------------------------------------------
+
+  /** Calls `fn(value)` synchronously inside every 32-bit `out` to `port` (the guest resumes after it returns). */
+  onPortWrite32(port: number, fn: (value: number) => void): void {
+    this.cpu.io.register_write(port, this, undefined, undefined, fn);
+  }
+
+  /** Writes a byte to an I/O port of a JS-implemented device (UART, PIT, IDE; not the PIC). */
+  portWrite8(port: number, value: number): void {
+    this.cpu.io.port_write8(port, value);
+  }
+
+  /** Reads a byte from an I/O port of a JS-implemented device. */
+  portRead8(port: number): number {
+    return this.cpu.io.port_read8(port);
+  }
+
+  /** Raises IRQ line `irq`; the guest takes it after the current instruction. */
+  raiseIrq(irq: number): void {
+    this.cpu.device_raise_irq(irq);
+  }
+
+  /** Every byte the guest transmits on COM1. */
+  onSerialOutput(fn: (byte: number) => void): void {
+    this.serialListeners.push(fn);
+  }
+
+  /** Queues bytes for COM1 input: at a virtual time (µs), or, without one, the next time the guest idles. */
+  queueSerialInput(bytes: Uint8Array, atUs?: number): void {
+    this.inputQueue.push({ bytes, atUs });
+    if (atUs !== undefined) this.inputQueue.sort((a, b) => (a.atUs ?? Infinity) - (b.atUs ?? Infinity));
+  }
+
+  private nextInputMs(): number | undefined {
+    const head = this.inputQueue[0];
+    return head?.atUs !== undefined ? head.atUs / 1000 : undefined;
+  }
+
+  private deliverInput(): void {
+    const head = this.inputQueue[0];
+    if (!head) return;
+    const due = head.atUs !== undefined ? this.nowUs() >= head.atUs : this.state8[WASM_OFFSET.inHlt] !== 0;
+    if (!due) return;
+    this.inputQueue.shift();
+    for (const b of head.bytes) this.emulator.bus.send("serial0-input", b);
+  }
+
+  // ---- registers and memory ---------------------------------------------------------------
+
+  /** CR2 (the last page-fault address). */
+  get cr2(): number {
+    return this.cr[2]! >>> 0;
+  }
+
+  /** CR3 (the current page directory). */
+  get cr3(): number {
+    return this.cr[3]! >>> 0;
+  }
+
+  /** Current privilege level. */
+  get cpl(): number {
+    return this.state8[WASM_OFFSET.cpl]!;
+  }
+
+  /** Reads an unsigned 32-bit little-endian word at a physical address (any alignment). */
+  read32(paddr: number): number {
+    if ((paddr & 3) === 0) return this.mem32[paddr >>> 2]! >>> 0;
+    const m = this.mem8;
+    return (m[paddr]! | (m[paddr + 1]! << 8) | (m[paddr + 2]! << 16) | (m[paddr + 3]! << 24)) >>> 0;
+  }
+
+  /** Writes a 32-bit word of data (not code) at a physical address. */
+  write32(paddr: number, value: number): void {
+    if ((paddr & 3) === 0) {
+      this.mem32[paddr >>> 2] = value | 0;
+      return;
+    }
+    const m = this.mem8;
+    m[paddr] = value;
+    m[paddr + 1] = value >>> 8;
+    m[paddr + 2] = value >>> 16;
+    m[paddr + 3] = value >>> 24;
+  }
+
+  /** Writes bytes that may be executed: stale JIT code for the range is discarded. */
+  writeCode(paddr: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.cpu.jit_dirty_cache(paddr, paddr + bytes.length);
+    this.mem8.set(bytes, paddr);
+  }
+
+  /** Discards all cached linear→physical translations (after editing live page tables). */
+  flushTlb(): void {
+    this.cpu.full_clear_tlb();
+  }
+}
+
+const wallClock = performance.now.bind(performance);
+
+function staticMicrotick(): number {
+  if (!current) return 0;
+  return current.deterministic ? current.nowMs() : wallClock();
+}

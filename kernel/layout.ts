@@ -1,0 +1,116 @@
+// The one source of truth for everything the TypeScript kernel and the x86 stub share: physical
+// addresses, selectors, the trap frame, the switch block and the hypercall port. The stub gets
+// these as a generated %include (see `layoutInclude`).
+
+/** Physical memory map of the kernel region (identity-mapped, supervisor-only, in every address space). */
+export const MEM = {
+  stubBase: 0x0010_0000, // the stub image (multiboot load address)
+  switchBlock: 0x0011_0000, // host → stub: what to run next
+  idleStackTop: 0x0011_2000, // the idle loop's stack (grows down from here)
+  kstackPool: 0x0020_0000, // per-process kernel stacks
+  kstackSize: 0x2000, // 8 KiB each
+  kstackCount: 256,
+  kernelEnd: 0x0040_0000, // end of the kernel region; user space begins here
+  userBase: 0x0040_0000,
+  userTop: 0xc000_0000, // user space ends here (exclusive)
+} as const;
+
+/** GDT selectors (RPL included for user selectors). */
+export const SEL = {
+  kcode: 0x08,
+  kdata: 0x10,
+  ucode: 0x1b,
+  udata: 0x23,
+  tss: 0x28,
+} as const;
+
+/** The hypercall: the stub writes the trap-frame address to this port with `out dx, eax`. */
+export const HYPERCALL_PORT = 0x555;
+
+/** The boot hypercall passes 0 instead of a frame address. */
+export const HYPERCALL_BOOT = 0;
+
+/**
+ * The trap frame, as the stub builds it on the kernel stack (lowest address first):
+ * segment registers, `pushad` block, vector, error code, then what the CPU pushed
+ * (eip, cs, eflags, and esp/ss only when coming from ring 3).
+ */
+export const FRAME = {
+  gs: 0,
+  fs: 4,
+  es: 8,
+  ds: 12,
+  edi: 16,
+  esi: 20,
+  ebp: 24,
+  espKernel: 28, // the value pushad saved (ignored by popad)
+  ebx: 32,
+  edx: 36,
+  ecx: 40,
+  eax: 44,
+  vector: 48,
+  errorCode: 52,
+  eip: 56,
+  cs: 60,
+  eflags: 64,
+  esp: 68, // only when cs RPL = 3
+  ss: 72, // only when cs RPL = 3
+  sizeRing3: 76,
+  sizeRing0: 68,
+} as const;
+
+/** The switch block at MEM.switchBlock: written by the kernel, read by the stub after every hypercall. */
+export const SWITCH = {
+  action: 0, // one of ACTION
+  esp: 4, // kernel stack pointer of the trap frame to restore
+  cr3: 8, // page directory to load (the stub skips the load if unchanged)
+  esp0: 12, // TSS.esp0: kernel stack top for the next ring-3 → ring-0 entry
+  picMask: 16, // desired PIC mask (bit n masks IRQ n); the stub applies changes
+  size: 20,
+} as const;
+
+/** What the stub does after a hypercall. */
+export const ACTION = {
+  resume: 0, // restore the frame at SWITCH.esp and iret
+  idle: 1, // sti; hlt in ring 0 until an interrupt
+  halt: 2, // cli; hlt forever (the machine is stopping)
+} as const;
+
+/** Interrupt vectors the stub gives a DPL-3 gate (callable with `int n` from ring 3). */
+export const USER_VECTORS = [3, 4, 0x80] as const;
+
+/** Vectors for which the CPU pushes an error code. */
+export const ERROR_CODE_VECTORS = [8, 10, 11, 12, 13, 14, 17] as const;
+
+/** Hardware IRQ n arrives on vector IRQ_BASE + n (the stub remaps the PIC there). */
+export const IRQ_BASE = 0x20;
+
+/** The system-call vector. */
+export const SYSCALL_VECTOR = 0x80;
+
+/** Generates boot/layout.inc: the same constants as NASM `%define`s / `equ`s. */
+export function layoutInclude(): string {
+  const hex = (n: number) => "0x" + n.toString(16).padStart(8, "0");
+  const lines = ["; Generated from kernel/layout.ts by layoutInclude(). Do not edit.", ""];
+  const group = (prefix: string, obj: Record<string, number>) => {
+    for (const [k, v] of Object.entries(obj)) lines.push(`${prefix}_${snake(k)} equ ${hex(v)}`);
+    lines.push("");
+  };
+  group("MEM", MEM);
+  group("SEL", SEL);
+  group("FRAME", FRAME);
+  group("SWITCH", SWITCH);
+  group("ACTION", ACTION);
+  lines.push(`HYPERCALL_PORT equ ${hex(HYPERCALL_PORT)}`);
+  lines.push(`IRQ_BASE equ ${hex(IRQ_BASE)}`);
+  lines.push(`SYSCALL_VECTOR equ ${hex(SYSCALL_VECTOR)}`);
+  lines.push("");
+  lines.push("; is_user_vector(v) / has_error_code(v) as preprocessor conditions");
+  lines.push(`%define IS_USER_VECTOR(v) (${USER_VECTORS.map((v) => `(v) == ${v}`).join(" || ")})`);
+  lines.push(`%define HAS_ERROR_CODE(v) (${ERROR_CODE_VECTORS.map((v) => `(v) == ${v}`).join(" || ")})`);
+  return lines.join("\n") + "\n";
+}
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]+/g, (m) => "_" + m).toUpperCase().replace(/^_/, "");
+}

@@ -1,0 +1,20 @@
+// Names the kernel and its trace use for vectors, IRQ lines and errno values.
+
+/** Mnemonics of CPU exception vectors 0–31. */
+export const VECTOR_NAMES: readonly string[] = [
+  "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+  "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
+];
+
+/** Device names of the 16 legacy IRQ lines. */
+export const IRQ_NAMES: readonly string[] = [
+  "timer", "keyboard", "cascade", "com2", "com1", "lpt2", "floppy", "lpt1",
+  "rtc", "irq9", "irq10", "irq11", "mouse", "fpu", "ata", "ata2",
+];
+
+/** Linux errno values returned (negated) by system calls. */
+export const E = {
+  PERM: 1, NOENT: 2, SRCH: 3, INTR: 4, IO: 5, BADF: 9, CHILD: 10, AGAIN: 11, NOMEM: 12, FAULT: 14,
+  BUSY: 16, EXIST: 17, NOTDIR: 20, ISDIR: 21, INVAL: 22, MFILE: 24, NOSPC: 28, PIPE: 32, RANGE: 34,
+  DEADLK: 35, NAMETOOLONG: 36, NOSYS: 38, NOTEMPTY: 39,
+} as const;

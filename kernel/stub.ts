@@ -1,0 +1,42 @@
+// Builds the ring-0 stub image from boot/stub.asm with our own assembler, layout.inc generated
+// from kernel/layout.ts. Built once per process and cached.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { layoutInclude } from "./layout.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const STUB_SOURCE = path.join(here, "..", "boot", "stub.asm");
+const cache = new Map<string, StubImage>();
+
+/** The assembled stub (multiboot flat binary) and its symbols; `benchVector` adds the iret-only vector 0x81. */
+export interface StubImage {
+  bytes: Uint8Array;
+  symbols: Map<string, number>;
+}
+
+export async function buildStub(opts: { benchVector?: boolean } = {}): Promise<StubImage> {
+  const key = opts.benchVector ? "bench" : "std";
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const { assemble, formatDiagnostic } = await import("../tools/asm/index.ts");
+  const include = new TextEncoder().encode(layoutInclude());
+  const res = assemble(readFileSync(STUB_SOURCE, "utf8"), {
+    file: STUB_SOURCE,
+    format: "bin",
+    defines: opts.benchVector ? { BENCH_NULL_VECTOR: "1" } : {},
+    readFile: (p) => (path.basename(p) === "layout.inc" ? include : tryRead(p)),
+  });
+  if (!res.ok) throw new Error("the ring-0 stub does not assemble:\n" + res.diagnostics.map(formatDiagnostic).join("\n"));
+  const built = { bytes: res.bytes, symbols: new Map(res.symbols.map((s) => [s.name, s.value])) };
+  cache.set(key, built);
+  return built;
+}
+
+function tryRead(p: string): Uint8Array | undefined {
+  try {
+    return readFileSync(p);
+  } catch {
+    return undefined;
+  }
+}

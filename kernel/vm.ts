@@ -1,0 +1,173 @@
+// Address spaces: two-level 32-bit page tables written directly into guest memory, the shared
+// supervisor-only kernel mapping, and copyin/copyout that walk the tables instead of trusting
+// user pointers.
+import type { Machine } from "../emulator/machine.ts";
+import { FrameAllocator, PAGE } from "./frames.ts";
+import { MEM } from "./layout.ts";
+
+export const PTE = { P: 1, W: 2, U: 4, G: 0x100 } as const;
+const FRAME_MASK = 0xfffff000;
+
+/** Builds the one page table that maps the kernel region (identity, supervisor-only, global). */
+export function buildKernelPageTable(machine: Machine, frames: FrameAllocator): number {
+  const pt = frames.alloc();
+  if (pt < 0) throw new Error("out of memory building the kernel page table");
+  // Page 0 stays unmapped so that kernel null dereferences fault.
+  for (let i = 1; i < 1024; i++) machine.write32(pt + i * 4, (i * PAGE) | PTE.P | PTE.W | PTE.G);
+  return pt;
+}
+
+/** One process's page directory and the user pages it maps. */
+export class AddressSpace {
+  readonly pd: number;
+  private readonly tables: number[] = [];
+  /** user pages mapped (vaddr → frame), for freeing */
+  private pages = 0;
+
+  /** Creates a directory whose first 4 MiB are the shared kernel mapping. Throws ENOMEM-style on exhaustion. */
+  constructor(
+    private readonly machine: Machine,
+    private readonly frames: FrameAllocator,
+    kernelPt: number,
+  ) {
+    const pd = frames.alloc();
+    if (pd < 0) throw new OutOfMemory();
+    this.pd = pd;
+    machine.write32(pd, kernelPt | PTE.P | PTE.W); // U=0: supervisor-only
+  }
+
+  /** Maps one user page at `va` to a fresh zeroed frame; returns its physical address or -1 (no memory). */
+  mapNew(va: number, writable: boolean): number {
+    const pte = this.pteAddr(va, true);
+    if (pte < 0) return -1;
+    const old = this.machine.read32(pte);
+    if (old & PTE.P) return -1;
+    const frame = this.frames.alloc();
+    if (frame < 0) return -1;
+    this.machine.write32(pte, frame | PTE.P | PTE.U | (writable ? PTE.W : 0));
+    this.pages++;
+    return frame;
+  }
+
+  /** Changes the writable bit of a mapped user page (callers flush the TLB if the space is live). */
+  protect(va: number, writable: boolean): void {
+    const pte = this.pteAddr(va, false);
+    if (pte < 0) return;
+    const e = this.machine.read32(pte);
+    if (!(e & PTE.P)) return;
+    this.machine.write32(pte, writable ? e | PTE.W : e & ~PTE.W);
+  }
+
+  /** Number of user pages mapped. */
+  get pageCount(): number {
+    return this.pages;
+  }
+
+  /**
+   * Translates a user virtual address as ring 3 would see it: returns the physical address, or -1
+   * if the page is absent, supervisor-only, or read-only when `write` is asked.
+   */
+  translate(va: number, write: boolean): number {
+    va >>>= 0;
+    if (va < MEM.userBase || va >= MEM.userTop) return -1;
+    const m = this.machine;
+    const pde = m.read32(this.pd + (va >>> 22) * 4);
+    if ((pde & (PTE.P | PTE.U)) !== (PTE.P | PTE.U)) return -1;
+    const pte = m.read32((pde & FRAME_MASK) + ((va >>> 12) & 1023) * 4);
+    if ((pte & (PTE.P | PTE.U)) !== (PTE.P | PTE.U)) return -1;
+    if (write && !(pte & PTE.W)) return -1;
+    return ((pte & FRAME_MASK) | (va & 0xfff)) >>> 0;
+  }
+
+  /** Copies `len` bytes from user memory at `va` into `out`; false if any byte is not user-readable. */
+  copyIn(va: number, len: number, out: Uint8Array): boolean {
+    const mem = this.machine.mem8;
+    let done = 0;
+    while (done < len) {
+      const pa = this.translate(va + done, false);
+      if (pa < 0) return false;
+      const n = Math.min(len - done, PAGE - (pa & 0xfff));
+      out.set(mem.subarray(pa, pa + n), done);
+      done += n;
+    }
+    return true;
+  }
+
+  /** Checks that [va, va+len) is user-readable (true) without copying. */
+  readable(va: number, len: number): boolean {
+    if (len === 0) return true;
+    if (va + len > MEM.userTop || va + len < va) return false;
+    for (let p = va & ~0xfff; p < va + len; p += PAGE) if (this.translate(Math.max(p, va), false) < 0) return false;
+    return true;
+  }
+
+  /** Copies bytes into user memory at `va`; false if any byte is not user-writable (nothing is partially trusted). */
+  copyOut(va: number, bytes: Uint8Array): boolean {
+    const mem = this.machine.mem8;
+    let done = 0;
+    while (done < bytes.length) {
+      const pa = this.translate(va + done, true);
+      if (pa < 0) return false;
+      const n = Math.min(bytes.length - done, PAGE - (pa & 0xfff));
+      mem.set(bytes.subarray(done, done + n), pa);
+      done += n;
+    }
+    return true;
+  }
+
+  /** Writes bytes into user pages regardless of their writable bit (the loader's view); false if unmapped. */
+  poke(va: number, bytes: Uint8Array): boolean {
+    let done = 0;
+    while (done < bytes.length) {
+      const pte = this.pteAddr(va + done, false);
+      if (pte < 0) return false;
+      const e = this.machine.read32(pte);
+      if (!(e & PTE.P)) return false;
+      const pa = (e & FRAME_MASK) + ((va + done) & 0xfff);
+      const n = Math.min(bytes.length - done, PAGE - (pa & 0xfff));
+      this.machine.writeCode(pa, bytes.subarray(done, done + n));
+      done += n;
+    }
+    return true;
+  }
+
+  /** Returns every frame (user pages, page tables, the directory) to the allocator. */
+  destroy(): void {
+    const m = this.machine;
+    for (const pt of this.tables) {
+      for (let i = 0; i < 1024; i++) {
+        const e = m.read32(pt + i * 4);
+        if (e & PTE.P) this.frames.release(e & FRAME_MASK);
+      }
+      this.frames.release(pt);
+    }
+    this.tables.length = 0;
+    this.pages = 0;
+    this.frames.release(this.pd);
+  }
+
+  /** Address of the PTE for `va` (creating its page table when `create`), or -1. */
+  private pteAddr(va: number, create: boolean): number {
+    va >>>= 0;
+    if (va < MEM.userBase || va >= MEM.userTop) return -1;
+    const m = this.machine;
+    const pdeAddr = this.pd + (va >>> 22) * 4;
+    let pde = m.read32(pdeAddr);
+    if (!(pde & PTE.P)) {
+      if (!create) return -1;
+      const pt = this.frames.alloc();
+      if (pt < 0) return -1;
+      this.tables.push(pt);
+      pde = pt | PTE.P | PTE.W | PTE.U;
+      m.write32(pdeAddr, pde);
+    }
+    return (pde & FRAME_MASK) + ((va >>> 12) & 1023) * 4;
+  }
+}
+
+/** Thrown when a new address space cannot get its directory frame. */
+export class OutOfMemory extends Error {
+  constructor() {
+    super("out of physical memory");
+  }
+}
