@@ -55,6 +55,13 @@ const KNOWN_NAMES: Record<number, string> = {
 
 const byNumber = new Map<number, SyscallDef>(SYSCALLS.map((s) => [s.nr, s]));
 
+/** Every Linux i386 number this kernel can name but does not implement, sorted. */
+export function knownSyscallNames(): [number, string][] {
+  return Object.entries(KNOWN_NAMES)
+    .map(([nr, name]) => [Number(nr), name] as [number, string])
+    .sort((a, b) => a[0] - b[0]);
+}
+
 /** Looks up a handler by number. */
 export function syscallByNumber(nr: number): SyscallDef | undefined {
   return byNumber.get(nr);

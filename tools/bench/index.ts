@@ -1,4 +1,7 @@
 // All benchmarks run by `npm run bench` / `ringside bench`. Add one import + one array entry per bench file.
 import type { Bench } from "./types.ts";
+import { kernelBench } from "./kernel.ts";
 
-export const benches: Bench[] = [];
+export const benches: Bench[] = [
+  kernelBench,
+];

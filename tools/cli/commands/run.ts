@@ -1,8 +1,33 @@
-// `ringside run` (placeholder until its issue lands).
+// `ringside run <prog…> [-- args]`: boot a fresh machine, run the programs, exit with the first one's status.
 import type { Command } from "commander";
+import { Option } from "commander";
+import { loadProgramFile } from "../program.ts";
+import { runSession } from "../session.ts";
+import { UserError } from "../errors.ts";
 
 export function registerRun(program: Command): void {
-  program.command("run").description("(not yet implemented)").action(() => {
-    throw new Error("run: not implemented yet");
-  });
+  program
+    .command("run")
+    .description("run programs (.asm, ELF or flat binary) on a fresh machine; exits with the first program's status")
+    .argument("<programs...>", "program files; arguments after -- go to every program")
+    .option("--trace <file>", "record every kernel entry and exit to <file>")
+    .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
+    .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
+    .action(async (files: string[], opts: { trace?: string; traceFormat: string; maxInstructions?: string }) => {
+      // Commander appends the operands after `--` to the variadic list: split them off again.
+      const dash = process.argv.indexOf("--");
+      const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
+      const progs = files.slice(0, files.length - args.length);
+      if (progs.length === 0) throw new UserError("ringside run: name at least one program before --");
+      const max = opts.maxInstructions !== undefined ? parseCount(opts.maxInstructions) : undefined;
+      const programs = [];
+      for (const f of progs) programs.push(await loadProgramFile(f, args));
+      process.exitCode = await runSession({ programs, trace: opts.trace, traceFormat: opts.traceFormat, maxInstructions: max, summary: true });
+    });
+}
+
+function parseCount(s: string): number {
+  const n = Number(s.replace(/_/g, ""));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UserError(`ringside: --max-instructions needs a positive integer, not "${s}"`);
+  return n;
 }

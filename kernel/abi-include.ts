@@ -1,0 +1,30 @@
+// Generates servers/lib/ringside.inc — the user-space ABI for NASM programs — from the kernel's
+// own tables, so numbers have one source of truth. `npm run gen` rewrites the file; a test fails
+// if the committed copy is stale.
+import { SYSCALLS, knownSyscallNames } from "./syscalls.ts";
+import { E } from "./names.ts";
+
+/** The text of servers/lib/ringside.inc. */
+export function ringsideInclude(): string {
+  const out: string[] = [
+    "; ringside user ABI for NASM programs. Generated from kernel/syscalls.ts and kernel/names.ts",
+    "; by `npm run gen`; do not edit.",
+    ";",
+    "; System calls: int 0x80, EAX = number, arguments in EBX, ECX, EDX, ESI, EDI,",
+    "; result in EAX (negative = -errno). Numbers are Linux i386's where Linux has the call.",
+    "",
+    "%ifndef RINGSIDE_INC",
+    "%define RINGSIDE_INC",
+    "",
+    "; implemented system calls",
+  ];
+  for (const s of SYSCALLS) out.push(`SYS_${s.name.padEnd(16)} equ ${s.nr}`);
+  out.push("", "; errno values (system calls return their negation)");
+  for (const [k, v] of Object.entries(E)) out.push(`E${k.padEnd(15)} equ ${v}`);
+  out.push("", "STDIN  equ 0", "STDOUT equ 1", "STDERR equ 2", "");
+  out.push("; known Linux i386 numbers not implemented yet (they return -ENOSYS)");
+  const implemented = new Set(SYSCALLS.map((s) => s.nr));
+  for (const [nr, name] of knownSyscallNames()) if (!implemented.has(nr)) out.push(`; SYS_${name} would be ${nr}`);
+  out.push("", "%endif", "");
+  return out.join("\n");
+}

@@ -1,0 +1,39 @@
+// Turns a program file named on the command line into an image the kernel can load:
+// `.asm` is assembled (as ELF, with servers/lib on the include path), anything else is read as-is.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { UserError } from "./errors.ts";
+import { loadImage, type ProgramSpec } from "../../kernel/kernel.ts";
+import { ElfError } from "../../kernel/elf.ts";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** servers/lib: where ringside.inc lives. */
+export const SERVERS_LIB = path.join(root, "servers", "lib");
+
+/** Reads (and assembles, for .asm) a program; throws UserError with a clear message on any problem. */
+export async function loadProgramFile(file: string, argv: string[] = []): Promise<ProgramSpec> {
+  const name = path.basename(file).replace(/\.(asm|elf|bin|s)$/i, "");
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UserError(`ringside: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  if (/\.(asm|s)$/i.test(file)) bytes = await assembleProgram(file, new TextDecoder().decode(bytes));
+  try {
+    loadImage(bytes);
+  } catch (e) {
+    if (e instanceof ElfError) throw new UserError(`ringside: ${file}: bad ELF file: ${e.message}`);
+    throw new UserError(`ringside: ${file}: ${(e as Error).message}`);
+  }
+  return { name, image: bytes, argv: [name, ...argv] };
+}
+
+/** Assembles a user program to an ELF executable; diagnostics become a UserError. */
+export async function assembleProgram(file: string, source: string): Promise<Uint8Array> {
+  const { assemble, formatDiagnostic } = await import("../asm/index.ts");
+  const res = assemble(source, { file, format: "elf", includePaths: [path.dirname(file), SERVERS_LIB] });
+  if (!res.ok) throw new UserError(res.diagnostics.map(formatDiagnostic).join("\n"));
+  return res.bytes;
+}
