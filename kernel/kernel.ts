@@ -134,7 +134,10 @@ export class Kernel {
     return new Kernel(machine, opts, images, stub);
   }
 
-  /** Boots and runs until every process has ended (or the instruction limit / a panic stops it). */
+  /**
+   * Boots and runs until every process has ended (or the instruction limit / a panic stops it).
+   * The trace recorder's owner calls its `finish()` afterwards to format the trace.
+   */
   async run(): Promise<RunResult> {
     const stop = await this.machine.run();
     return this.finish(stop);
@@ -460,7 +463,6 @@ export class Kernel {
       reason = "dead";
       this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason: "panic", status: null });
     }
-    this.trace?.flush();
     const still = [...this.procs.values()].map((p) => ({ pid: p.pid, name: p.name, status: null, vector: null, report: null }));
     return {
       reason,

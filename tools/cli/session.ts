@@ -56,6 +56,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   } finally {
     flush();
     kernel.destroy();
+    trace?.finish();
     if (fd !== undefined) closeSync(fd);
   }
   if (opts.summary) for (const p of result.processes) process.stderr.write(`[pid ${p.pid} ${p.name}] ${describe(p)}\n`);
