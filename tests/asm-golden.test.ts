@@ -20,7 +20,7 @@ function reader(dir: string) {
 }
 
 /** Describes the first source line whose bytes differ, with expected vs actual bytes. */
-export function describeMismatch(name: string, source: string, expected: Uint8Array, actual: Uint8Array, recs: LineRecord[]): string {
+function describeMismatch(name: string, source: string, expected: Uint8Array, actual: Uint8Array, recs: LineRecord[]): string {
   const src = source.split("\n");
   let first = 0;
   while (first < expected.length && first < actual.length && expected[first] === actual[first]) first++;
