@@ -73,6 +73,14 @@ export class TextFormatter {
     return this.symbols;
   }
 
+  /** An independent copy with the same state (symbols, open entries). */
+  clone(): TextFormatter {
+    const c = new TextFormatter({ color: this.color });
+    c.symbols = this.symbols.clone();
+    c.open = this.open.map((o) => ({ ...o }));
+    return c;
+  }
+
   /** Updates the formatter's state from `ev` without producing text (cheap for most events). */
   observe(ev: TraceEvent): void {
     const k = ev.kind;

@@ -1,7 +1,11 @@
 // `ringside trace`: read traces recorded by `run`/`boot` (docs/trace.md) — show, summary, diff, export, report.
 import type { Command } from "commander";
 import { UserError } from "../errors.ts";
-import { showTrace, summarizeTrace } from "../../trace/commands.ts";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { showTrace, summarizeTrace, WarningSink } from "../../trace/commands.ts";
+import { diffTraces, formatDiff } from "../../trace/diff.ts";
+import { exportPerfetto } from "../../trace/perfetto.ts";
+import { buildReport } from "../../trace/report.ts";
 import { formatSummary } from "../../trace/summary.ts";
 import { Output } from "../../trace/output.ts";
 
@@ -54,10 +58,88 @@ export function registerTrace(program: Command): void {
 
   trace
     .command("diff")
-    .description("first divergence between two traces, with context; exit 0 if identical, 1 if not")
-    .argument("<a>")
-    .argument("<b>")
-    .action(() => {
-      throw new UserError("trace diff: not implemented yet", 2);
+    .description("first divergence between two traces, with context; exit 0 if identical, 1 if not, 2 on trouble")
+    .argument("<a>", "first trace")
+    .argument("<b>", "second trace")
+    .option("-C, --context <n>", "events of context on each side", "3")
+    .option("--json", "print the result as JSON")
+    .action(async (a: string, b: string, o: { context: string; json?: boolean }) => {
+      const n = Number(o.context);
+      if (!Number.isInteger(n) || n < 0) throw new UserError(`--context ${JSON.stringify(o.context)}: expected a non-negative integer`, 2);
+      const r = await diffTraces(a, b, n);
+      const out = new Output();
+      out.write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatDiff(r, a, b));
+      await out.end();
+      process.exitCode = r.identical ? 0 : 1;
     });
+
+  addFilters(
+    trace
+      .command("export")
+      .description("convert a trace for other viewers: --format perfetto (Chrome Trace Event JSON for ui.perfetto.dev)")
+      .argument("<trace>", "trace file (.jsonl), or - for stdin"),
+  )
+    .option("--format <format>", "output format: perfetto", "perfetto")
+    .requiredOption("-o, --output <file>", "output file (- for stdout)")
+    .action(async (path: string, o: Record<string, string | boolean | undefined>) => {
+      if (o.format !== "perfetto" && o.format !== "chrome") {
+        throw new UserError(`--format ${JSON.stringify(o.format)}: supported formats: perfetto`, 2);
+      }
+      const warnings = new WarningSink();
+      const file = String(o.output);
+      await withOutput(file, async (write) => {
+        await exportPerfetto(path, write, o as Record<string, string>, { skipBad: Boolean(o.skipBad), onWarning: warnings.warn });
+      });
+      warnings.done();
+    });
+
+  addFilters(
+    trace
+      .command("report")
+      .description("one self-contained HTML file: timeline per process coloured by ring, summary tables, filterable event list")
+      .argument("<trace>", "trace file (.jsonl)"),
+  )
+    .requiredOption("-o, --output <file>", "output HTML file (- for stdout)")
+    .option("--max-events <n>", "list at most this many events", "5000")
+    .action(async (path: string, o: Record<string, string | boolean | undefined>) => {
+      if (path === "-") throw new UserError("trace report reads the trace twice: give a file, not stdin", 2);
+      const maxEvents = Number(o.maxEvents);
+      if (!Number.isInteger(maxEvents) || maxEvents < 0) throw new UserError(`--max-events ${JSON.stringify(o.maxEvents)}: expected a non-negative integer`, 2);
+      const warnings = new WarningSink();
+      const html = await buildReport(path, { ...(o as Record<string, string>), skipBad: Boolean(o.skipBad), maxEvents }, { onWarning: warnings.warn });
+      await withOutput(String(o.output), async (write) => write(html));
+      warnings.done();
+    });
+}
+
+/** Runs `body` with a buffered writer to `file` (or stdout for "-"), flushing and closing it after. */
+async function withOutput(file: string, body: (write: (s: string) => void) => Promise<void>): Promise<void> {
+  if (file === "-") {
+    const out = new Output();
+    await body((s) => out.write(s));
+    await out.end();
+    return;
+  }
+  let fd: number;
+  try {
+    fd = openSync(file, "w");
+  } catch (err) {
+    throw new UserError(`${file}: cannot write: ${(err as Error).message}`, 2);
+  }
+  let buf = "";
+  try {
+    await body((s) => {
+      buf += s;
+      if (buf.length > 1 << 16) {
+        writeSync(fd, buf);
+        buf = "";
+      }
+    });
+    writeSync(fd, buf);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${file}: cannot write: ${(err as Error).message}`, 2);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,0 +1,212 @@
+// Compares two traces event by event in bounded memory and reports the first divergence with a few
+// events of context on both sides. Lines equal as text are equal; otherwise they are compared as JSON
+// (key order ignored), so only a real difference in some value counts.
+import { UserError } from "../cli/errors.ts";
+import { TextFormatter } from "./format-text.ts";
+import { checkTraceFile, LineReader, parseHeader } from "./reader.ts";
+import type { TraceEvent } from "./schema.ts";
+
+export interface DiffField {
+  key: string;
+  a: unknown;
+  b: unknown;
+}
+
+export interface DiffResult {
+  identical: boolean;
+  events: number; // events compared equal before the divergence (or in total)
+  notes: string[]; // differences that do not count (e.g. the header's "tool")
+  divergence?: {
+    seq: number | null; // seq of the first differing event (null: a header difference)
+    line_a: number | null; // null: that trace had ended
+    line_b: number | null;
+    what: string; // one-line description
+    fields: DiffField[];
+    before: string[]; // common events just before, formatted
+    after_a: string[]; // from the divergent event on, formatted
+    after_b: string[];
+  };
+}
+
+const HISTORY = 64; // lines kept to rebuild the formatter state (open entries) for the context
+
+/** One side of the comparison: a line cursor over a trace file. */
+class Side {
+  private batch: string[] = [];
+  private i = 0;
+  line = 1; // number of the line last returned
+  constructor(readonly path: string, readonly reader: LineReader) {}
+  /** The next non-blank line, or null at the end. */
+  async next(): Promise<string | null> {
+    for (;;) {
+      while (this.i >= this.batch.length) {
+        const b = await this.reader.next();
+        if (b === null) return null;
+        this.batch = b;
+        this.i = 0;
+      }
+      const s = this.batch[this.i++];
+      this.line++;
+      if (s.length > 0) return s;
+    }
+  }
+}
+
+function parse(s: string): TraceEvent | null {
+  try {
+    const v = JSON.parse(s);
+    return typeof v === "object" && v !== null ? (v as TraceEvent) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keys whose values differ (by their JSON text), in the order they appear in `a` then `b`. */
+export function differingFields(a: Record<string, unknown>, b: Record<string, unknown>): DiffField[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const out: DiffField[] = [];
+  for (const k of keys) {
+    if (canonical(a[k]) !== canonical(b[k])) out.push({ key: k, a: a[k], b: b[k] });
+  }
+  return out;
+}
+
+function canonical(v: unknown): string {
+  if (v === undefined) return "undefined";
+  if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
+  if (typeof v === "object" && v !== null) {
+    return "{" + Object.keys(v).sort().map((k) => JSON.stringify(k) + ":" + canonical((v as Record<string, unknown>)[k])).join(",") + "}";
+  }
+  return JSON.stringify(v);
+}
+
+/** Compares traces `pathA` and `pathB`; `context` events are shown on each side of a divergence. */
+export async function diffTraces(pathA: string, pathB: string, context = 3): Promise<DiffResult> {
+  await checkTraceFile(pathA);
+  await checkTraceFile(pathB);
+  if (pathA === "-" && pathB === "-") throw new UserError("trace diff: only one of the traces can be stdin (-)", 2);
+  const A = new Side(pathA, new LineReader(pathA));
+  const B = new Side(pathB, new LineReader(pathB));
+  const ha = parseHeader(pathA, (await A.next()) ?? undefined);
+  const hb = parseHeader(pathB, (await B.next()) ?? undefined);
+  const notes: string[] = [];
+  const hf = differingFields(ha, hb);
+  const real = hf.filter((f) => f.key !== "tool");
+  if (hf.some((f) => f.key === "tool")) notes.push(`headers name different tools: ${JSON.stringify(ha.tool)} vs ${JSON.stringify(hb.tool)}`);
+  if (real.length > 0) {
+    return {
+      identical: false,
+      events: 0,
+      notes,
+      divergence: {
+        seq: null, line_a: 1, line_b: 1, fields: real, before: [], after_a: [], after_b: [],
+        what: "headers differ: " + real.map((f) => `${f.key} ${JSON.stringify(f.a)} vs ${JSON.stringify(f.b)}`).join(", "),
+      },
+    };
+  }
+
+  const symbolsOnly = new TextFormatter(); // state of everything older than `history`
+  const history: string[] = [];
+  let events = 0;
+  const remember = (line: string): void => {
+    events++;
+    history.push(line);
+    if (history.length > HISTORY) {
+      const old = history.shift() as string;
+      if (old.includes('"kind":"load"') || old.includes('"kind":"spawn"')) {
+        const ev = parse(old);
+        if (ev) symbolsOnly.observe(ev);
+      }
+    }
+  };
+  for (;;) {
+    const la = await A.next();
+    const lb = await B.next();
+    if (la === null && lb === null) return { identical: true, events, notes };
+    let fields: DiffField[] = [];
+    let what = "";
+    if (la !== null && lb !== null) {
+      if (la === lb) {
+        remember(la);
+        continue;
+      }
+      const ea = parse(la);
+      const eb = parse(lb);
+      if (ea && eb) {
+        fields = differingFields(ea, eb);
+        if (fields.length === 0) {
+          remember(la);
+          continue;
+        }
+        what = fields.map((f) => `${f.key}: ${JSON.stringify(f.a)} vs ${JSON.stringify(f.b)}`).join(", ");
+      } else {
+        what = `${!ea ? `${pathA} line ${A.line}` : `${pathB} line ${B.line}`} is not valid JSON`;
+      }
+    } else {
+      what = la === null ? `${pathA} ends after ${events} events; ${pathB} continues` : `${pathB} ends after ${events} events; ${pathA} continues`;
+    }
+    // Divergence: rebuild formatter state from the history, then format the context.
+    const common = symbolsOnly;
+    const before: string[] = [];
+    for (let i = 0; i < history.length; i++) {
+      const ev = parse(history[i]);
+      if (!ev) continue;
+      if (i >= history.length - context) before.push(common.format(ev));
+      else common.observe(ev);
+    }
+    const side = async (s: Side, first: string | null): Promise<string[]> => {
+      const f = common.clone();
+      const out: string[] = [];
+      let l = first;
+      for (let n = 0; n < context + 1 && l !== null; n++) {
+        const ev = parse(l);
+        out.push(ev ? f.format(ev) : `(line ${s.line}: not valid JSON) ${l.slice(0, 80)}`);
+        if (n < context) l = await s.next();
+      }
+      return out;
+    };
+    const seqOf = (l: string | null) => (l === null ? null : (parse(l)?.seq ?? null));
+    const seq = seqOf(la) ?? seqOf(lb);
+    const result: DiffResult = {
+      identical: false,
+      events,
+      notes,
+      divergence: {
+        seq, line_a: la === null ? null : A.line, line_b: lb === null ? null : B.line, what, fields,
+        before, after_a: [], after_b: [],
+      },
+    };
+    const d = result.divergence!;
+    d.after_a = await side(A, la);
+    d.after_b = await side(B, lb);
+    await A.reader.close();
+    await B.reader.close();
+    return result;
+  }
+}
+
+/** The diff as text for a terminal. */
+export function formatDiff(r: DiffResult, pathA: string, pathB: string): string {
+  const out: string[] = [];
+  for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.identical) {
+    out.push(`identical: ${r.events} events`);
+    return out.join("\n") + "\n";
+  }
+  const d = r.divergence!;
+  const where = d.seq === null ? "the header" : `seq ${d.seq}`;
+  const lines = `${pathA}:${d.line_a ?? "end"}, ${pathB}:${d.line_b ?? "end"}`;
+  out.push(`traces diverge at ${where} (${lines}) after ${r.events} identical events`);
+  out.push(`  ${d.what}`);
+  if (d.before.length) {
+    out.push("", "  both:");
+    for (const l of d.before) out.push(`    ${l}`);
+  }
+  out.push("", `  < ${pathA}:`);
+  for (const l of d.after_a) out.push(`  < ${l}`);
+  if (d.after_a.length === 0) out.push("  < (end of trace)");
+  out.push("", `  > ${pathB}:`);
+  for (const l of d.after_b) out.push(`  > ${l}`);
+  if (d.after_b.length === 0) out.push("  > (end of trace)");
+  return out.join("\n") + "\n";
+}
