@@ -1,0 +1,435 @@
+// Layout: runs the statements pass after pass until every address and symbol is stable, deciding
+// each pass only from the previous pass's snapshot (NASM-like branch sizing), then emits bytes.
+import { AsmError, type DiagnosticSink, type SourceLoc } from "./diagnostics.ts";
+import { evaluate, type EvalContext, type Value } from "./expr.ts";
+import { resolveOperand } from "./operands.ts";
+import type { DataItem, Op, Stmt } from "./parse.ts";
+import { alignUp, defaultSection, placeBin, type SectionInfo } from "./sections.ts";
+import { placeElf } from "./elf.ts";
+import type { InstructionSelector } from "./select.ts";
+
+/** A defined symbol. `rel` is 1 for addresses inside a section, 0 for absolute constants. */
+export interface SymbolDef {
+  name: string;
+  value: number;
+  rel: number;
+  section?: string;
+  kind: "label" | "equ";
+  loc: SourceLoc;
+}
+
+/** What one statement produced in the final pass (for the listing). */
+export interface Emitted {
+  stmt: Stmt;
+  section: string;
+  offset: number; // offset inside its section
+  bytes?: Uint8Array; // undefined for reservations
+  reserved?: number;
+}
+
+export interface LayoutInput {
+  stmts: Stmt[];
+  format: "bin" | "elf";
+  elfBase: number;
+  selector: InstructionSelector;
+  sink: DiagnosticSink;
+  readBinary: (name: string, from: string) => Uint8Array | undefined;
+  externs: Map<string, SourceLoc>;
+}
+
+export interface LayoutResult {
+  sections: SectionInfo[];
+  data: Map<string, Uint8Array>;
+  symbols: Map<string, SymbolDef>;
+  emitted: Emitted[];
+}
+
+const MAX_PASSES = 40;
+const STICKY_AFTER = 10; // after this many passes branches may only grow (guarantees termination)
+
+/** A growable byte buffer for one section. */
+class ByteBuf {
+  buf = new Uint8Array(256);
+  len = 0;
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+  push(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.len, this.len + n);
+    this.len += n;
+  }
+}
+
+/** Runs passes to a fixed point and returns sections, bytes and symbols; never throws on bad input. */
+export function layout(inp: LayoutInput): LayoutResult {
+  const { stmts, sink, selector } = inp;
+  const n = stmts.length;
+  let prevAddr = new Float64Array(n);
+  let curAddr = new Float64Array(n);
+  const longBranch = new Uint8Array(n);
+  let prevSyms: Map<string, SymbolDef> | undefined;
+  let prevSections = new Map<string, SectionInfo>();
+  const binCache = new Map<string, Uint8Array | null>();
+  let result: LayoutResult | undefined;
+  let converged = false;
+
+  for (let pass = 1; ; pass++) {
+    const final = converged || pass > MAX_PASSES;
+    const r = runPass(pass, final);
+    if (final) {
+      result = r;
+      break;
+    }
+    converged = pass > 1 && sameAddrs(prevAddr, curAddr) && sameSyms(prevSyms!, r.symbols) && sameSections(prevSections, r.sections);
+    prevSyms = r.symbols;
+    prevSections = new Map(r.sections.map((s) => [s.name, s]));
+    [prevAddr, curAddr] = [curAddr, prevAddr];
+  }
+  return result!;
+
+  /** One pass over all statements. In the final pass bytes are produced and errors reported. */
+  function runPass(pass: number, final: boolean): LayoutResult {
+    const sections = new Map<string, SectionInfo>();
+    const data = new Map<string, ByteBuf>();
+    const symbols = new Map<string, SymbolDef>();
+    const emitted: Emitted[] = [];
+    let order = 0;
+    let bits: 16 | 32 = 16;
+    if (inp.format === "elf") bits = 32;
+    let org: number | undefined;
+    let orgSeen = false;
+    let cur: SectionInfo;
+    let absBase: number | undefined; // set while in an absolute/struc pseudo-section
+    let absOff = 0;
+    let strucName: string | undefined;
+    let strucPrev: SectionInfo | undefined;
+    const istrucs: Array<{ name: string; start: number; loc: SourceLoc }> = [];
+    let stmtIndex = 0;
+    let hereBase = 0; // address of the current statement (snapshot-consistent)
+    let hereDelta = 0; // bytes already produced by this statement (times repetitions)
+
+    const section = (name: string): SectionInfo => {
+      let s = sections.get(name);
+      if (!s) {
+        s = defaultSection(name, inp.format, order++);
+        const prev = prevSections.get(name);
+        s.start = prev ? prev.start : 0;
+        sections.set(name, s);
+        data.set(name, new ByteBuf());
+      }
+      return s;
+    };
+    cur = section(".text");
+
+    const offset = () => (absBase !== undefined ? absOff : cur.size);
+    const curAddress = () => (absBase !== undefined ? absBase + absOff : cur.start + cur.size);
+
+    const ctx: EvalContext = {
+      lookup(name: string, col: number): Value {
+        const snap = pass > 1 ? prevSyms!.get(name) : symbols.get(name);
+        const s = snap ?? (pass > 1 ? symbols.get(name) : undefined);
+        if (s) return { v: s.value, rel: s.rel };
+        if (final) {
+          if (inp.externs.has(name)) throw new AsmError(`symbol '${name}' is declared extern, but ringside asm does not link: define it in this file`, col);
+          throw new AsmError(`undefined symbol '${name}'`, col);
+        }
+        return { v: 0, rel: 0, unknown: true };
+      },
+      here: () => hereBase + hereDelta,
+      sectionBase: () => (absBase !== undefined ? absBase : cur.start),
+    };
+
+    const define = (st: Stmt, name: string, value: number, rel: number, kind: "label" | "equ", col: number) => {
+      const old = symbols.get(name);
+      if (old) {
+        if (final) sink.error(st.loc, col, `symbol '${name}' is already defined (first defined at ${old.loc.file}:${old.loc.line})`);
+        return;
+      }
+      symbols.set(name, { name, value, rel, section: rel && absBase === undefined ? cur.name : undefined, kind, loc: st.loc });
+    };
+
+    const emit = (st: Stmt, bytes: Uint8Array) => {
+      if (absBase !== undefined) {
+        if (final && bytes.length) sink.error(st.loc, 0, "cannot emit code or data inside struc/absolute (use resb/resw/resd)");
+        absOff += bytes.length;
+        return;
+      }
+      if (cur.nobits) {
+        if (final && bytes.length) sink.warning(st.loc, 0, `code or data in nobits section '${cur.name}' is ignored`);
+        return;
+      }
+      if (final) data.get(cur.name)!.push(bytes);
+      cur.size += bytes.length;
+      hereDelta += bytes.length;
+    };
+
+    const reserve = (n: number) => {
+      if (absBase !== undefined) absOff += n;
+      else {
+        if (final && !cur.nobits) data.get(cur.name)!.zeros(n);
+        cur.size += n;
+      }
+      hereDelta += n;
+    };
+
+    const evalConst = (e: Parameters<typeof evaluate>[0], what: string, col: number): number | undefined => {
+      const v = evaluate(e, ctx);
+      if (v.unknown) {
+        if (final) throw new AsmError(`${what} must be known in this pass`, col);
+        return undefined;
+      }
+      return v.v;
+    };
+
+    /** Assembles one operation (the part after label/times) once. */
+    const doOp = (st: Stmt, op: Op, i: number): void => {
+      switch (op.k) {
+        case "none":
+        case "equ":
+          return;
+        case "insn": {
+          const ops = op.operands.map((o) => resolveOperand(o, ctx, bits));
+          const address = hereBase + hereDelta;
+          let enc;
+          try {
+            enc = selector.encode({ mnem: op.mnem, bits, prefixes: op.prefixes, ops, address, allowShort: !longBranch[i], final });
+          } catch (e) {
+            if (!(e instanceof AsmError)) throw e;
+            const opCol = op.operands[0]?.col ?? op.col;
+            const col = /jump|range|size not specified|byte/.test(e.message) ? opCol : op.col;
+            throw new AsmError(e.message, e.col || col);
+          }
+          if (pass >= STICKY_AFTER && enc.branch === "near") longBranch[i] = 1;
+          if (final && enc.warnings) for (const w of enc.warnings) sink.warning(st.loc, op.operands[0]?.col ?? op.col, w);
+          emit(st, enc.bytes);
+          return;
+        }
+        case "data":
+          emit(st, dataBytes(st, op.unit, op.items));
+          return;
+        case "res": {
+          const c = evalConst(op.count, "the reservation count", op.col) ?? 0;
+          if (c < 0) throw new AsmError(`negative reservation count ${c}`, op.col);
+          reserve(c * op.unit);
+          return;
+        }
+        case "bits":
+          bits = op.n;
+          return;
+        case "org": {
+          if (inp.format === "elf") throw new AsmError("'org' is only meaningful with -f bin (use elfBase for ELF)", op.col);
+          if (orgSeen) throw new AsmError("'org' given more than once", op.col);
+          orgSeen = true;
+          org = evalConst(op.e, "the org address", op.col) ?? 0;
+          return;
+        }
+        case "section": {
+          absBase = undefined;
+          cur = section(op.name);
+          if (op.align) cur.align = Math.max(cur.align, op.align);
+          if (op.nobits !== undefined) cur.nobits = op.nobits;
+          return;
+        }
+        case "absolute": {
+          absBase = evalConst(op.e, "the absolute address", 0) ?? 0;
+          absOff = 0;
+          return;
+        }
+        case "struc": {
+          strucPrev = absBase === undefined ? cur : strucPrev;
+          strucName = op.name;
+          absBase = 0;
+          absOff = 0;
+          define(st, op.name, 0, 0, "label", 0);
+          return;
+        }
+        case "endstruc": {
+          if (strucName === undefined) throw new AsmError("'endstruc' without 'struc'", 0);
+          define(st, strucName + "_size", absOff, 0, "equ", 0);
+          strucName = undefined;
+          absBase = undefined;
+          cur = strucPrev ?? cur;
+          return;
+        }
+        case "istruc":
+          istrucs.push({ name: op.name, start: offset(), loc: st.loc });
+          return;
+        case "at": {
+          const top = istrucs[istrucs.length - 1];
+          if (!top) throw new AsmError("'at' outside istruc", op.col);
+          const f = evalConst(op.field, "the field offset", op.col);
+          if (f !== undefined) {
+            const pad = f - (offset() - top.start);
+            if (pad < 0) {
+              if (final) throw new AsmError("'at' field is before the current position (fields out of order?)", op.col);
+            } else emit(st, new Uint8Array(pad));
+          }
+          if (op.data) doOp(st, op.data.op, i);
+          return;
+        }
+        case "iend": {
+          const top = istrucs.pop();
+          if (!top) throw new AsmError("'iend' without 'istruc'", 0);
+          const size = ctx.lookup(top.name + "_size", 0);
+          if (!size.unknown) {
+            const pad = size.v - (offset() - top.start);
+            if (pad < 0) {
+              if (final) throw new AsmError(`istruc data is larger than ${top.name}_size`, 0);
+            } else emit(st, new Uint8Array(pad));
+          }
+          return;
+        }
+        case "align": {
+          const a = evalConst(op.n, "the alignment", op.col);
+          if (a === undefined) return;
+          if (a <= 0 || (a & (a - 1)) !== 0) throw new AsmError(`alignment ${a} is not a power of two`, op.col);
+          if (absBase === undefined) cur.align = Math.max(cur.align, a);
+          const pad = (a - (offset() % a)) % a;
+          if (op.b || (absBase === undefined && cur.nobits) || absBase !== undefined) {
+            reserve(pad);
+            return;
+          }
+          if (op.fill) for (let k = 0; k < pad; k++) doOp(st, op.fill.op, i);
+          else emit(st, new Uint8Array(pad).fill(0x90));
+          return;
+        }
+        case "incbin": {
+          let bin = binCache.get(op.file + "\0" + st.loc.file);
+          if (bin === undefined) {
+            bin = inp.readBinary(op.file, st.loc.file) ?? null;
+            binCache.set(op.file + "\0" + st.loc.file, bin);
+          }
+          if (!bin) throw new AsmError(`cannot open incbin file '${op.file}'`, op.col);
+          const skip = op.skip ? (evalConst(op.skip, "the incbin offset", op.col) ?? 0) : 0;
+          const len = op.len ? (evalConst(op.len, "the incbin length", op.col) ?? 0) : bin.length - skip;
+          emit(st, bin.subarray(Math.max(0, skip), Math.max(0, skip) + Math.max(0, len)));
+          return;
+        }
+      }
+    };
+
+    /** Encodes db/dw/dd/dq items into little-endian bytes, warning when values exceed the unit. */
+    const dataBytes = (st: Stmt, unit: number, items: DataItem[]): Uint8Array => {
+      const out: number[] = [];
+      for (const it of items) {
+        if (it.k === "str") {
+          for (const b of it.bytes) out.push(b);
+          const pad = (unit - (it.bytes.length % unit)) % unit;
+          for (let k = 0; k < pad; k++) out.push(0);
+          continue;
+        }
+        const v = evaluate(it.e, ctx);
+        let x = v.unknown ? 0 : v.v;
+        if (final && !v.unknown && unit <= 4) {
+          const lim = 2 ** (unit * 8);
+          if (x >= lim || x < -lim / 2) sink.warning(st.loc, it.col, `${unit === 1 ? "byte" : unit === 2 ? "word" : "dword"} data exceeds bounds (value ${x} does not fit in ${unit * 8} bits; it is truncated)`);
+        }
+        for (let k = 0; k < unit; k++) {
+          if (k < 6) {
+            out.push(((x % 256) + 256) % 256);
+            x = Math.floor(x / 256);
+          } else out.push(x < 0 ? 0xff : 0);
+        }
+      }
+      return Uint8Array.from(out);
+    };
+
+    for (stmtIndex = 0; stmtIndex < n; stmtIndex++) {
+      const st = stmts[stmtIndex];
+      const here = curAddress();
+      curAddr[stmtIndex] = here;
+      hereBase = pass > 1 ? prevAddr[stmtIndex] : here;
+      hereDelta = 0;
+      const startSize = absBase !== undefined ? absOff : cur.size;
+      const startSection = cur;
+      const startAbs = absBase !== undefined;
+      try {
+        if (st.label) {
+          if (st.op.k === "equ") {
+            const v = evaluate(st.op.e, ctx);
+            define(st, st.label.name, v.unknown ? 0 : v.v, v.unknown ? 0 : v.rel ? 1 : 0, "equ", st.label.col);
+          } else if (absBase !== undefined) define(st, st.label.name, absBase + absOff, 0, "label", st.label.col);
+          else define(st, st.label.name, here, 1, "label", st.label.col);
+        }
+        let count = 1;
+        if (st.times) {
+          const v = evaluate(st.times, ctx);
+          if (v.unknown) count = 0;
+          else {
+            count = v.v;
+            if (count < 0) {
+              if (final) throw new AsmError(`TIMES value ${count} is negative`, st.timesCol);
+              count = 0;
+            }
+            if (count > 100_000_000) throw new AsmError(`TIMES value ${count} is too large`, st.timesCol);
+          }
+        }
+        for (let k = 0; k < count; k++) doOp(st, st.op, stmtIndex);
+      } catch (e) {
+        if (!(e instanceof AsmError)) throw e;
+        if (final) sink.error(st.loc, e.col, e.message);
+      }
+      if (final) {
+        const inAbs = startAbs;
+        const sec = startSection;
+        const size = (inAbs ? absOff : sec === cur ? cur.size : sec.size) - startSize;
+        if (st.op.k !== "none" || st.label) {
+          const isRes = st.op.k === "res" || (st.op.k === "align" && (st.op.b || sec.nobits));
+          if (inAbs || sec.nobits || isRes) emitted.push({ stmt: st, section: inAbs ? "" : sec.name, offset: startSize, reserved: size });
+          else emitted.push({ stmt: st, section: sec.name, offset: startSize, bytes: data.get(sec.name)!.buf.slice(startSize, startSize + size) });
+        }
+      }
+    }
+    if (final) {
+      if (istrucs.length) sink.error(istrucs[0].loc, 0, "'istruc' without 'iend'");
+      if (strucName !== undefined) sink.error(stmts[n - 1]?.loc ?? { file: "", line: 0, text: "" }, 0, "'struc' without 'endstruc'");
+    }
+    const list = [...sections.values()].filter((s) => s.size > 0 || s.name === ".text");
+    if (inp.format === "elf") placeElf(list, inp.elfBase);
+    else placeBin(list, org ?? 0);
+    // label values move with their section: keep `start` for the next pass
+    for (const s of sections.values()) if (!list.includes(s)) s.start = 0;
+    const out = new Map<string, Uint8Array>();
+    for (const [name, b] of data) out.set(name, b.buf.subarray(0, b.len));
+    return { sections: list, data: out, symbols, emitted };
+  }
+}
+
+/** True if two address snapshots are identical. */
+function sameAddrs(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True if two symbol tables define the same names with the same values. */
+function sameSyms(a: Map<string, SymbolDef>, b: Map<string, SymbolDef>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.value !== v.value || w.rel !== v.rel) return false;
+  }
+  return true;
+}
+
+/** True if sections kept their start addresses and sizes. */
+function sameSections(a: Map<string, SectionInfo>, b: SectionInfo[]): boolean {
+  if (a.size !== b.length) return false;
+  for (const s of b) {
+    const t = a.get(s.name);
+    if (!t || t.start !== s.start || t.size !== s.size) return false;
+  }
+  return true;
+}
+
+void alignUp;
