@@ -37,10 +37,12 @@ start:
     jmp SEL_KCODE:.reload_cs
 .reload_cs:
     mov ax, SEL_KDATA
+    mov ss, ax
+    ; Data segments: the flat user data selector, in ring 0 as well (as Linux i386 does). Then a
+    ; trap from ring 3 needs no segment reload unless the program changed DS.
+    mov ax, SEL_UDATA
     mov ds, ax
     mov es, ax
-    mov ss, ax
-    xor ax, ax
     mov fs, ax
     mov gs, ax
     mov esp, MEM_IDLE_STACK_TOP
@@ -131,13 +133,18 @@ trap_common:
     push es
     push fs
     push gs
-    mov ax, SEL_KDATA
-    mov ds, ax
-    mov es, ax
+    mov ax, ds                      ; the stub addresses memory through DS only
+    cmp ax, SEL_UDATA
+    jne .fix_ds
+.ds_ok:
     mov eax, esp                    ; the trap frame
     mov dx, HYPERCALL_PORT
     out dx, eax                     ; the TypeScript kernel runs here
-    ; fall through
+    jmp switch_out
+.fix_ds:                            ; ring 3 loaded another selector into DS
+    mov ax, SEL_UDATA
+    mov ds, ax
+    jmp .ds_ok
 
 ; ---------------------------------------------------------------- leave the kernel
 ; Do what the switch block says.
@@ -160,10 +167,33 @@ switch_out:
     mov eax, [MEM_SWITCH_BLOCK + SWITCH_ESP0]
     mov [tss + 4], eax
     mov esp, [MEM_SWITCH_BLOCK + SWITCH_ESP]
-    pop gs
-    pop fs
-    pop es
-    pop ds
+    ; Restore segment registers from the frame, loading only those that differ (a segment load
+    ; costs a descriptor fetch and checks; a compare does not). DS goes last: it is in use.
+    mov eax, [esp + FRAME_GS]
+    mov bx, gs
+    cmp ax, bx
+    je .gs_ok
+    mov gs, ax
+.gs_ok:
+    mov eax, [esp + FRAME_FS]
+    mov bx, fs
+    cmp ax, bx
+    je .fs_ok
+    mov fs, ax
+.fs_ok:
+    mov eax, [esp + FRAME_ES]
+    mov bx, es
+    cmp ax, bx
+    je .es_ok
+    mov es, ax
+.es_ok:
+    mov eax, [esp + FRAME_DS]
+    mov bx, ds
+    cmp ax, bx
+    je .ds_ok
+    mov ds, ax
+.ds_ok:
+    add esp, 16                     ; gs fs es ds
     popad
     add esp, 8                      ; vector, error code
     iretd
@@ -213,11 +243,12 @@ entry_stubs:
 ; ---------------------------------------------------------------- tables
 align 8
 gdt:
-    dq 0                            ; null
-    dq 0x00CF9A000000FFFF           ; 0x08 kernel code: base 0, limit 4 GiB, DPL 0
-    dq 0x00CF92000000FFFF           ; 0x10 kernel data
-    dq 0x00CFFA000000FFFF           ; 0x18 user code: DPL 3
-    dq 0x00CFF2000000FFFF           ; 0x20 user data: DPL 3
+    ; each descriptor as (low dword, high dword): base 0, limit 4 GiB (G=1), 32-bit
+    dd 0, 0                         ; null
+    dd 0x0000FFFF, 0x00CF9A00       ; 0x08 kernel code, DPL 0
+    dd 0x0000FFFF, 0x00CF9200       ; 0x10 kernel data, DPL 0
+    dd 0x0000FFFF, 0x00CFFA00       ; 0x18 user code, DPL 3
+    dd 0x0000FFFF, 0x00CFF200       ; 0x20 user data, DPL 3
 gdt_tss:
     dw tss_end - tss - 1            ; 0x28 TSS: limit 15..0 (base filled in at boot)
     dw 0

@@ -1,7 +1,8 @@
-// The trace recorder. Kernel entries and exits are written into a preallocated Float64Array on the
-// hot path (no allocation, no formatting). A full buffer is spilled as raw binary to a temporary
-// file (bounded memory on long runs); `finish()` formats everything to JSONL, in order, into the
-// sink after the run. Schema: docs/trace.md (version 1).
+// The trace recorder. Kernel entries and exits are written as fixed 48-byte records into a
+// preallocated buffer on the hot path (no allocation, no formatting). Full buffers are kept in
+// memory up to a limit and then spilled as raw bytes to a temporary file, so long runs use bounded
+// memory; `finish()` formats everything to JSONL, in order, into the sink after the run.
+// Schema: docs/trace.md (version 1).
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,11 +16,17 @@ const enum K {
   irq,
   ret,
   retSyscall,
-  object, // a rare event stored as a preformatted tail in `objects`
+  object, // a rare event stored as a preformatted tail in the side strings
 }
 
-const SLOTS = 12; // kind, icount, vt, pid, cpl, eip, a0..a5
-const CAPACITY = 4096;
+// Record layout, in 32-bit words (12 words = 48 bytes):
+//   w0 = kind | cpl << 8 | (pid + 1) << 16     w1 = eip
+//   w2..w3 = icount (f64)                      w4..w5 = vt µs (f64)
+//   w6..w11 = kind-specific words (syscall: nr, a0..a4; exception: vector, error, cr2; irq: line; ret)
+const WORDS = 12;
+const CAPACITY = 4096; // records per chunk
+const CHUNK_BYTES = CAPACITY * WORDS * 4;
+const MEMORY_LIMIT = 64 * 1024 * 1024; // chunks kept in memory before spilling to disk
 
 export interface TraceHeader {
   ipms: number;
@@ -27,25 +34,31 @@ export interface TraceHeader {
   tool: string;
 }
 
-/** Records trace events; `sink` receives formatted JSONL text in order. */
+interface Chunk {
+  bytes: ArrayBuffer | undefined; // undefined once spilled
+  count: number;
+  strings: [number, string][]; // sparse side strings: [record index, text]
+}
+
+/** Records trace events; `sink` receives the formatted JSONL text in order when `finish()` runs. */
 export class TraceRecorder {
-  private readonly buf = new Float64Array(CAPACITY * SLOTS);
-  private readonly objects: (string | undefined)[] = new Array(CAPACITY);
+  private buf = new ArrayBuffer(CHUNK_BYTES);
+  private u32 = new Uint32Array(this.buf);
+  private i32 = new Int32Array(this.buf);
+  private f64 = new Float64Array(this.buf);
+  private strings: [number, string][] = [];
   private count = 0;
-  private seq = 0;
-  private spilled = 0; // events in the spill file
+  private readonly chunks: Chunk[] = [];
+  private inMemory = 0;
+  private stored = 0; // events in completed chunks
   private spillFd: number | undefined;
   private spillPath: string | undefined;
-  /** Side strings of each spilled chunk, as sparse [index, text] pairs. */
-  private readonly spillObjects: [number, string][][] = [];
   private readonly procNames = new Map<number, string>();
   /** Process names in effect from event index `at` on. */
   private readonly nameChanges: { at: number; pid: number; name: string }[] = [];
   private finished = false;
-  /** Events recorded so far. */
-  get events(): number {
-    return this.spilled + this.count;
-  }
+  private seq = 0;
+  private nextName = 0;
 
   constructor(
     private readonly sink: (text: string) => void,
@@ -55,6 +68,11 @@ export class TraceRecorder {
     sink(`{"trace":"ringside","version":${TRACE_VERSION},"ipms":${header.ipms},"mode":${JSON.stringify(header.mode)},"tool":${JSON.stringify(header.tool)}}\n`);
   }
 
+  /** Events recorded so far. */
+  get events(): number {
+    return this.stored + this.count;
+  }
+
   /** Names process `pid` for the events that follow (call before its first event). */
   nameProcess(pid: number, name: string): void {
     this.nameChanges.push({ at: this.events, pid, name });
@@ -62,27 +80,27 @@ export class TraceRecorder {
   }
 
   syscall(icount: number, vt: number, pid: number, cplFrom: number, eip: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number): void {
-    const b = this.buf;
-    const o = this.slot(K.syscall, icount, vt, pid, cplFrom, eip);
-    b[o + 6] = nr >>> 0; b[o + 7] = a0 >>> 0; b[o + 8] = a1 >>> 0; b[o + 9] = a2 >>> 0; b[o + 10] = a3 >>> 0; b[o + 11] = a4 >>> 0;
+    const w = this.slot(K.syscall, icount, vt, pid, cplFrom, eip);
+    const u = this.u32;
+    u[w + 6] = nr; u[w + 7] = a0; u[w + 8] = a1; u[w + 9] = a2; u[w + 10] = a3; u[w + 11] = a4;
   }
 
   exception(icount: number, vt: number, pid: number, cplFrom: number, eip: number, vector: number, errorCode: number, cr2: number, insn: string | undefined): void {
-    const b = this.buf;
-    const o = this.slot(K.exception, icount, vt, pid, cplFrom, eip);
-    b[o + 6] = vector; b[o + 7] = errorCode >>> 0; b[o + 8] = cr2 >>> 0;
-    this.objects[this.count - 1] = insn;
+    const w = this.slot(K.exception, icount, vt, pid, cplFrom, eip);
+    const u = this.u32;
+    u[w + 6] = vector; u[w + 7] = errorCode; u[w + 8] = cr2;
+    if (insn !== undefined) this.strings.push([this.count - 1, insn]);
   }
 
   irq(icount: number, vt: number, pid: number, cplFrom: number, eip: number, line: number): void {
-    const o = this.slot(K.irq, icount, vt, pid, cplFrom, eip);
-    this.buf[o + 6] = line;
+    const w = this.slot(K.irq, icount, vt, pid, cplFrom, eip);
+    this.u32[w + 6] = line;
   }
 
   /** A kernel exit to ring `cplTo`; after a syscall pass `ret` (else undefined). */
   ret(icount: number, vt: number, pid: number, cplTo: number, eip: number, ret: number | undefined): void {
-    const o = this.slot(ret === undefined ? K.ret : K.retSyscall, icount, vt, pid, cplTo, eip);
-    if (ret !== undefined) this.buf[o + 6] = ret | 0;
+    const w = this.slot(ret === undefined ? K.ret : K.retSyscall, icount, vt, pid, cplTo, eip);
+    if (ret !== undefined) this.i32[w + 6] = ret;
   }
 
   /** A rare event (load, spawn, exit, halt …): `fields` are serialised in insertion order after the common keys. */
@@ -91,7 +109,7 @@ export class TraceRecorder {
     tail += pid < 0 ? `,"pid":null,"proc":null` : `,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid) ?? null)}`;
     for (const [k, v] of Object.entries(fields)) tail += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
     this.slot(K.object, icount, vt, pid, 0, 0);
-    this.objects[this.count - 1] = tail;
+    this.strings.push([this.count - 1, tail]);
   }
 
   /** Formats every recorded event, in order, into the sink (call once, after the run). */
@@ -99,60 +117,63 @@ export class TraceRecorder {
     if (this.finished) return;
     this.finished = true;
     this.procNames.clear();
-    this.nextName = 0;
-    if (this.spillFd !== undefined) {
-      const chunk = new Float64Array(CAPACITY * SLOTS);
-      const bytes = new Uint8Array(chunk.buffer);
-      let pos = 0;
-      const objects: (string | undefined)[] = new Array(CAPACITY);
-      for (const pairs of this.spillObjects) {
-        readSync(this.spillFd, bytes, 0, bytes.length, pos);
-        pos += bytes.length;
-        objects.fill(undefined);
-        for (const [i, text] of pairs) objects[i] = text;
-        this.format(chunk, objects, CAPACITY);
+    this.storeChunk();
+    const scratch = new ArrayBuffer(CHUNK_BYTES);
+    let pos = 0;
+    for (const c of this.chunks) {
+      let bytes = c.bytes;
+      if (!bytes) {
+        readSync(this.spillFd!, new Uint8Array(scratch), 0, CHUNK_BYTES, pos);
+        pos += CHUNK_BYTES;
+        bytes = scratch;
       }
+      this.format(bytes, c);
+    }
+    this.chunks.length = 0;
+    if (this.spillFd !== undefined) {
       closeSync(this.spillFd);
       unlinkSync(this.spillPath!);
       this.spillFd = undefined;
     }
-    this.format(this.buf, this.objects, this.count);
-    this.count = 0;
   }
 
-  private nextName = 0;
-
-  /** Formats `n` records of `b` (with their side strings) into the sink. */
-  private format(b: Float64Array, objects: (string | undefined)[], n: number): void {
+  /** Formats one chunk into the sink. */
+  private format(bytes: ArrayBuffer, c: Chunk): void {
+    const u = new Uint32Array(bytes);
+    const i32 = new Int32Array(bytes);
+    const f = new Float64Array(bytes);
+    const side: (string | undefined)[] = new Array(c.count);
+    for (const [i, s] of c.strings) side[i] = s;
     let out = "";
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < c.count; i++) {
       while (this.nextName < this.nameChanges.length && this.nameChanges[this.nextName]!.at <= this.seq) {
-        const c = this.nameChanges[this.nextName++]!;
-        this.procNames.set(c.pid, c.name);
+        const n = this.nameChanges[this.nextName++]!;
+        this.procNames.set(n.pid, n.name);
       }
-      const o = i * SLOTS;
-      const kind = b[o]!;
-      const pid = b[o + 3]!;
-      const cpl = b[o + 4]!;
-      const eip = b[o + 5]!;
-      let line = `{"seq":${this.seq++},"icount":${b[o + 1]},"vt":${b[o + 2]}`;
+      const w = i * WORDS;
+      const head = u[w]!;
+      const kind = head & 0xff;
+      const cpl = (head >>> 8) & 0xff;
+      const pid = (head >>> 16) - 1;
+      const eip = u[w + 1]!;
+      let line = `{"seq":${this.seq++},"icount":${f[(w >> 1) + 1]},"vt":${f[(w >> 1) + 2]}`;
       switch (kind) {
         case K.syscall: {
-          const nr = b[o + 6]!;
-          line += `,"kind":"syscall"${this.pidKeys(pid)},"cpl_from":${cpl},"cpl_to":0,"eip":${eip},"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))},"args":[${b[o + 7]},${b[o + 8]},${b[o + 9]},${b[o + 10]},${b[o + 11]}]}`;
+          const nr = u[w + 6]!;
+          line += `,"kind":"syscall"${this.pidKeys(pid)},"cpl_from":${cpl},"cpl_to":0,"eip":${eip},"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))},"args":[${u[w + 7]},${u[w + 8]},${u[w + 9]},${u[w + 10]},${u[w + 11]}]}`;
           break;
         }
         case K.exception: {
-          const v = b[o + 6]!;
-          line += `,"kind":"exception"${this.pidKeys(pid)},"cpl_from":${cpl},"cpl_to":0,"eip":${eip},"vector":${v},"name":${JSON.stringify(VECTOR_NAMES[v] ?? `#${v}`)},"error_code":${b[o + 7]}`;
-          if (v === 14) line += `,"cr2":${b[o + 8]}`;
-          const insn = objects[i];
+          const v = u[w + 6]!;
+          line += `,"kind":"exception"${this.pidKeys(pid)},"cpl_from":${cpl},"cpl_to":0,"eip":${eip},"vector":${v},"name":${JSON.stringify(VECTOR_NAMES[v] ?? `#${v}`)},"error_code":${u[w + 7]}`;
+          if (v === 14) line += `,"cr2":${u[w + 8]}`;
+          const insn = side[i];
           if (insn !== undefined) line += `,"insn":${JSON.stringify(insn)}`;
           line += "}";
           break;
         }
         case K.irq: {
-          const irq = b[o + 6]!;
+          const irq = u[w + 6]!;
           line += `,"kind":"irq"${this.pidKeys(pid)},"cpl_from":${cpl},"cpl_to":0,"eip":${eip},"irq":${irq},"name":${JSON.stringify(IRQ_NAMES[irq] ?? `irq${irq}`)}}`;
           break;
         }
@@ -160,10 +181,10 @@ export class TraceRecorder {
           line += `,"kind":"return"${this.pidKeys(pid)},"cpl_from":0,"cpl_to":${cpl},"eip":${eip}}`;
           break;
         case K.retSyscall:
-          line += `,"kind":"return"${this.pidKeys(pid)},"cpl_from":0,"cpl_to":${cpl},"eip":${eip},"ret":${b[o + 6]}}`;
+          line += `,"kind":"return"${this.pidKeys(pid)},"cpl_from":0,"cpl_to":${cpl},"eip":${eip},"ret":${i32[w + 6]}}`;
           break;
         default:
-          line += objects[i] + "}";
+          line += side[i] + "}";
       }
       out += line + "\n";
       if (out.length > 1 << 20) {
@@ -174,32 +195,43 @@ export class TraceRecorder {
     if (out) this.sink(out);
   }
 
-  /** Moves the full buffer to the spill file (raw bytes; its side strings stay in memory). */
-  private spill(): void {
+  /** Moves the current buffer to the chunk list (spilling to disk past the memory limit). */
+  private storeChunk(): void {
+    if (this.count === 0) return;
+    this.chunks.push({ bytes: this.buf, count: this.count, strings: this.strings });
+    this.stored += this.count;
+    this.inMemory += CHUNK_BYTES;
+    if (this.inMemory > MEMORY_LIMIT) this.spillAll();
+    this.buf = new ArrayBuffer(CHUNK_BYTES);
+    this.u32 = new Uint32Array(this.buf);
+    this.i32 = new Int32Array(this.buf);
+    this.f64 = new Float64Array(this.buf);
+    this.strings = [];
+    this.count = 0;
+  }
+
+  private spillAll(): void {
     if (this.spillFd === undefined) {
       this.spillPath = path.join(os.tmpdir(), `ringside-trace-${process.pid}-${Math.random().toString(36).slice(2)}.bin`);
       this.spillFd = openSync(this.spillPath, "w+");
     }
-    writeSync(this.spillFd, new Uint8Array(this.buf.buffer));
-    const pairs: [number, string][] = [];
-    for (let i = 0; i < CAPACITY; i++) {
-      const o = this.objects[i];
-      if (o !== undefined) {
-        pairs.push([i, o]);
-        this.objects[i] = undefined;
-      }
+    for (const c of this.chunks) {
+      if (!c.bytes) continue;
+      writeSync(this.spillFd, new Uint8Array(c.bytes));
+      c.bytes = undefined;
     }
-    this.spillObjects.push(pairs);
-    this.spilled += this.count;
-    this.count = 0;
+    this.inMemory = 0;
   }
 
   private slot(kind: number, icount: number, vt: number, pid: number, cpl: number, eip: number): number {
-    if (this.count === CAPACITY) this.spill();
-    const o = this.count++ * SLOTS;
-    const b = this.buf;
-    b[o] = kind; b[o + 1] = icount; b[o + 2] = vt; b[o + 3] = pid; b[o + 4] = cpl; b[o + 5] = eip >>> 0;
-    return o;
+    if (this.count === CAPACITY) this.storeChunk();
+    const w = this.count++ * WORDS;
+    this.u32[w] = kind | (cpl << 8) | ((pid + 1) << 16);
+    this.u32[w + 1] = eip;
+    const f = this.f64;
+    f[(w >> 1) + 1] = icount;
+    f[(w >> 1) + 2] = vt;
+    return w;
   }
 
   private pidKeys(pid: number): string {
