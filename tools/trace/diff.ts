@@ -34,7 +34,7 @@ const HISTORY = 64; // lines kept to rebuild the formatter state (open entries) 
 class Side {
   private batch: string[] = [];
   private i = 0;
-  line = 1; // number of the line last returned
+  line = 0; // number of the line last returned
   constructor(readonly path: string, readonly reader: LineReader) {}
   /** The next non-blank line, or null at the end. */
   async next(): Promise<string | null> {

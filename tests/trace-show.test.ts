@@ -1,0 +1,124 @@
+// `trace show` and the text formatter: decoded syscalls, vectors, symbols, ring arrows, filters.
+import { describe, expect, it } from "vitest";
+import { ringside } from "./helpers/cli.ts";
+import { handTrace, synth, tempDir, writeTrace, HEADER } from "./helpers/trace-synth.ts";
+import { TextFormatter } from "../tools/trace/format-text.ts";
+import { fastParse } from "../tools/trace/fast-parse.ts";
+import { formatSyscall, parseVector, vectorName } from "../tools/trace/names.ts";
+
+const dir = tempDir();
+
+describe("TextFormatter", () => {
+  it("formats every kind of the hand-written trace on one line each", () => {
+    const f = new TextFormatter();
+    const lines = handTrace().map((l) => f.format(JSON.parse(l)));
+    expect(lines[0]).toBe(""); // header
+    const text = lines.slice(1);
+    expect(text.every((l) => l.length > 0 && !l.includes("\n"))).toBe(true);
+    expect(text[3]).toMatch(/sh-1 +3→0 syscall +write\(1, 0x00801000, 13\) +at 0x0040122c <read_line\+0x1c>$/);
+    expect(text[4]).toMatch(/0→3 return +write = 13 +to 0x0040122c <read_line\+0x1c>/);
+    expect(text[5]).toContain("IRQ14 ata");
+    expect(text[7]).toContain("#PF err=0x6 (user write, not-present) cr2=0x00000000 at 0x0040121c <read_line+0xc>: mov dword [eax], 0x1");
+    expect(text[8]).toContain("killed by #PF");
+    expect(text[9]).toMatch(/<idle> +0→0 return +from #PF +to 0xc0100a40$/);
+    expect(text[10]).toMatch(/<idle> +0→0 irq +IRQ0 timer/);
+    expect(text[12]).toContain("halt");
+  });
+
+  it("colours only when asked", () => {
+    const plain = new TextFormatter().format(JSON.parse(handTrace()[4]));
+    const color = new TextFormatter({ color: true }).format(JSON.parse(handTrace()[4]));
+    expect(plain).not.toContain("\x1b[");
+    expect(color).toContain("\x1b[");
+  });
+
+  it("shows unknown kinds and keys instead of failing", () => {
+    const f = new TextFormatter();
+    expect(f.format({ seq: 1, icount: 1, vt: 1, kind: "switch", pid: 2, proc: "a", from: 2, to: 3 })).toContain("switch    from=2 to=3");
+    expect(f.format({ seq: 2, icount: 1, vt: 1, kind: "ipc", pid: 2, proc: "a", op: "send", src: 2, dst: 3, bytes: 64 })).toContain("send 2→3 64 bytes");
+  });
+});
+
+describe("names", () => {
+  it("decodes vectors and syscalls", () => {
+    expect(vectorName(14)).toBe("#PF");
+    expect(vectorName(13)).toBe("#GP");
+    expect(parseVector("pf")).toBe(14);
+    expect(parseVector("0xd")).toBe(13);
+    expect(formatSyscall(3, [0, 0x402000, 64, 0, 0])).toBe("read(0, 0x00402000, 64)");
+    expect(formatSyscall(6, [0xffffffff, 0, 0, 0, 0])).toBe("close(-1)");
+    expect(formatSyscall(162, [0x1000, 0, 0, 0, 0])).toBe("nanosleep(0x00001000, 0x00000000)");
+    expect(formatSyscall(999, [1, 2, 3, 4, 5], "unknown")).toBe("syscall_999(0x1, 0x2, 0x3, 0x4, 0x5)");
+  });
+});
+
+describe("fast path", () => {
+  it("parses exactly what JSON.parse parses, and declines what it cannot prove", () => {
+    const lines = synth({ events: 3000, future: true, mode: "microkernel", seed: 3 }).slice(1).concat(handTrace().slice(1));
+    let fast = 0;
+    for (const l of lines) {
+      const e = fastParse(l);
+      if (e) {
+        fast++;
+        expect(JSON.stringify(e)).toBe(JSON.stringify(JSON.parse(l)));
+      }
+    }
+    expect(fast).toBeGreaterThan(lines.length * 0.8);
+    for (const bad of ['{"seq":01,"icount":2,"vt":3,"kind":"return","pid":1,"proc":"a","cpl_from":0,"cpl_to":3,"eip":5}',
+      '{"seq":1,"icount":2,"vt":3,"kind":"return","pid":1,"proc":"a","cpl_from":0,"cpl_to":3,"eip":5',
+      '{"seq":1,"icount":2,"vt":3,"kind":"return","pid":1,"proc":"a\\"","cpl_from":0,"cpl_to":3,"eip":5}']) {
+      expect(fastParse(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe("ringside trace show", () => {
+  const path = writeTrace(dir, "small.jsonl", synth({ events: 400, seed: 5 }));
+  const hand = writeTrace(dir, "hand.jsonl", handTrace());
+
+  it("prints one line per event", () => {
+    const r = ringside(["trace", "show", path]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trimEnd().split("\n").length).toBe(synth({ events: 400, seed: 5 }).length - 1);
+    expect(r.stdout).not.toContain("\x1b["); // not a TTY
+  });
+
+  it("filters by pid, kind, syscall, vector, ring, range and regex", () => {
+    const lines = (args: string[]) => {
+      const r = ringside(["trace", "show", path, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.split("\n").filter((l) => l);
+    };
+    expect(lines(["--pid", "2"]).every((l) => /\bsh-2\b/.test(l))).toBe(true);
+    expect(lines(["--kind", "irq"]).every((l) => / irq /.test(l))).toBe(true);
+    const w = lines(["--syscall", "write"]);
+    expect(w.length).toBeGreaterThan(0);
+    expect(w.every((l) => /write\(|write = /.test(l))).toBe(true);
+    expect(lines(["--ring", "3->0"]).every((l) => l.includes("3→0"))).toBe(true);
+    const r = lines(["--from", "10", "--to", "20"]);
+    expect(r.length).toBe(11);
+    expect(r[0].trimStart().startsWith("10 ")).toBe(true);
+    expect(lines(["--grep", "EBADF"]).every((l) => l.includes("EBADF"))).toBe(true);
+    expect(lines(["--vector", "#PF"]).length).toBe(lines(["--vector", "14"]).length);
+    expect(lines(["--from", "1ms", "--to", "2ms"]).length).toBeGreaterThan(0);
+  });
+
+  it("--json prints the matching events", () => {
+    const r = ringside(["trace", "show", hand, "--json", "--kind", "syscall"]);
+    expect(r.stdout.trim()).toBe(handTrace()[4]);
+  });
+
+  it("rejects bad filter values with a message", () => {
+    const r = ringside(["trace", "show", path, "--ring", "5"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--ring");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("reads stdin and stops quietly when the reader goes away", () => {
+    const r = ringside(["trace", "show", "-"], { input: [HEADER, handTrace()[1]].join("\n") + "\n" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("spawn");
+  });
+});
