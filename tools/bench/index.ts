@@ -1,7 +1,9 @@
 // All benchmarks run by `npm run bench` / `ringside bench`. Add one import + one array entry per bench file.
 import type { Bench } from "./types.ts";
 import { kernelBench } from "./kernel.ts";
+import { traceBench } from "./trace.ts";
 
 export const benches: Bench[] = [
   kernelBench,
+  traceBench,
 ];

@@ -1,0 +1,71 @@
+// Trace-tool benchmark: `ringside trace summary` of a synthetic 1,000,000-event trace, timed in a child
+// process exactly as a user runs it (including the tsx start-up), with the child's own peak RSS.
+// RINGSIDE_BENCH_LONG=1 adds the same at 10,000,000 events to show how it scales.
+import { spawn } from "node:child_process";
+import { rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeSynthTrace } from "../trace/synth.ts";
+import type { Bench, BenchResult } from "./types.ts";
+
+const CLI = fileURLToPath(new URL("../cli/ringside.js", import.meta.url));
+// Preloaded into the child: reports its peak resident set size on exit.
+const PEAK = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\nRINGSIDE_MAXRSS_KB="+process.resourceUsage().maxRSS+"\\n"))`;
+
+/** Runs `ringside trace summary <path>` once; wall seconds and peak RSS in MB. */
+function runSummary(path: string): Promise<{ s: number; mb: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ["--import", PEAK, CLI, "trace", "summary", path, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const s = (performance.now() - t0) / 1000;
+      const m = /RINGSIDE_MAXRSS_KB=(\d+)/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`trace summary failed (exit ${code}): ${err.slice(0, 500)}`));
+      const events = JSON.parse(out).events;
+      if (typeof events !== "number") return reject(new Error("trace summary printed no event count"));
+      resolve({ s, mb: Number(m[1]) / 1024 });
+    });
+  });
+}
+
+async function measure(events: number, runs: number): Promise<{ best: number; all: number[]; mb: number; bytes: number }> {
+  const path = join(tmpdir(), `ringside-bench-trace-${events}-${process.pid}.jsonl`);
+  try {
+    await writeSynthTrace(path, { events, seed: 1 });
+    const bytes = statSync(path).size;
+    const all: number[] = [];
+    let mb = 0;
+    for (let i = 0; i < runs; i++) {
+      const r = await runSummary(path);
+      all.push(r.s);
+      mb = Math.max(mb, r.mb);
+    }
+    return { best: Math.min(...all), all, mb, bytes };
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export const traceBench: Bench = {
+  name: "trace",
+  async run(): Promise<BenchResult[]> {
+    const out: BenchResult[] = [];
+    const m = await measure(1_000_000, 3);
+    const how = `\`ringside trace summary\` of a synthetic 1,000,000-event trace (${(m.bytes / 1e6).toFixed(0)} MB) in a child node process incl. tsx start-up; runs ${m.all.map(r2).join(", ")} s`;
+    out.push({ id: "trace_summary_1m_s", value: r2(m.best), unit: "s", goal: "≤ 3", ok: m.best <= 3, detail: `best of 3: ${how}` });
+    out.push({ id: "trace_summary_1m_peak_mb", value: Math.round(m.mb), unit: "MB", goal: "≤ 300", ok: m.mb <= 300, detail: "peak RSS of the child (process.resourceUsage().maxRSS), worst of 3" });
+    if (process.env.RINGSIDE_BENCH_LONG === "1") {
+      const l = await measure(10_000_000, 1);
+      out.push({ id: "trace_summary_10m_s", value: r2(l.best), unit: "s", detail: `10,000,000 events (${(l.bytes / 1e6).toFixed(0)} MB), peak ${Math.round(l.mb)} MB` });
+    }
+    return out;
+  },
+};
