@@ -222,6 +222,8 @@ function toNasm(ins: Instruction, fmt: Formatter, bits: number, raw: Uint8Array)
     && (raw[pre.length] === 0xc0 || raw[pre.length] === 0xc1)) {
     t = t.replace(/,0x1$/, ",byte 0x1");
   }
+  // iced omits `near` on jmp rel16/rel32; without it NASM would be free to pick the short form
+  if ((ins.code === Code.Jmp_rel16 || ins.code === Code.Jmp_rel32_32) && !/ near /.test(t)) t = t.replace(/^(.*?jmp) /, "$1 near ");
   // prefixes that change nothing the text shows
   const isStr = ins.isStringInstruction || ins.mnemonic === Mnemonic.Xlatb;
   if (pre.includes(0x67) && !hasMem && !isStr && !ins.isLoop && !ins.isLoopcc && !ins.isJcxShort) t = (bits === 16 ? "a32 " : "a16 ") + t;
