@@ -16,7 +16,8 @@ MB_FLAGS    equ 0x00010000          ; bit 16: load addresses are in this header
 CR0_PG      equ 0x80000000
 CR0_WP      equ 0x00010000
 CR4_PGE     equ 0x00000080
-TSS_IOMAP   equ 104                 ; offset of the I/O permission bitmap in the TSS
+TSS_IOMAP   equ MEM_TSS_IOMAP - MEM_TSS   ; offset of the I/O permission bitmap in the TSS
+TSS_LIMIT   equ TSS_IOMAP + 8192          ; the bitmap plus its 0xFF terminator byte
 
 ; ---------------------------------------------------------------- multiboot header
 multiboot_header:
@@ -48,7 +49,7 @@ start:
     mov esp, MEM_IDLE_STACK_TOP
 
     ; IDT: gate v points at entry_stubs + v*16; DPL 3 for the user vectors.
-    mov edi, idt
+    mov edi, MEM_IDT
     mov esi, entry_stubs
     xor ecx, ecx
 .idt_loop:
@@ -64,22 +65,35 @@ start:
     inc ecx
     cmp ecx, 256
     jb .idt_loop
-    mov byte [idt + 3*8 + 5], 0xEE  ; int3: DPL 3
-    mov byte [idt + 4*8 + 5], 0xEE  ; into: DPL 3
-    mov byte [idt + SYSCALL_VECTOR*8 + 5], 0xEE
+    mov byte [MEM_IDT + 3*8 + 5], 0xEE  ; int3: DPL 3
+    mov byte [MEM_IDT + 4*8 + 5], 0xEE  ; into: DPL 3
+    mov byte [MEM_IDT + SYSCALL_VECTOR*8 + 5], 0xEE
 %ifdef BENCH_NULL_VECTOR
     ; Benchmark-only: vector 0x81 irets at once, without calling the host (the baseline for
     ; null_syscall_ratio). Only the bench machine is assembled with this.
     mov eax, null_iret
-    mov [idt + 0x81*8], ax
+    mov [MEM_IDT + 0x81*8], ax
     shr eax, 16
-    mov [idt + 0x81*8 + 6], ax
-    mov byte [idt + 0x81*8 + 5], 0xEE
+    mov [MEM_IDT + 0x81*8 + 6], ax
+    mov byte [MEM_IDT + 0x81*8 + 5], 0xEE
 %endif
     lidt [idt_descriptor]
 
+    ; TSS: zeroed, ring-0 stack, I/O bitmap with every port denied (the kernel grants per process).
+    cld
+    mov edi, MEM_TSS
+    xor eax, eax
+    mov ecx, TSS_IOMAP / 4
+    rep stosd
+    mov dword [MEM_TSS + 4], MEM_IDLE_STACK_TOP   ; esp0 (set on every switch)
+    mov dword [MEM_TSS + 8], SEL_KDATA            ; ss0
+    mov word [MEM_TSS + 102], TSS_IOMAP           ; I/O map base
+    mov edi, MEM_TSS_IOMAP
+    mov eax, 0xFFFFFFFF
+    mov ecx, 8192 / 4 + 1                         ; the bitmap and its terminator
+    rep stosd
     ; TSS descriptor base (split across the descriptor), then load the task register.
-    mov eax, tss
+    mov eax, MEM_TSS
     mov [gdt_tss + 2], ax
     shr eax, 16
     mov [gdt_tss + 4], al
@@ -165,7 +179,7 @@ switch_out:
     mov cr3, eax
 .same_space:
     mov eax, [MEM_SWITCH_BLOCK + SWITCH_ESP0]
-    mov [tss + 4], eax
+    mov [MEM_TSS + 4], eax
     mov esp, [MEM_SWITCH_BLOCK + SWITCH_ESP]
     ; Restore segment registers from the frame, loading only those that differ (a segment load
     ; costs a descriptor fetch and checks; a compare does not). DS goes last: it is in use.
@@ -250,7 +264,7 @@ gdt:
     dd 0x0000FFFF, 0x00CFFA00       ; 0x18 user code, DPL 3
     dd 0x0000FFFF, 0x00CFF200       ; 0x20 user data, DPL 3
 gdt_tss:
-    dw tss_end - tss - 1            ; 0x28 TSS: limit 15..0 (base filled in at boot)
+    dw TSS_LIMIT                    ; 0x28 TSS: limit 15..0 (base filled in at boot)
     dw 0
     db 0
     db 0x89                         ; present, DPL 0, 32-bit available TSS
@@ -264,23 +278,7 @@ gdt_descriptor:
 
 idt_descriptor:
     dw 256*8 - 1
-    dd idt
+    dd MEM_IDT
 
 pic_mask_now:
     dd 0xFFFF
-
-align 8
-idt:
-    times 256*8 db 0
-
-align 16
-tss:
-    dd 0                            ; link
-    dd MEM_IDLE_STACK_TOP           ; esp0 (set on every switch)
-    dd SEL_KDATA                    ; ss0
-    times (TSS_IOMAP - 12 - 2) db 0
-    dw TSS_IOMAP                    ; I/O map base
-iomap:
-    times 8192 db 0xFF              ; every port denied to ring 3 (per-process bitmaps come later)
-    db 0xFF                         ; terminator
-tss_end:

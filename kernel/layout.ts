@@ -7,6 +7,9 @@ export const MEM = {
   stubBase: 0x0010_0000, // the stub image (multiboot load address)
   switchBlock: 0x0011_0000, // host → stub: what to run next
   idleStackTop: 0x0011_2000, // the idle loop's stack (grows down from here)
+  idt: 0x0011_2000, // 256 gates, filled by the stub at boot
+  tss: 0x0011_3000, // the TSS: 104 bytes, then the I/O permission bitmap
+  tssIomap: 0x0011_3068, // = tss + 104: 8192 bytes + a 0xFF terminator (1 bit per port, 1 = denied)
   kstackPool: 0x0020_0000, // per-process kernel stacks
   kstackSize: 0x2000, // 8 KiB each
   kstackCount: 256,

@@ -2,11 +2,10 @@
 // from kernel/layout.ts. Built once per process and cached.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { layoutInclude } from "./layout.ts";
+import { fromRoot } from "../tools/paths.ts";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const STUB_SOURCE = path.join(here, "..", "boot", "stub.asm");
+export const STUB_SOURCE = fromRoot("boot", "stub.asm");
 const cache = new Map<string, StubImage>();
 
 /** The assembled stub (multiboot flat binary) and its symbols; `benchVector` adds the iret-only vector 0x81. */

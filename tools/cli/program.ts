@@ -2,14 +2,13 @@
 // `.asm` is assembled (as ELF, with servers/lib on the include path), anything else is read as-is.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { UserError } from "./errors.ts";
+import { fromRoot } from "../paths.ts";
 import { loadImage, type ProgramSpec } from "../../kernel/kernel.ts";
 import { ElfError } from "../../kernel/elf.ts";
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** servers/lib: where ringside.inc lives. */
-export const SERVERS_LIB = path.join(root, "servers", "lib");
+export const SERVERS_LIB = fromRoot("servers", "lib");
 
 /** Reads (and assembles, for .asm) a program; throws UserError with a clear message on any problem. */
 export async function loadProgramFile(file: string, argv: string[] = []): Promise<ProgramSpec> {

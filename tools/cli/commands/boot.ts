@@ -1,13 +1,9 @@
 // `ringside boot`: boot the default configuration (for now: the built-in hello program).
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { loadProgramFile } from "../program.ts";
-import { runSession } from "../session.ts";
+import { fromRoot } from "../../paths.ts";
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-export const DEFAULT_PROGRAM = path.join(root, "servers", "apps", "hello.asm");
+export const DEFAULT_PROGRAM = fromRoot("servers", "apps", "hello.asm");
 
 export function registerBoot(program: Command): void {
   program
@@ -16,6 +12,8 @@ export function registerBoot(program: Command): void {
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .action(async (opts: { trace?: string; traceFormat: string }) => {
+      const { loadProgramFile } = await import("../program.ts");
+      const { runSession } = await import("../session.ts");
       const programs = [await loadProgramFile(DEFAULT_PROGRAM)];
       process.exitCode = await runSession({ programs, trace: opts.trace, traceFormat: opts.traceFormat, summary: true });
     });

@@ -1,8 +1,6 @@
 // `ringside run <prog…> [-- args]`: boot a fresh machine, run the programs, exit with the first one's status.
 import type { Command } from "commander";
 import { Option } from "commander";
-import { loadProgramFile } from "../program.ts";
-import { runSession } from "../session.ts";
 import { UserError } from "../errors.ts";
 
 export function registerRun(program: Command): void {
@@ -20,6 +18,8 @@ export function registerRun(program: Command): void {
       const progs = files.slice(0, files.length - args.length);
       if (progs.length === 0) throw new UserError("ringside run: name at least one program before --");
       const max = opts.maxInstructions !== undefined ? parseCount(opts.maxInstructions) : undefined;
+      const { loadProgramFile } = await import("../program.ts");
+      const { runSession } = await import("../session.ts");
       const programs = [];
       for (const f of progs) programs.push(await loadProgramFile(f, args));
       process.exitCode = await runSession({ programs, trace: opts.trace, traceFormat: opts.traceFormat, maxInstructions: max, summary: true });
