@@ -42,8 +42,9 @@ describe("trace summary", () => {
   for (const f of [{}, { pid: "2" }, { kind: "irq,exception" }, { syscall: "write,read" }, { vector: "#PF,irq0" }, { ring: "3" }, { ring: "0→0" },
     { from: "100", to: "900" }, { from: "2ms", to: "9ms" }, { grep: "EBADF|ENOENT" }, { proc: "worker", kind: "return" }]) {
     it(`counts agree with show for ${JSON.stringify(f)}`, async () => {
-      const s = await summarizeTrace(path, f);
-      expect(s.events).toBe(await showCount(f));
+      const fo = f as Record<string, string>;
+      const s = await summarizeTrace(path, fo);
+      expect(s.events).toBe(await showCount(fo));
     });
   }
 
