@@ -40,6 +40,20 @@ function describeMismatch(name: string, source: string, expected: Uint8Array, ac
       out.push(`  (ok) ${l}: ${src[l - 1]?.trim()}  = ${spaced(hh)} @0x${o.toString(16)}`);
     }
     if (off < first) out.push(`  (difference starts ${first - off} bytes into this line's output)`);
+    // a changed length shifts everything after it: report where the run of mismatching lines starts
+    const same = (r: LineRecord) => hex(actual.subarray(r[1], r[1] + r[2].length / 2)) === r[2];
+    for (let k = idx + 1; k < sorted.length; k++) {
+      if (same(sorted[k])) continue;
+      const run = sorted.slice(k, k + 8);
+      if (run.length < 8 || run.some(same)) continue;
+      if (k === idx) break;
+      const [l2, o2, h2] = sorted[k];
+      out.push(`from line ${l2} on, every line is displaced - probably an encoding of a different length there:`);
+      out.push(`  ${name}:${l2}: ${src[l2 - 1]?.trim()}`);
+      out.push(`  expected @0x${o2.toString(16)}: ${spaced(h2)}`);
+      out.push(`  actual   @0x${o2.toString(16)}: ${spaced(hex(actual.subarray(o2, o2 + h2.length / 2 + 4)))}`);
+      break;
+    }
   } else {
     out.push(`no source line covers offset 0x${first.toString(16)} (padding from align/section placement, or extra output at the end)`);
     out.push(`  expected: ${spaced(hex(expected.subarray(first, first + 16)))}`);
