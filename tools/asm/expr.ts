@@ -18,8 +18,11 @@ export interface Value {
   v: number;
   rel: number; // 0 = absolute constant; otherwise depends on where a section is placed
   unknown?: boolean; // depends on a symbol not yet defined in this pass
-  regs?: Array<[RegInfo, number]>; // register * coefficient terms (only inside [ ])
+  regs?: RegTerm[]; // register * coefficient terms (only inside [ ])
 }
+
+/** A register term of an address: register, coefficient, and whether it was written with `*`. */
+export type RegTerm = [RegInfo, number, boolean?];
 
 /** What an evaluation needs from the assembler: symbol values and the current location. */
 export interface EvalContext {
@@ -112,7 +115,16 @@ export function parseExpr(ts: TokenStream, qualify: (name: string) => string): E
     }
     throw new AsmError(`unexpected '${t.text}' in expression`, t.col);
   };
-  return level(0);
+  const cond = (): Expr => {
+    const c = level(0);
+    if (!ts.isOp("?")) return c;
+    ts.next();
+    const a = cond();
+    ts.expectOp(":");
+    const b = cond();
+    return { t: "cond", c, a, b };
+  };
+  return cond();
 }
 
 /** Converts a string used as a number ('ab') to its little-endian value (at most 8 bytes). */
@@ -123,9 +135,12 @@ export function charConst(bytes: number[], col: number): number {
   return v;
 }
 
-/** Clamps a result to NASM's 64-bit integer arithmetic (kept as a JS number). */
+/** Converts a 64-bit result to a JS number; values beyond 2^53 keep only their low 32 bits
+ *  (exact for everything a 16/32-bit program can emit, see docs/asm.md). */
 function i64(x: bigint): number {
-  return Number(BigInt.asIntN(64, x));
+  const v = BigInt.asIntN(64, x);
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : Number(BigInt.asIntN(32, v));
 }
 
 /** Evaluates `e`; guarantees register terms only appear if `allowRegs` (memory operands). */
@@ -151,7 +166,7 @@ export function evaluate(e: Expr, ctx: EvalContext, allowRegs = false): Value {
       const unknown = a.unknown;
       switch (e.op) {
         case "-":
-          return { v: -a.v, rel: -a.rel, unknown, regs: a.regs?.map(([r, k]) => [r, -k] as [RegInfo, number]) };
+          return { v: -a.v, rel: -a.rel, unknown, regs: a.regs?.map(([r, k, m]) => [r, -k, m] as RegTerm) };
         case "+":
           return a;
         case "~":
@@ -169,13 +184,13 @@ export function evaluate(e: Expr, ctx: EvalContext, allowRegs = false): Value {
       if (e.op === "+" || e.op === "-") {
         const s = e.op === "+" ? 1 : -1;
         let regs = a.regs;
-        if (b.regs) regs = (regs ?? []).concat(b.regs.map(([r, k]) => [r, s * k] as [RegInfo, number]));
+        if (b.regs) regs = (regs ?? []).concat(b.regs.map(([r, k, m]) => [r, s * k, m] as RegTerm));
         return { v: a.v + s * b.v, rel: a.rel + s * b.rel, unknown, regs };
       }
       if (e.op === "*" && (a.regs || b.regs)) {
         if (a.regs && b.regs) throw new AsmError("cannot multiply two registers", e.col);
         const [r, k] = a.regs ? [a, b] : [b, a];
-        return { v: r.v * k.v, rel: 0, unknown, regs: r.regs!.map(([x, c]) => [x, c * k.v] as [RegInfo, number]) };
+        return { v: r.v * k.v, rel: 0, unknown, regs: r.regs!.map(([x, c]) => [x, c * k.v, true] as RegTerm) };
       }
       noRegs(a, e.col);
       noRegs(b, e.col);
@@ -241,7 +256,7 @@ function binop(op: string, a: number, b: number, col: number, unknown?: boolean)
     case ">=":
       return a >= b ? 1 : 0;
     case "<=>":
-      return a < b ? -1 : a > b ? 1 : 0;
+      return a > b ? 1 : 0; // what NASM 2.16 actually produces (its -1 case comes out as 0)
     case "&&":
       return a !== 0 && b !== 0 ? 1 : 0;
     case "||":

@@ -137,8 +137,8 @@ export function layout(inp: LayoutInput): LayoutResult {
 
     const ctx: EvalContext = {
       lookup(name: string, col: number): Value {
-        const snap = pass > 1 ? prevSyms!.get(name) : symbols.get(name);
-        const s = snap ?? (pass > 1 ? symbols.get(name) : undefined);
+        // pass 1 sees only what is already defined; later passes see the previous pass's snapshot
+        const s = pass > 1 ? (prevSyms!.get(name) ?? symbols.get(name)) : symbols.get(name);
         if (s) return { v: s.value, rel: s.rel };
         if (final) {
           if (inp.externs.has(name)) throw new AsmError(`symbol '${name}' is declared extern, but ringside asm does not link: define it in this file`, col);

@@ -98,7 +98,10 @@ function pushUtf8(out: number[], cp: number): void {
 export function parseNumber(raw: string, col: number): number {
   let s = raw.replace(/_/g, "").toLowerCase();
   let base = 10;
-  if (s.startsWith("$")) {
+  if (/^[0-9][0-9a-f]*h$/.test(s)) {
+    base = 16;
+    s = s.slice(0, -1);
+  } else if (s.startsWith("$")) {
     base = 16;
     s = s.slice(1);
   } else if (/^0[xh]/.test(s)) {
@@ -183,6 +186,11 @@ export function tokenize(line: string, colBase = 0): Token[] {
         continue;
       }
       toks.push({ kind: "id", text: "$", col });
+      i++;
+      continue;
+    }
+    if (c === "?" && !isIdChar(line[i + 1] ?? " ")) {
+      toks.push({ kind: "op", text: "?", col });
       i++;
       continue;
     }

@@ -1,14 +1,14 @@
 // Operands: parsing `[seg:base+index*scale+disp]`, registers, immediates and `sel:off`, and turning
 // them into concrete values for one pass (including NASM's effective-address normalisation).
 import { AsmError } from "./diagnostics.ts";
-import { evaluate, hasRegister, parseExpr, type EvalContext, type Expr, type TokenStream } from "./expr.ts";
+import { evaluate, hasRegister, parseExpr, type EvalContext, type Expr, type RegTerm, type TokenStream } from "./expr.ts";
 import { lookupRegister, type RegInfo } from "./registers.ts";
 import type { ROperand } from "./select.ts";
 
 /** An operand as written; expressions are evaluated per pass by `resolveOperand`. */
 export type Operand =
   | { k: "reg"; reg: RegInfo; col: number }
-  | { k: "mem"; size: number; far: boolean; seg?: RegInfo; addr: Expr; dispSize: number; col: number }
+  | { k: "mem"; size: number; far: boolean; seg?: RegInfo; addr: Expr; dispSize: number; nosplit: boolean; col: number }
   | { k: "imm"; e: Expr; size: number; strict: boolean; jump?: "short" | "near" | "far"; col: number }
   | { k: "far"; sel: Expr; off: Expr; size: number; col: number };
 
@@ -33,6 +33,7 @@ export function parseOperand(ts: TokenStream, qualify: (n: string) => string): O
   if (ts.isOp("[")) {
     ts.next();
     let dispSize = 0;
+    let nosplit = false;
     let seg: RegInfo | undefined;
     for (;;) {
       const t = ts.peek();
@@ -42,6 +43,7 @@ export function parseOperand(ts: TokenStream, qualify: (n: string) => string): O
         continue;
       }
       if (t && t.kind === "id" && ["nosplit", "abs", "rel"].includes(t.text.toLowerCase())) {
+        if (t.text.toLowerCase() === "nosplit") nosplit = true;
         ts.next();
         continue;
       }
@@ -56,7 +58,7 @@ export function parseOperand(ts: TokenStream, qualify: (n: string) => string): O
     }
     const addr = parseExpr(ts, qualify);
     ts.expectOp("]");
-    return { k: "mem", size, far: jump === "far", seg, addr, dispSize, col };
+    return { k: "mem", size, far: jump === "far", seg, addr, dispSize, nosplit, col };
   }
   const t = ts.peek();
   if (t && t.kind === "id") {
@@ -86,7 +88,7 @@ export function resolveOperand(op: Operand, ctx: EvalContext, bits: 16 | 32): RO
       return { k: "reg", reg: op.reg };
     case "imm": {
       const v = evaluate(op.e, ctx);
-      return { k: "imm", value: v.unknown ? 0 : v.v, rel: v.rel !== 0 && !v.unknown, size: op.size, strict: op.strict, jump: op.jump };
+      return { k: "imm", value: v.unknown ? 0 : v.v, rel: v.rel !== 0 && !v.unknown, unknown: v.unknown, size: op.size, strict: op.strict, jump: op.jump };
     }
     case "far": {
       const s = evaluate(op.sel, ctx);
@@ -104,12 +106,18 @@ const INDEX16 = new Set(["si", "di"]);
 /** Turns `[expr]` into base/index/scale/disp, copying NASM's EA splitting except for EBP/ESP. */
 function resolveMem(op: Extract<Operand, { k: "mem" }>, ctx: EvalContext, bits: 16 | 32): ROperand {
   const v = evaluate(op.addr, ctx, true);
-  // combine repeated registers: [eax+eax] → eax*2
-  const terms: Array<[RegInfo, number]> = [];
-  for (const [r, k] of v.regs ?? []) {
-    const t = terms.find((x) => x[0] === r);
-    if (t) t[1] += k;
-    else terms.push([r, k]);
+  // keep registers as written ([ebp+ebp] is base+index); only merge a register that appears 3+ times
+  let terms: RegTerm[] = (v.regs ?? []).map(([r, k, m]) => [r, k, m]);
+  if (terms.length > 2) {
+    const merged: RegTerm[] = [];
+    for (const [r, k, m] of terms) {
+      const t = merged.find((x) => x[0] === r);
+      if (t) {
+        t[1] += k;
+        t[2] = true;
+      } else merged.push([r, k, m]);
+    }
+    terms = merged;
   }
   const regs = terms.filter((t) => t[1] !== 0);
   const disp = v.unknown ? 0 : v.v;
@@ -144,7 +152,10 @@ function resolveMem(op: Extract<Operand, { k: "mem" }>, ctx: EvalContext, bits: 
   if (regs.length === 1) {
     const [r, k] = regs[0];
     if (k === 1) base.base = r;
-    else if (k === 2 && r.name !== "ebp" && r.name !== "esp") {
+    else if (op.nosplit && (k === 2 || k === 4 || k === 8)) {
+      base.index = r;
+      base.scale = k;
+    } else if (k === 2 && r.name !== "ebp" && r.name !== "esp") {
       base.base = r;
       base.index = r;
     } else if ((k === 3 || k === 5 || k === 9) && r.name !== "esp") {
@@ -158,8 +169,9 @@ function resolveMem(op: Extract<Operand, { k: "mem" }>, ctx: EvalContext, bits: 
     if (base.index?.name === "esp") throw new AsmError("invalid effective address: esp cannot be an index", op.col);
     return base;
   }
-  let [[r1, k1], [r2, k2]] = regs;
-  if (k1 !== 1 && k2 === 1) [[r1, k1], [r2, k2]] = [[r2, k2], [r1, k1]];
+  let [[r1, k1, m1], [r2, k2, m2]] = regs;
+  // the scaled register is the index; with two plain ones, one written as `r*1` is the index
+  if ((k1 !== 1 && k2 === 1) || (k1 === 1 && k2 === 1 && m1 && !m2)) [[r1, k1], [r2, k2]] = [[r2, k2], [r1, k1]];
   if (k1 !== 1) throw new AsmError("invalid effective address: only one register can be scaled", op.col);
   if (![1, 2, 4, 8].includes(k2)) throw new AsmError(`invalid effective address: scale ${k2} is not 1, 2, 4 or 8`, op.col);
   if (r2.name === "esp") {

@@ -24,7 +24,7 @@ export type ROperand =
       dispSize: number; // 0 = smallest, else forced bytes (1, 2, 4)
       addr: 16 | 32;
     }
-  | { k: "imm"; value: number; rel: boolean; size: number; strict: boolean; jump?: "short" | "near" | "far" }
+  | { k: "imm"; value: number; rel: boolean; unknown?: boolean; size: number; strict: boolean; jump?: "short" | "near" | "far" }
   | { k: "far"; sel: number; off: number; size: number };
 
 export interface InsnRequest {
@@ -74,6 +74,10 @@ const ALIASES: Record<string, string[]> = {
   iret: ["iret", "iretd"], iretw: ["iret"],
 };
 const SIZE_FROM_BITS = new Set(["pusha", "popa", "pushf", "popf", "iret"]);
+// Explicit-size spellings: name → [iced mnemonic, operand size].
+const SIZED: Record<string, [string, number]> = {
+  retfw: ["retf", 16], retfd: ["retf", 32], retnw: ["ret", 16], retnd: ["ret", 32], retw: ["ret", 16], retd: ["ret", 32],
+};
 
 // Loads of a selector-like 16-bit value that NASM encodes without 66 from a 16-bit register (rule 1).
 const WIDEN_R16 = new Set(["Mov_Sreg_r32m16", "Ltr_r32m16", "Lldt_r32m16", "Lmsw_r32m16", "Verr_r32m16", "Verw_r32m16", "Arpl_r32m16_r32"]);
@@ -161,7 +165,7 @@ function kindMatches(k: number, op: ROperand, row: Row, bits: number): boolean {
         case K.r16_or_mem: case K.r16_reg: case K.r16_rm: case K.r16_opcode:
           return c === "r16";
         case K.r32_or_mem:
-          return c === "r32" || (c === "r16" && bits === 32 && WIDEN_R16.has(row.name));
+          return c === "r32" || (c === "r16" && ((bits === 32 && WIDEN_R16.has(row.name)) || row.name === "Lar_r32_r32m16" || row.name === "Lsl_r32_r32m16"));
         case K.r32_reg:
           return c === "r32" || (c === "r16" && bits === 32 && WIDEN_R16.has(row.name));
         case K.r32_rm: case K.r32_opcode:
@@ -183,6 +187,7 @@ function kindMatches(k: number, op: ROperand, row: Row, bits: number): boolean {
       if (k === K.mem) {
         const isFarPtr = row.memBits !== 0 && /_m16(16|32)$/.test(row.name) && /^(Jmp|Call)_/.test(row.name);
         if (isFarPtr !== op.far) return false;
+        if (op.far) return op.size === 0 || op.size === row.opSize;
         return op.size === 0 || op.size === row.memBits || (row.memBits === 0 && !op.far);
       }
       if (op.far) return false;
@@ -222,6 +227,15 @@ function immFit(k: number, op: Extract<ROperand, { k: "imm" }>): { fit: Fit; val
   }
 }
 
+/** Removes an operand-size prefix from the prefix area. */
+function strip66(b: Uint8Array): Uint8Array {
+  for (let i = 0; i < b.length - 1; i++) {
+    if (b[i] === 0x66) return Uint8Array.from([...b.subarray(0, i), ...b.subarray(i + 1)]);
+    if (![0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x67].includes(b[i])) break;
+  }
+  return b;
+}
+
 /** Reorders leading prefix bytes into NASM's order: lock/rep, segment, 66, 67. */
 function nasmPrefixOrder(b: Uint8Array): Uint8Array {
   const rank = (x: number) => (x === 0xf0 || x === 0xf2 || x === 0xf3 ? 0 : x === 0x26 || x === 0x2e || x === 0x36 || x === 0x3e || x === 0x64 || x === 0x65 ? 1 : x === 0x66 ? 2 : x === 0x67 ? 3 : -1);
@@ -245,7 +259,7 @@ export class IcedSelector implements InstructionSelector {
 
   isMnemonic(name: string): boolean {
     const n = name.toLowerCase();
-    return this.table.has(n) || n in ALIASES || n in STRING_OPS || n === "xlatb" || n === "xlat" || this.ccName(n) !== undefined;
+    return this.table.has(n) || n in ALIASES || n in SIZED || n in STRING_OPS || n === "xlatb" || n === "xlat" || this.ccName(n) !== undefined;
   }
 
   /** Maps NASM condition-code aliases (jz, setnae, cmovpe…) to iced's canonical mnemonic. */
@@ -309,6 +323,8 @@ export class IcedSelector implements InstructionSelector {
       if (req.ops.length === 0 || mnem === "xlat") return this.encodeString(req);
       if (!this.table.has(mnem)) throw new AsmError(`'${mnem}' takes no operands`);
     }
+    let forcedSize = 0;
+    if (mnem in SIZED) [mnem, forcedSize] = SIZED[mnem];
     let names = ALIASES[mnem] ?? [this.ccName(mnem) ?? mnem];
     const sizeFromBits = SIZE_FROM_BITS.has(mnem);
     let ops = req.ops;
@@ -316,6 +332,10 @@ export class IcedSelector implements InstructionSelector {
     if ((mnem === "aam" || mnem === "aad") && ops.length === 0) ops = [{ k: "imm", value: 10, rel: false, size: 0, strict: false }];
     // rule 9: imul r, imm means imul r, r, imm
     if (mnem === "imul" && ops.length === 2 && ops[0].k === "reg" && ops[1].k === "imm") ops = [ops[0], ops[0], ops[1]];
+    if (ops.length === 2 && ops[0].k === "imm" && ops[1].k === "reg" && (ops[1].reg.name === "cx" || ops[1].reg.name === "ecx") && /^loop/.test(mnem)) {
+      const a = ops[1].reg.name === "cx" ? "a16" : "a32";
+      return this.encodeBranch({ ...req, ops: [ops[0]], prefixes: [...req.prefixes, a] }, names[0]);
+    }
     const isBranch = ops.length === 1 && ops[0].k === "imm" && names.some((n) => this.table.get(n)?.some((r) => r.kinds.length === 1 && BRANCH_KINDS.has(r.kinds[0])));
     if (isBranch) return this.encodeBranch(req, names[0]);
     // xchg reg,reg: ModRM reg field holds the first operand (rule 6) — i.e. iced's operands swapped
@@ -325,10 +345,10 @@ export class IcedSelector implements InstructionSelector {
       ops = acc(a.reg) && !acc(b.reg) ? [b, a] : acc(b.reg) ? [a, b] : [b, a];
       if (acc(a.reg) && acc(b.reg) && a.reg.name === b.reg.name) ops = [a, b];
     }
-    let rows = this.candidates(names, ops, req, sizeFromBits);
+    let rows = this.candidates(names, ops, req, sizeFromBits, forcedSize);
     if (rows.length === 0 && (mnem === "xchg" || mnem === "test") && ops.length === 2) {
       ops = [ops[1], ops[0]];
-      rows = this.candidates(names, ops, req, sizeFromBits);
+      rows = this.candidates(names, ops, req, sizeFromBits, forcedSize);
     }
     if (rows.length === 0) {
       if (!names.some((n) => this.table.has(n))) throw new AsmError(`unknown instruction '${mnem}'`);
@@ -367,8 +387,8 @@ export class IcedSelector implements InstructionSelector {
   }
 
   /** Candidate rows for the operand shape, with NASM's size rules applied (cached by shape). */
-  private candidates(names: string[], ops: ROperand[], req: InsnRequest, sizeFromBits: boolean): Row[] {
-    let key = names.join("/") + "|" + req.bits;
+  private candidates(names: string[], ops: ROperand[], req: InsnRequest, sizeFromBits: boolean, forcedSize = 0): Row[] {
+    let key = names.join("/") + "|" + req.bits + "|" + forcedSize;
     for (const o of ops) {
       if (o.k === "reg") key += "|r" + o.reg.name;
       else if (o.k === "mem") key += `|m${o.size},${o.far ? 1 : 0},${o.base || o.index ? 1 : 0},${o.dispSize}`;
@@ -393,7 +413,8 @@ export class IcedSelector implements InstructionSelector {
       }
     }
     if (far && far.size) rows = rows.filter((r) => r.opSize === far.size);
-    if (!hasGp && !sizedMem && !(imm && imm.size && imm.size !== 8) && !(far && far.size)) {
+    if (forcedSize) rows = rows.filter((r) => r.opSize === forcedSize);
+    else if (!hasGp && !sizedMem && !(imm && imm.size && imm.size !== 8) && !(far && far.size)) {
       const byBits = rows.filter((r) => r.opSize === 0 || r.opSize === req.bits);
       if (byBits.length || sizeFromBits) rows = byBits;
     }
@@ -417,7 +438,7 @@ export class IcedSelector implements InstructionSelector {
       } else if (o.k === "mem") {
         const full = o.addr === 16 ? 2 : 4;
         const dsz = !o.base && !o.index ? full : o.dispSize ? o.dispSize : o.dispRel ? full : o.disp === 0 ? 0 : 1;
-        const disp = o.addr === 16 ? o.disp & 0xffff : o.disp | 0;
+        const disp = o.addr === 16 ? o.disp & 0xffff : o.disp >>> 0;
         args.push({ t: "m", v: new MemoryOperand(icedReg(o.base), icedReg(o.index), o.scale, BigInt(disp), dsz, false, icedReg(o.seg)) });
       } else if (o.k === "imm") {
         const f = imms[ii++];
@@ -430,7 +451,10 @@ export class IcedSelector implements InstructionSelector {
       consumed = true;
       ins = this.create(row.code, args);
       this.applyPrefixes(ins, req);
-      return this.finish(ins, req);
+      const b = this.finish(ins, req);
+      // rule 1: loads of a selector-like value from a register never get 66
+      if (WIDEN_R16.has(row.name) && ops.some((o) => o.k === "reg" && o.reg.cls === "r32") && req.bits === 16) return strip66(b);
+      return b;
     } finally {
       ins?.free();
       if (!consumed) for (const a of args) if (a.t === "m") a.v.free();
@@ -579,12 +603,12 @@ export class IcedSelector implements InstructionSelector {
     if (op.jump === "short" || !nearRow) {
       row = shortRow!;
       if (!row) throw new AsmError(`'${mnem}' has no short form`);
-      if (req.final && !fits(row)) {
+      if (req.final && !op.unknown && !fits(row)) {
         const len = this.branchTemplate(row, req).length;
         throw new AsmError(`short jump is out of range (target is ${target - (req.address + len)} bytes away; the limit is -128..127)`);
       }
     } else if (op.jump === "near" || !shortRow || !req.allowShort) row = nearRow;
-    else row = fits(shortRow) ? shortRow : nearRow;
+    else row = op.unknown || fits(shortRow) ? shortRow : nearRow;
     const tpl = this.branchTemplate(row, req);
     const out = tpl.slice();
     const dsz = row.kinds[0] === K.br16_1 || row.kinds[0] === K.br32_1 ? 1 : row.kinds[0] === K.br16_2 ? 2 : 4;
