@@ -267,6 +267,24 @@ function binop(op: string, a: number, b: number, col: number, unknown?: boolean)
   throw new AsmError(`unknown operator '${op}'`, col);
 }
 
+/** True if the value of `e` can change between passes (mentions a symbol, `$` or `$$`). */
+export function isDynamic(e: Expr): boolean {
+  switch (e.t) {
+    case "sym":
+    case "here":
+    case "base":
+      return true;
+    case "un":
+      return isDynamic(e.a);
+    case "bin":
+      return isDynamic(e.a) || isDynamic(e.b);
+    case "cond":
+      return isDynamic(e.c) || isDynamic(e.a) || isDynamic(e.b);
+    default:
+      return false;
+  }
+}
+
 /** True if the expression mentions a register (so it must be a memory address, not a value). */
 export function hasRegister(e: Expr): boolean {
   switch (e.t) {

@@ -101,17 +101,24 @@ export function assemble(source: string, options: AssembleOptions = {}): Assembl
         if (d) bytes.set(d.subarray(0, s.size), s.start - start);
       }
     }
-    const srcLines = lines.map((l) => ({ file: l.loc.file, line: l.loc.line, text: l.text }));
     const ok = sink.errors === 0;
-    return {
+    // listing and map are formatted on first access (they cost as much as assembling)
+    let listing: string | undefined;
+    let map: string | undefined;
+    const result = {
       ok,
       bytes: ok ? bytes : new Uint8Array(0),
       symbols,
       entry,
-      listing: formatListing(lay.emitted, srcLines),
-      map: formatMap(symbols),
       diagnostics: sortDiagnostics(sink.list),
-    };
+    } as AssembleResult;
+    Object.defineProperty(result, "listing", {
+      enumerable: true,
+      get: () => (listing ??= formatListing(lay.emitted, lines.map((l) => ({ file: l.loc.file, line: l.loc.line, text: l.text })))),
+    });
+    Object.defineProperty(result, "map", { enumerable: true, get: () => (map ??= formatMap(symbols)) });
+    if (entry === undefined) delete result.entry;
+    return result;
   } catch (e) {
     // internal failure: still never throw at the caller
     const msg = e instanceof Error ? e.message : String(e);

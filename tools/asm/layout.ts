@@ -1,12 +1,12 @@
 // Layout: runs the statements pass after pass until every address and symbol is stable, deciding
 // each pass only from the previous pass's snapshot (NASM-like branch sizing), then emits bytes.
 import { AsmError, type DiagnosticSink, type SourceLoc } from "./diagnostics.ts";
-import { evaluate, type EvalContext, type Value } from "./expr.ts";
+import { evaluate, isDynamic, type EvalContext, type Value } from "./expr.ts";
 import { resolveOperand } from "./operands.ts";
 import type { DataItem, Op, Stmt } from "./parse.ts";
 import { alignUp, defaultSection, placeBin, type SectionInfo } from "./sections.ts";
 import { placeElf } from "./elf.ts";
-import type { InstructionSelector } from "./select.ts";
+import type { Encoded, InstructionSelector, ROperand } from "./select.ts";
 
 /** A defined symbol. `rel` is 1 for addresses inside a section, 0 for absolute constants. */
 export interface SymbolDef {
@@ -81,6 +81,19 @@ export function layout(inp: LayoutInput): LayoutResult {
   let prevSyms: Map<string, SymbolDef> | undefined;
   let prevSections = new Map<string, SectionInfo>();
   const binCache = new Map<string, Uint8Array | null>();
+  // last encoding of each statement, keyed by its evaluated operands (and address, for branches)
+  const memo: Array<{ sig: string; enc: Encoded; address: number; bits: number } | undefined> = new Array(n);
+  // instructions whose operands mention no symbol, `$` or `$$` encode the same in every pass
+  const staticInsn = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const op = stmts[i].op;
+    if (op.k !== "insn" || stmts[i].times) continue;
+    let fixed = true;
+    for (const o of op.operands) {
+      if (o.k === "imm" ? isDynamic(o.e) : o.k === "mem" ? isDynamic(o.addr) : o.k === "far" ? isDynamic(o.sel) || isDynamic(o.off) : false) fixed = false;
+    }
+    staticInsn[i] = fixed ? 1 : 0;
+  }
   let result: LayoutResult | undefined;
   let converged = false;
 
@@ -199,8 +212,21 @@ export function layout(inp: LayoutInput): LayoutResult {
         case "equ":
           return;
         case "insn": {
-          const ops = op.operands.map((o) => resolveOperand(o, ctx, bits));
+          const fixed = staticInsn[i];
+          const m0 = memo[i];
+          if (fixed && m0 && m0.bits === bits && !(final && m0.enc.warnings)) {
+            emit(st, m0.enc.bytes);
+            return;
+          }
+          const ops: ROperand[] = [];
+          for (let k = 0; k < op.operands.length; k++) ops.push(resolveOperand(op.operands[k], ctx, bits));
           const address = hereBase + hereDelta;
+          const sig = signature(ops, !longBranch[i], final, bits);
+          const m = memo[i];
+          if (m && m.sig === sig && (!m.enc.branch || m.address === address) && !(final && m.enc.warnings)) {
+            emit(st, m.enc.bytes);
+            return;
+          }
           let enc;
           try {
             enc = selector.encode({ mnem: op.mnem, bits, prefixes: op.prefixes, ops, address, allowShort: !longBranch[i], final });
@@ -211,6 +237,7 @@ export function layout(inp: LayoutInput): LayoutResult {
             throw new AsmError(e.message, e.col || col);
           }
           if (pass >= STICKY_AFTER && enc.branch === "near") longBranch[i] = 1;
+          memo[i] = { sig, enc, address, bits };
           if (final && enc.warnings) for (const w of enc.warnings) sink.warning(st.loc, op.operands[0]?.col ?? op.col, w);
           emit(st, enc.bytes);
           return;
@@ -404,6 +431,17 @@ export function layout(inp: LayoutInput): LayoutResult {
     for (const [name, b] of data) out.set(name, b.buf.subarray(0, b.len));
     return { sections: list, data: out, symbols, emitted };
   }
+}
+
+/** A compact string of everything an instruction's encoding can depend on in one pass. */
+function signature(ops: ROperand[], allowShort: boolean, final: boolean, bits: number): string {
+  let s = `${bits}${allowShort ? "s" : "n"}${final ? "f" : ""}`;
+  for (const o of ops) {
+    if (o.k === "imm") s += `|${o.value},${o.rel ? 1 : 0}${o.unknown ? "u" : ""}`;
+    else if (o.k === "mem") s += `|${o.disp},${o.dispRel ? 1 : 0}`;
+    else if (o.k === "far") s += `|${o.sel}:${o.off}`;
+  }
+  return s;
 }
 
 /** True if two address snapshots are identical. */

@@ -16,14 +16,29 @@ const OPS3 = ["<<<", ">>>", "<=>"];
 const OPS2 = ["<<", ">>", "//", "%%", "&&", "||", "^^", "==", "!=", "<>", "<=", ">="];
 const OPS1 = "+-*/%&|^~!=<>()[],:?{}";
 
+// character classes by char code: 1 = identifier start, 2 = identifier char
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if ((ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || "_.?@".includes(ch)) CLASS[c] = 3;
+  else if ((ch >= "0" && ch <= "9") || "$#~".includes(ch)) CLASS[c] = 2;
+}
+
 /** True if `c` may start an identifier. */
 export function isIdStart(c: string): boolean {
-  return (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_" || c === "." || c === "?" || c === "@";
+  const k = c.charCodeAt(0);
+  return k < 128 && (CLASS[k] & 1) !== 0;
 }
 
 /** True if `c` may continue an identifier. */
 export function isIdChar(c: string): boolean {
-  return isIdStart(c) || (c >= "0" && c <= "9") || c === "$" || c === "#" || c === "~";
+  const k = c.charCodeAt(0);
+  return k < 128 && CLASS[k] !== 0;
+}
+
+/** True if char code `k` may continue an identifier. */
+function idCode(k: number): boolean {
+  return k < 128 && CLASS[k] !== 0;
 }
 
 /** Returns the index where the line's `;` comment starts (outside strings), or the line length. */
@@ -96,6 +111,7 @@ function pushUtf8(out: number[], cp: number): void {
 
 /** Parses a NASM numeric literal (0x/0h/$ hex, h/x suffix, 0b/b/y binary, 0o/q/o octal, d/t decimal). */
 export function parseNumber(raw: string, col: number): number {
+  if (/^[0-9]+$/.test(raw)) return Number(raw);
   let s = raw.replace(/_/g, "").toLowerCase();
   let base = 10;
   if (/^[0-9][0-9a-f]*h$/.test(s)) {
@@ -163,9 +179,13 @@ export function tokenize(line: string, colBase = 0): Token[] {
     }
     if ((c >= "0" && c <= "9") || (c === "$" && i + 1 < n && line[i + 1] >= "0" && line[i + 1] <= "9")) {
       let j = i + 1;
-      while (j < n && /[0-9a-zA-Z_$.]/.test(line[j])) j++;
+      while (j < n) {
+        const k = line.charCodeAt(j);
+        if (!((k >= 48 && k <= 57) || (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k === 36 || k === 46)) break;
+        j++;
+      }
       const raw = line.slice(i, j);
-      if (raw.includes(".") || (/e/i.test(raw) && !/^(0x|\$)|h$/i.test(raw) && /^[0-9]+e/i.test(raw)))
+      if (raw.includes(".") || (/^[0-9]+e/i.test(raw) && !/h$/i.test(raw)))
         throw new AsmError(`floating-point constant '${raw}' is not supported`, col);
       toks.push({ kind: "num", text: raw, col, value: parseNumber(raw, col) });
       i = j;
@@ -196,7 +216,7 @@ export function tokenize(line: string, colBase = 0): Token[] {
     }
     if (isIdStart(c) || (c === "%" && line[i + 1] === "%" && isIdChar(line[i + 2] ?? ""))) {
       let j = c === "%" ? i + 2 : i + 1;
-      while (j < n && isIdChar(line[j])) j++;
+      while (j < n && idCode(line.charCodeAt(j))) j++;
       toks.push({ kind: "id", text: line.slice(i, j), col });
       i = j;
       continue;

@@ -56,6 +56,7 @@ interface Cond {
   loc: SourceLoc;
 }
 
+const ID_RE = /[A-Za-z_.?@$][\w.?@$#~]*/g;
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_MACRO_DEPTH = 200;
 const MAX_REP = 1_000_000;
@@ -105,6 +106,15 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
   /** Replaces single-line macros in `text` until nothing more expands (bounded). */
   const expandDefines = (text: string, loc: SourceLoc): string => {
     if (defines.size === 0 && idefines.size === 0) return text;
+    // fast path: no identifier on the line names a macro
+    let any = false;
+    for (const w of text.match(ID_RE) ?? []) {
+      if (defines.has(w) || (idefines.size && idefines.has(w.toLowerCase()))) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return text;
     for (let round = 0; round < 64; round++) {
       let changed = false;
       let res = "";

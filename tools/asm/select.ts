@@ -257,7 +257,18 @@ export class IcedSelector implements InstructionSelector {
   private encodeCache = new Map<string, Encoded>();
   private branchTemplates = new Map<string, Uint8Array>();
 
+  private mnemonicCache = new Map<string, boolean>();
+
   isMnemonic(name: string): boolean {
+    let r = this.mnemonicCache.get(name);
+    if (r === undefined) {
+      r = this.isMnemonicUncached(name);
+      this.mnemonicCache.set(name, r);
+    }
+    return r;
+  }
+
+  private isMnemonicUncached(name: string): boolean {
     const n = name.toLowerCase();
     return this.table.has(n) || n in ALIASES || n in SIZED || n in STRING_OPS || n === "xlatb" || n === "xlat" || this.ccName(n) !== undefined;
   }

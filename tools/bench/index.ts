@@ -2,8 +2,10 @@
 import type { Bench } from "./types.ts";
 import { kernelBench } from "./kernel.ts";
 import { traceBench } from "./trace.ts";
+import { asmBench } from "./asm.ts";
 
 export const benches: Bench[] = [
   kernelBench,
   traceBench,
+  asmBench,
 ];
