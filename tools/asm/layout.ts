@@ -214,7 +214,7 @@ export function layout(inp: LayoutInput): LayoutResult {
         case "insn": {
           const fixed = staticInsn[i];
           const m0 = memo[i];
-          if (fixed && m0 && m0.bits === bits && !(final && m0.enc.warnings)) {
+          if (fixed && m0 && m0.bits === bits && !m0.enc.branch && !(final && m0.enc.warnings)) {
             emit(st, m0.enc.bytes);
             return;
           }
