@@ -4,7 +4,7 @@ import type { Token } from "./lexer.ts";
 import { lookupRegister, type RegInfo } from "./registers.ts";
 
 export type Expr =
-  | { t: "num"; v: number }
+  | { t: "num"; v: number; big?: bigint }
   | { t: "sym"; name: string; col: number }
   | { t: "here" }
   | { t: "base" }
@@ -99,7 +99,7 @@ export function parseExpr(ts: TokenStream, qualify: (name: string) => string): E
   const primary = (): Expr => {
     const t = ts.next();
     if (!t) throw new AsmError("expected an expression", ts.endCol);
-    if (t.kind === "num") return { t: "num", v: t.value! };
+    if (t.kind === "num") return t.big !== undefined ? { t: "num", v: t.value!, big: t.big } : { t: "num", v: t.value! };
     if (t.kind === "str") return { t: "num", v: charConst(t.bytes!, t.col) };
     if (t.kind === "op" && t.text === "(") {
       const e = parseExpr(ts, qualify);

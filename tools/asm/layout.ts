@@ -356,6 +356,11 @@ export function layout(inp: LayoutInput): LayoutResult {
           for (let k = 0; k < pad; k++) out.push(0);
           continue;
         }
+        if (it.e.t === "num" && it.e.big !== undefined && unit === 8) {
+          let b = BigInt.asUintN(64, it.e.big);
+          for (let k = 0; k < 8; k++, b >>= 8n) out.push(Number(b & 0xffn));
+          continue;
+        }
         const v = evaluate(it.e, ctx);
         let x = v.unknown ? 0 : v.v;
         if (final && !v.unknown && unit <= 4) {

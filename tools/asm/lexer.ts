@@ -9,6 +9,7 @@ export interface Token {
   text: string; // identifier / operator text (identifiers keep their case)
   col: number;
   value?: number; // numbers
+  big?: bigint; // numbers beyond 2^53, exactly
   bytes?: number[]; // strings
 }
 
@@ -150,6 +151,19 @@ export function parseNumber(raw: string, col: number): number {
   return v;
 }
 
+/** Exact value of a large literal (used by dq); falls back to the float value. */
+function parseBig(raw: string): bigint | undefined {
+  const s = raw.replace(/_/g, "").toLowerCase();
+  try {
+    if (/^0x[0-9a-f]+$/.test(s)) return BigInt(s);
+    if (/^[0-9][0-9a-f]*h$/.test(s)) return BigInt("0x" + s.slice(0, -1));
+    if (/^[0-9]+$/.test(s)) return BigInt(s);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 /** Tokenizes `line` (comment already removed or not); `colBase` is added to columns. */
 export function tokenize(line: string, colBase = 0): Token[] {
   const toks: Token[] = [];
@@ -187,7 +201,10 @@ export function tokenize(line: string, colBase = 0): Token[] {
       const raw = line.slice(i, j);
       if (raw.includes(".") || (/^[0-9]+e/i.test(raw) && !/h$/i.test(raw)))
         throw new AsmError(`floating-point constant '${raw}' is not supported`, col);
-      toks.push({ kind: "num", text: raw, col, value: parseNumber(raw, col) });
+      const value = parseNumber(raw, col);
+      const tok: Token = { kind: "num", text: raw, col, value };
+      if (!Number.isSafeInteger(value)) tok.big = parseBig(raw);
+      toks.push(tok);
       i = j;
       continue;
     }
