@@ -179,6 +179,7 @@ export function* synthLines(opts: SynthOptions = {}): Generator<string> {
       const report = `worker (pid ${p.pid}) killed: #PF writing 0x00000000 at ${"0x" + eip.toString(16).padStart(8, "0")} <fault_here+0xc>`;
       yield ev("exit", p, { status: null, vector: 14, report });
       p.alive = false;
+      procs.splice(procs.indexOf(p), 1); // keep only live processes: generation stays O(1) per event
       if (procs.filter((q) => q.alive).length < 4) yield* spawn(init, PROGRAMS[2], "worker");
       cur = nextReady(null);
       yield leave(cur, cur ? eipOf(cur) : IDLE_EIP);
@@ -191,6 +192,7 @@ export function* synthLines(opts: SynthOptions = {}): Generator<string> {
       icount += between(300, 900);
       yield ev("exit", p, { status: null, vector: 13, report: `sh (pid ${p.pid}) killed: #GP(0x182) at 0x${eip.toString(16).padStart(8, "0")}` });
       p.alive = false;
+      procs.splice(procs.indexOf(p), 1);
       yield* spawn(init, PROGRAMS[1], "sh");
       cur = nextReady(null);
       yield leave(cur, cur ? eipOf(cur) : IDLE_EIP);
