@@ -26,7 +26,15 @@ export interface MachineOptions {
 export type StopReason =
   | { kind: "requested"; detail: string } // the kernel asked (exit, shutdown, panic)
   | { kind: "max-instructions"; icount: number }
-  | { kind: "dead" }; // the CPU halted with interrupts off and nobody asked it to stop
+  | { kind: "dead" } // the CPU halted with interrupts off and nobody asked it to stop
+  | { kind: "emulator-fault"; message: string }; // v86 hit an unimplemented case and nobody could repair it
+
+/**
+ * Called when v86 itself traps (a Rust panic in its wasm: an unimplemented corner of the x86
+ * spec, e.g. some invalid `iret` frames). Return true if the guest state was repaired and the
+ * machine may continue; false stops the machine with an "emulator-fault".
+ */
+export type EmulatorFaultHandler = (message: string) => boolean;
 
 const DEFAULT_IPMS = 100_000;
 let wasmModule: WebAssembly.Module | undefined;
@@ -61,6 +69,8 @@ export class Machine {
   private readonly inputQueue: { bytes: Uint8Array; atUs: number | undefined }[] = [];
   private readonly maxInstructions: number;
   private stopReason: StopReason | undefined;
+  private faultHandler: EmulatorFaultHandler | undefined;
+  private lastPanic = "";
   private resolveRun: ((r: StopReason) => void) | undefined;
   private destroyed = false;
 
@@ -125,6 +135,12 @@ export class Machine {
   /** Instantiates v86's wasm with the deterministic hooks wrapped around its imports. */
   private async instantiate(imports: WebAssembly.Imports): Promise<WebAssembly.Exports> {
     const env = imports.env as Record<string, Function>;
+    // v86 prints Rust panics to the console; keep the message for the fault handler instead.
+    const wasmLog = env.console_log_from_wasm;
+    env.console_log_from_wasm = (offset: number, len: number) => {
+      if (!this.memory) return wasmLog?.(offset, len);
+      this.lastPanic = new TextDecoder().decode(new Uint8Array(this.memory.buffer, offset >>> 0, len >>> 0)).trim();
+    };
     if (this.deterministic) {
       env.microtick = () => this.nowMs();
       env.get_rand_int = () => this.rng.nextInt32();
@@ -184,7 +200,16 @@ export class Machine {
       return this.finish();
     }
     this.deliverInput();
-    const t = real();
+    let t: number;
+    try {
+      t = real();
+    } catch (err) {
+      const message = this.lastPanic || (err instanceof Error ? err.message : String(err));
+      this.lastPanic = "";
+      if (this.faultHandler?.(message)) return 0;
+      this.stopReason ??= { kind: "emulator-fault", message };
+      return this.finish();
+    }
     if (this.stopReason) return this.finish();
     if (this.state8[WASM_OFFSET.inHlt]) {
       const interruptsOn = (new Int32Array(this.memory.buffer, WASM_OFFSET.flags, 1)[0] & 0x200) !== 0;
@@ -193,9 +218,12 @@ export class Machine {
         return this.finish();
       }
       if (this.deterministic) {
-        // Idle: jump virtual time to the next timer event or the next timed input.
+        // Idle: jump virtual time just past the next timer event (v86's PIT fires only once the
+        // clock is strictly beyond the terminal count: one PIT tick, 1/1193 ms, more), or to the
+        // next timed input.
         const next = this.nextInputMs();
-        const skip = next !== undefined ? Math.max(0, Math.min(t, next - this.nowMs())) : t;
+        const timer = t + 0.001;
+        const skip = next !== undefined ? Math.max(0, Math.min(timer, next - this.nowMs())) : timer;
         if (this.inputQueue.length && this.inputQueue[0]!.atUs === undefined) return 0; // deliver now
         this.idleMs += skip;
         return 0;
@@ -279,6 +307,23 @@ export class Machine {
     this.cpu.device_raise_irq(irq);
   }
 
+  /** Installs the handler for v86 panics (see EmulatorFaultHandler). */
+  onEmulatorFault(fn: EmulatorFaultHandler): void {
+    this.faultHandler = fn;
+  }
+
+  /** Linear address of the instruction being executed (the faulting one, after a fault). */
+  get previousIp(): number {
+    return new Int32Array(this.memory.buffer, WASM_OFFSET.previousIp, 1)[0]! >>> 0;
+  }
+
+  /** Makes the CPU start over at linear address `eip` with no pending prefixes (after repairing a fault). */
+  restartInstructionAt(eip: number): void {
+    const buf = this.memory.buffer;
+    new Int32Array(buf, WASM_OFFSET.instructionPointer, 1)[0] = eip | 0;
+    new Int32Array(buf, WASM_OFFSET.prefixes, 1)[0] = 0;
+  }
+
   /** Every byte the guest transmits on COM1. */
   onSerialOutput(fn: (byte: number) => void): void {
     this.serialListeners.push(fn);
@@ -301,7 +346,8 @@ export class Machine {
     const due = head.atUs !== undefined ? this.nowUs() >= head.atUs : this.state8[WASM_OFFSET.inHlt] !== 0;
     if (!due) return;
     this.inputQueue.shift();
-    for (const b of head.bytes) this.emulator.bus.send("serial0-input", b);
+    const bus = (this.emulator as unknown as { bus: { send(ev: string, v: number): void } }).bus;
+    for (const b of head.bytes) bus.send("serial0-input", b);
   }
 
   // ---- registers and memory ---------------------------------------------------------------

@@ -9,6 +9,8 @@ export const WASM_OFFSET = {
   lastResult: 112, // Int32: lazily computed flags input (restore bug workaround)
   flags: 120, // Int32: EFLAGS (partly lazy)
   instructionPointer: 556, // Int32: linear EIP
+  previousIp: 560, // Int32: linear EIP of the instruction being executed
+  prefixes: 648, // Int32: prefixes of the instruction being decoded
   cr: 580, // Int32 x8: cr0..cr7
   cpl: 612, // Uint8
   inHlt: 616, // Uint8

@@ -22,6 +22,10 @@ export function ringsideInclude(): string {
   out.push("", "; errno values (system calls return their negation)");
   for (const [k, v] of Object.entries(E)) out.push(`E${k.padEnd(15)} equ ${v}`);
   out.push("", "STDIN  equ 0", "STDOUT equ 1", "STDERR equ 2", "");
+  out.push("; waitpid options and status", "WNOHANG equ 1", "; exit code = (status >> 8) & 0xff; killed by signal = status & 0x7f", "");
+  out.push("; signals (kill terminates the target with any of 1-31)", "SIGKILL equ 9", "SIGSEGV equ 11", "SIGTERM equ 15", "");
+  out.push("; setpriority(PRIO_PROCESS, pid or 0, nice -20..19)", "PRIO_PROCESS equ 0", "");
+  out.push("; struct timespec for nanosleep", "struc timespec", "    .tv_sec:  resd 1", "    .tv_nsec: resd 1", "endstruc", "");
   out.push("; known Linux i386 numbers not implemented yet (they return -ENOSYS)");
   const implemented = new Set(SYSCALLS.map((s) => s.nr));
   for (const [nr, name] of knownSyscallNames()) if (!implemented.has(nr)) out.push(`; SYS_${name} would be ${nr}`);

@@ -6,14 +6,15 @@ import { disassembleOne } from "./disasm.ts";
 import { parseElf, isElf, type ElfSymbol } from "./elf.ts";
 import { FrameAllocator, PAGE } from "./frames.ts";
 import { ACTION, FRAME, HYPERCALL_BOOT, HYPERCALL_PORT, IRQ_BASE, MEM, SEL, SWITCH, SYSCALL_VECTOR } from "./layout.ts";
-import { VECTOR_NAMES, E } from "./names.ts";
-import { Process } from "./process.ts";
+import { VECTOR_NAMES, E, SIGNAL_FOR_VECTOR } from "./names.ts";
+import { Process, type WaitReason } from "./process.ts";
+import { QUANTUM_MS, Scheduler } from "./sched.ts";
 import { buildStub, type StubImage } from "./stub.ts";
-import { NO_RETURN, syscallByNumber } from "./syscalls.ts";
+import { BLOCKED, NO_RETURN, syscallByNumber } from "./syscalls.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 import { AddressSpace, OutOfMemory, buildKernelPageTable } from "./vm.ts";
 import { uartInit, uartWrite } from "./drivers/uart.ts";
-import { pitInit } from "./drivers/pit.ts";
+import { PIT_MAX_MS, pitOneShot } from "./drivers/pit.ts";
 
 /** A program to start at boot. `image` is an ELF32 executable or a flat binary (loaded at 0x00400000). */
 export interface ProgramSpec {
@@ -23,7 +24,10 @@ export interface ProgramSpec {
 }
 
 export interface KernelOptions {
+  /** Started at boot, each as its own process (and also available to `spawn` by name). */
   programs: ProgramSpec[];
+  /** Boot modules: programs `spawn` can start by name, not started at boot. */
+  modules?: ProgramSpec[];
   trace?: TraceRecorder;
   /** Every byte the guest prints on the console (COM1). */
   onConsole?: (byte: number) => void;
@@ -35,8 +39,6 @@ export interface KernelOptions {
   seed?: number;
   /** Assemble the stub with the benchmark-only iret vector 0x81. */
   benchVector?: boolean;
-  /** Timer frequency in Hz (default 100). */
-  timerHz?: number;
   /** A prebuilt stub image (default: assemble boot/stub.asm). */
   stub?: StubImage;
 }
@@ -46,11 +48,12 @@ export interface ProcessResult {
   name: string;
   status: number | null; // exit status, or null if killed
   vector: number | null; // the exception that killed it
+  signal: number | null; // the signal that killed it (kill(), or the exception's signal)
   report: string | null;
 }
 
 export interface RunResult {
-  reason: "exit" | "max-instructions" | "panic" | "dead";
+  reason: "exit" | "max-instructions" | "panic" | "dead" | "deadlock";
   /** The first program's status: its exit code, or 128 + vector if an exception killed it. */
   status: number;
   processes: ProcessResult[];
@@ -59,14 +62,16 @@ export interface RunResult {
   panic?: string;
 }
 
-interface LoadedImage {
+export interface LoadedImage {
   entry: number;
   segments: { vaddr: number; memsz: number; data: Uint8Array; flags: number }[];
   symbols: ElfSymbol[];
 }
 
-const STACK_PAGES = 16;
-const QUANTUM_MS = 10;
+/** The user stack may grow (lazily) to this size below MEM.userTop; the page under it is the guard. */
+export const STACK_MAX = 1024 * 1024;
+/** At most this many processes (live and zombie) at once. */
+export const MAX_PROCS = 64;
 const USER_EFLAGS = 0x202; // IF set, reserved bit 1
 export const KERNEL_VERSION = "ringside 0.1.0";
 
@@ -91,38 +96,50 @@ export class Kernel {
   private readonly frames: FrameAllocator;
   private kernelPt = 0;
   private readonly trace: TraceRecorder | undefined;
+  /** Every process that has not been reaped (live and zombie). */
   private readonly procs = new Map<number, Process>();
-  private readonly order: Process[] = []; // round-robin order
+  private readonly sched = new Scheduler();
   private current: Process | null = null;
+  /** Set when the current process must give up the CPU at this kernel exit; the value is the reason. */
+  private resched: string | null = null;
+  /** The deadline (virtual ms) the PIT is armed for, or Infinity. */
+  private armed = Infinity;
   private nextPid = 1;
   private readonly freeKstacks: number[] = [];
-  private readonly images: { spec: ProgramSpec; image: LoadedImage }[];
+  private readonly boots: { spec: ProgramSpec; image: LoadedImage }[];
+  private readonly modules = new Map<string, LoadedImage>();
   private readonly results: ProcessResult[] = [];
   private halted: { reason: RunResult["reason"]; panic?: string } | undefined;
   private readonly opts: KernelOptions;
-  private readonly sw: number; // switch block address
+  private readonly sw = MEM.switchBlock;
   private firstPid = 1;
+  private framesAtBoot = 0;
+  /** A #GP the kernel provoked to stand in for a v86 panic: the error code a real CPU would give. */
+  private gpFixup: { pid: number; eip: number; errorCode: number } | undefined;
 
   private constructor(
     machine: Machine,
     opts: KernelOptions,
-    images: { spec: ProgramSpec; image: LoadedImage }[],
+    boots: { spec: ProgramSpec; image: LoadedImage }[],
+    modules: { spec: ProgramSpec; image: LoadedImage }[],
     private readonly stub: StubImage,
   ) {
     this.machine = machine;
     this.opts = opts;
     this.trace = opts.trace;
-    this.images = images;
+    this.boots = boots;
+    for (const m of [...boots, ...modules]) if (!this.modules.has(m.spec.name)) this.modules.set(m.spec.name, m.image);
     this.frames = new FrameAllocator(machine);
-    this.sw = MEM.switchBlock;
     for (let i = MEM.kstackCount - 1; i >= 0; i--) this.freeKstacks.push(i);
     machine.onPortWrite32(HYPERCALL_PORT, (v) => this.hypercall(v));
+    machine.onEmulatorFault((message) => this.emulatorFault(message));
     if (opts.onConsole) machine.onSerialOutput(opts.onConsole);
   }
 
   /** Validates the programs, builds the machine and loads the stub; nothing runs until `run()`. */
   static async create(opts: KernelOptions): Promise<Kernel> {
-    const images = opts.programs.map((spec) => ({ spec, image: loadImage(spec.image) }));
+    const boots = opts.programs.map((spec) => ({ spec, image: loadImage(spec.image) }));
+    const modules = (opts.modules ?? []).map((spec) => ({ spec, image: loadImage(spec.image) }));
     const stub = opts.stub ?? (await buildStub({ benchVector: opts.benchVector }));
     const machine = await Machine.create({
       multiboot: stub.bytes,
@@ -131,12 +148,12 @@ export class Kernel {
       seed: opts.seed,
       maxInstructions: opts.maxInstructions,
     });
-    return new Kernel(machine, opts, images, stub);
+    return new Kernel(machine, opts, boots, modules, stub);
   }
 
   /**
-   * Boots and runs until every process has ended (or the instruction limit / a panic stops it).
-   * The trace recorder's owner calls its `finish()` afterwards to format the trace.
+   * Boots and runs until every process has ended (or the instruction limit / a panic / a deadlock
+   * stops it). The trace recorder's owner calls its `finish()` afterwards to format the trace.
    */
   async run(): Promise<RunResult> {
     const stop = await this.machine.run();
@@ -153,12 +170,26 @@ export class Kernel {
     return this.frames.freeCount;
   }
 
+  /** Free frames right after boot set up the kernel page table (before any process existed). */
+  get freeFramesAtBoot(): number {
+    return this.framesAtBoot;
+  }
+
+  /** Virtual time in ms. */
+  nowMs(): number {
+    return this.machine.nowMs();
+  }
+
+  /** The process with this pid (live or zombie), if any. */
+  process(pid: number): Process | undefined {
+    return this.procs.get(pid);
+  }
+
   // ---- the hypercall ------------------------------------------------------------------------
 
   /** Entered synchronously from the stub's `out`: handle one kernel entry, then fill the switch block. */
   private hypercall(value: number): void {
-    const m = this.machine;
-    m.ensureViews();
+    this.machine.ensureViews();
     if (this.halted) return this.writeSwitchHalt();
     try {
       if (value === HYPERCALL_BOOT) return this.boot();
@@ -182,39 +213,45 @@ export class Kernel {
     const tr = this.trace;
 
     if (vector === SYSCALL_VECTOR && cur) {
-      const nr = mem32[fi + (FRAME.eax >> 2)]!;
+      const nr = mem32[fi + (FRAME.eax >> 2)]! >>> 0;
       const a0 = mem32[fi + (FRAME.ebx >> 2)]!, a1 = mem32[fi + (FRAME.ecx >> 2)]!, a2 = mem32[fi + (FRAME.edx >> 2)]!;
       const a3 = mem32[fi + (FRAME.esi >> 2)]!, a4 = mem32[fi + (FRAME.edi >> 2)]!;
-      if (tr) tr.syscall(m.icount(), m.nowUs(), pid, 3, eip, nr >>> 0, a0, a1, a2, a3, a4);
+      if (tr) tr.syscall(m.icount(), m.nowUs(), pid, 3, eip, nr, a0, a1, a2, a3, a4);
       const def = syscallByNumber(nr);
       const ret = def ? def.handler(this, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
-      if (ret !== NO_RETURN) {
-        mem32[fi + (FRAME.eax >> 2)] = ret;
-        if (this.current === cur && cur.state === "running" && !this.halted) {
-          // Fast path: straight back to the caller.
-          this.writeSwitchResume(cur);
-          if (tr) tr.ret(m.icount(), m.nowUs(), pid, 3, eip, ret);
-          return;
-        }
+      if (ret === NO_RETURN || ret === BLOCKED) return this.leave(undefined);
+      mem32[fi + (FRAME.eax >> 2)] = ret;
+      if (this.current === cur && this.resched === null && !this.halted) {
+        // Fast path: straight back to the caller (the switch block already describes it).
+        m.write32(this.sw + SWITCH.esp, f);
+        if (tr) tr.ret(m.icount(), m.nowUs(), pid, 3, eip, ret);
+        return;
       }
-      return this.leave(ret === NO_RETURN ? undefined : ret);
+      return this.leave(ret);
     }
 
     if (vector >= IRQ_BASE && vector < IRQ_BASE + 16) {
       const irq = vector - IRQ_BASE;
       if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, irq);
-      if (irq === 0) this.timerTick();
+      if (irq === 0) this.timerInterrupt();
       return this.leave(undefined);
     }
 
     if (vector < 32) {
-      const errorCode = mem32[fi + (FRAME.errorCode >> 2)]! >>> 0;
+      let errorCode = mem32[fi + (FRAME.errorCode >> 2)]! >>> 0;
+      const fix = this.gpFixup;
+      if (fix && vector === 13 && cur && fix.pid === cur.pid && fix.eip === eip) {
+        errorCode = fix.errorCode;
+        mem32[fi + (FRAME.errorCode >> 2)] = errorCode;
+        this.gpFixup = undefined;
+      }
       const cr2 = vector === 14 ? m.cr2 : 0;
       const insn = cur ? this.instructionAt(cur, eip) : undefined;
       if (tr) tr.exception(m.icount(), m.nowUs(), pid, cplFrom, eip, vector, errorCode, cr2, insn);
       if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
+      if (vector === 14 && this.pageFault(cur, errorCode, cr2, eip)) return this.leave(undefined);
       const report = this.killReport(cur, vector, errorCode, eip, cr2, insn);
-      this.exitProcess(cur, null, vector, report);
+      this.exitProcess(cur, null, vector, SIGNAL_FOR_VECTOR[vector] ?? 11, report);
       return this.leave(undefined);
     }
 
@@ -223,71 +260,161 @@ export class Kernel {
     this.leave(undefined);
   }
 
-  /** Picks what runs next and writes the switch block; records the kernel exit. */
+  /** Picks what runs next, switches to it, arms the timer and records the kernel exit. */
   private leave(syscallRet: number | undefined): void {
     const m = this.machine;
     if (this.halted) return this.writeSwitchHalt();
-    let next = this.current && this.current.state === "running" ? this.current : null;
-    if (!next) next = this.pickNext();
+    const prev = this.current;
+    const reason = this.resched;
+    this.resched = null;
+    const next = prev && prev.state === "running" && reason === null ? prev : this.sched.pick(prev);
+    if (next !== prev) this.trace?.action(m.icount(), m.nowUs(), next ? next.pid : -1, "switch", { from: prev ? prev.pid : null, to: next ? next.pid : null, reason: this.switchReason(prev, reason) });
     if (!next) {
-      if (this.order.length === 0) return this.halt("exit");
-      this.writeSwitchIdle();
-      if (this.trace) this.trace.ret(m.icount(), m.nowUs(), -1, 0, this.idleEip(), undefined);
+      if (this.sched.live.length === 0) return this.halt("exit");
+      if (this.sched.nextWake() === Infinity) return this.deadlock();
+      if (prev && prev.state === "running") prev.state = "ready";
+      this.current = null;
+      m.write32(this.sw + SWITCH.action, ACTION.idle);
+      this.armTimer();
+      if (this.trace) this.trace.ret(m.icount(), m.nowUs(), -1, 0, this.stub.symbols.get("idle") ?? 0, undefined);
       return;
     }
-    this.switchTo(next);
-    const eip = m.read32(next.frame + FRAME.eip);
-    if (this.trace) this.trace.ret(m.icount(), m.nowUs(), next.pid, 3, eip, next === this.current && syscallRet !== undefined ? syscallRet : undefined);
-  }
-
-  /** Round robin: the next ready process after the current one. */
-  private pickNext(): Process | null {
-    const n = this.order.length;
-    if (n === 0) return null;
-    const start = this.current ? this.order.indexOf(this.current) + 1 : 0;
-    for (let i = 0; i < n; i++) {
-      const p = this.order[(start + i) % n]!;
-      if (p.state === "ready" || p.state === "running") return p;
+    if (prev && prev !== next && prev.state === "running") prev.state = "ready";
+    if (prev !== next || reason !== null) next.sliceStart = m.nowMs();
+    next.state = "running";
+    this.current = next;
+    m.write32(this.sw + SWITCH.action, ACTION.resume);
+    m.write32(this.sw + SWITCH.esp, next.frame);
+    m.write32(this.sw + SWITCH.cr3, next.as.pd);
+    m.write32(this.sw + SWITCH.esp0, next.kstackTop);
+    this.armTimer();
+    if (this.trace) {
+      const eip = m.read32(next.frame + FRAME.eip);
+      this.trace.ret(m.icount(), m.nowUs(), next.pid, 3, eip, next === prev && syscallRet !== undefined ? syscallRet : undefined);
     }
-    return null;
   }
 
-  private timerTick(): void {
+  /** Why the CPU moves away from `prev`: start, wake (from idle), exit, block, yield, preempt … */
+  private switchReason(prev: Process | null, reason: string | null): string {
+    if (!prev) return reason ?? "wake";
+    if (prev.state === "zombie") return "exit";
+    if (prev.state === "blocked") return "block";
+    return reason ?? "preempt";
+  }
+
+  /** Arms the one-shot PIT for the earliest of: the current slice's end, the next sleeper's wake-up. */
+  private armTimer(): void {
+    const now = this.machine.nowMs();
+    let deadline = this.sched.nextWake();
+    if (this.current) deadline = Math.min(deadline, this.current.sliceStart + QUANTUM_MS);
+    if (deadline === Infinity || deadline === this.armed) return;
+    this.armed = deadline;
+    pitOneShot(this.machine, Math.min(PIT_MAX_MS, Math.max(0.001, deadline - now)));
+  }
+
+  /** IRQ0: wake sleepers, end the slice if it is used up and someone else may run. */
+  private timerInterrupt(): void {
+    const now = this.machine.nowMs();
+    this.armed = Infinity; // the one-shot has fired
+    for (const p of this.sched.wakeDue(now)) {
+      this.complete(p, 0);
+      if (this.current && p.nice < this.current.nice) this.resched ??= "wake";
+    }
     const cur = this.current;
-    if (!cur || cur.state !== "running") return;
-    if (this.machine.nowMs() - cur.sliceStart < QUANTUM_MS) return;
-    const other = this.pickNext();
-    if (other && other !== cur) cur.state = "ready";
+    if (cur && cur.state === "running" && now - cur.sliceStart >= QUANTUM_MS) {
+      if (this.sched.hasRival(cur)) this.resched ??= "preempt";
+      else cur.sliceStart = now; // nobody else to run: a fresh slice
+    }
   }
 
-  private switchTo(p: Process): void {
-    if (this.current && this.current !== p && this.current.state === "running") this.current.state = "ready";
-    if (this.current !== p) p.sliceStart = this.machine.nowMs();
-    p.state = "running";
-    this.current = p;
-    this.writeSwitchResume(p);
+  // ---- services for system calls ------------------------------------------------------------
+
+  /** Blocks `p` (the caller) until `complete` is called for it. */
+  block(p: Process, wait: WaitReason): void {
+    p.state = "blocked";
+    p.wait = wait;
   }
 
-  private writeSwitchResume(p: Process): void {
+  /** Finishes a blocked call: `value` goes to the process's EAX and it becomes runnable. */
+  complete(p: Process, value: number): void {
+    this.machine.write32(p.frame + FRAME.eax, value);
+    p.wait = null;
+    if (p.state === "blocked") p.state = "ready";
+  }
+
+  /** Gives up the rest of the slice. */
+  yieldCpu(_p: Process): void {
+    this.resched = "yield";
+  }
+
+  /** Asks for a scheduling decision at this kernel exit. */
+  requestReschedule(reason: string): void {
+    this.resched ??= reason;
+  }
+
+  /** Discards cached translations after page-table edits of a live space. */
+  flushTlb(): void {
+    this.machine.flushTlb();
+  }
+
+  /** Starts boot module `name` as a child of `parent`; returns the pid or -errno. */
+  spawnModule(name: string, argv: string[], parent: Process): number {
+    const image = this.modules.get(name);
+    if (!image) return -E.NOENT;
+    const p = this.spawn(name, image, argv, parent);
+    return typeof p === "number" ? p : p.pid;
+  }
+
+  /** Reaps zombie `child` of `parent`: stores its wait status at `statusPtr` (if non-zero), returns its pid. */
+  reap(parent: Process, child: Process, statusPtr: number): number {
+    if (statusPtr !== 0 && !parent.as.writeWord(statusPtr, child.waitStatus())) return -E.FAULT;
+    parent.children.delete(child.pid);
+    this.procs.delete(child.pid);
+    return child.pid;
+  }
+
+  // ---- emulator faults ---------------------------------------------------------------------
+
+  /**
+   * v86 panics instead of raising #GP for some invalid `iret` frames (null, out-of-table or
+   * more-privileged CS). The panic happens before iret changes any state, so the kernel repairs it
+   * into what a real CPU does: CS in the frame becomes 0x0B (kernel code, RPL 3), which v86 turns
+   * into a genuine #GP, and the instruction restarts; the trap then reports the real error code.
+   */
+  private emulatorFault(_message: string): boolean {
     const m = this.machine;
-    const sw = this.sw;
-    m.write32(sw + SWITCH.action, ACTION.resume);
-    m.write32(sw + SWITCH.esp, p.frame);
-    m.write32(sw + SWITCH.cr3, p.as.pd);
-    m.write32(sw + SWITCH.esp0, p.kstackTop);
+    m.ensureViews();
+    const p = this.current;
+    if (!p || m.cpl !== 3) return false;
+    const eip = m.previousIp;
+    const op = new Uint8Array(2);
+    if (!p.as.copyIn(eip, 1, op)) return false;
+    const o16 = op[0] === 0x66;
+    if (o16 && !p.as.copyIn(eip + 1, 1, op.subarray(1))) return false;
+    if ((o16 ? op[1] : op[0]) !== 0xcf) return false;
+    const csAddr = (m.reg32[4]! >>> 0) + (o16 ? 2 : 4);
+    const cs = new Uint8Array(2);
+    if (!p.as.copyIn(csAddr, 2, cs)) return false;
+    if (!p.as.copyOut(csAddr, Uint8Array.of(SEL.kcode | 3, 0))) return false;
+    this.gpFixup = { pid: p.pid, eip, errorCode: (cs[0]! | (cs[1]! << 8)) & 0xfffc };
+    m.restartInstructionAt(eip);
+    return true;
   }
 
-  private writeSwitchIdle(): void {
-    this.current = null;
-    this.machine.write32(this.sw + SWITCH.action, ACTION.idle);
-  }
+  // ---- page faults ---------------------------------------------------------------------------
 
-  private writeSwitchHalt(): void {
-    this.machine.write32(this.sw + SWITCH.action, ACTION.halt);
-  }
-
-  private idleEip(): number {
-    return this.stub.symbols.get("idle") ?? 0;
+  /** Maps heap and stack pages on first touch; returns false if the fault is a real error. */
+  private pageFault(p: Process, errorCode: number, cr2: number, eip: number): boolean {
+    const m = this.machine;
+    const page = Math.floor(cr2 / PAGE) * PAGE;
+    let outcome = "killed";
+    if (!(errorCode & 1)) {
+      const inHeap = cr2 >= p.brkStart && cr2 < p.brk;
+      const inStack = cr2 >= MEM.userTop - STACK_MAX && cr2 < MEM.userTop;
+      if ((inHeap || inStack) && !p.as.isMapped(page)) outcome = p.as.mapNew(page, true) >= 0 ? "mapped" : "out-of-memory";
+    }
+    this.trace?.action(m.icount(), m.nowUs(), p.pid, "pagefault", { addr: cr2, eip, error_code: errorCode, outcome });
+    return outcome === "mapped";
   }
 
   // ---- boot -----------------------------------------------------------------------------
@@ -296,22 +423,24 @@ export class Kernel {
   private boot(): void {
     const m = this.machine;
     this.kernelPt = buildKernelPageTable(m, this.frames);
+    this.framesAtBoot = this.frames.freeCount;
     uartInit(m);
-    pitInit(m, this.opts.timerHz ?? 100);
-    m.write32(this.sw + SWITCH.picMask, 0xffff & ~(1 << 0)); // timer only, for now
-    for (const { spec, image } of this.images) {
+    m.write32(this.sw + SWITCH.picMask, 0xffff & ~(1 << 0)); // the timer only, for now
+    for (const { spec, image } of this.boots) {
       const p = this.spawn(spec.name, image, spec.argv ?? [spec.name], null);
       if (typeof p === "number") throw new KernelPanic(`cannot start ${spec.name}: error ${p}`);
     }
-    this.firstPid = this.order[0]?.pid ?? 1;
+    this.firstPid = this.sched.live[0]?.pid ?? 1;
     // The stub enables paging with SWITCH.cr3 before switch_out: give it a directory even if nothing runs.
-    m.write32(this.sw + SWITCH.cr3, this.order[0]?.as.pd ?? this.frames.alloc());
+    m.write32(this.sw + SWITCH.cr3, this.sched.live[0]?.as.pd ?? this.kernelPt);
+    this.resched = "start";
     this.leave(undefined);
   }
 
   /** Creates a process running `image`; returns it, or -errno. */
-  spawn(name: string, image: LoadedImage, argv: string[], parent: number | null): Process | number {
+  spawn(name: string, image: LoadedImage, argv: string[], parent: Process | null): Process | number {
     const m = this.machine;
+    if (this.procs.size >= MAX_PROCS) return -E.AGAIN;
     const slot = this.freeKstacks.pop();
     if (slot === undefined) return -E.AGAIN;
     let as: AddressSpace;
@@ -327,18 +456,24 @@ export class Kernel {
       this.freeKstacks.push(slot);
       return err;
     };
+    let end: number = MEM.userBase;
     for (const seg of image.segments) {
       const first = Math.floor(seg.vaddr / PAGE) * PAGE;
-      for (let va = first; va < seg.vaddr + seg.memsz; va += PAGE) if (as.mapNew(va, (seg.flags & 2) !== 0) < 0) return fail(-E.NOMEM);
+      for (let va = first; va < seg.vaddr + seg.memsz; va += PAGE) if (!as.isMapped(va) && as.mapNew(va, (seg.flags & 2) !== 0) < 0) return fail(-E.NOMEM);
       as.poke(seg.vaddr, seg.data);
+      end = Math.max(end, seg.vaddr + seg.memsz);
     }
-    for (let i = 1; i <= STACK_PAGES; i++) if (as.mapNew(MEM.userTop - i * PAGE, true) < 0) return fail(-E.NOMEM);
     const sp = this.buildInitialStack(as, argv);
-    if (sp < 0) return fail(-E.INVAL);
+    if (sp === -E.NOMEM || sp === -E.INVAL) return fail(sp);
 
     const pid = this.nextPid++;
     const kstackTop = MEM.kstackPool + (slot + 1) * MEM.kstackSize;
-    const p = new Process(pid, name, parent, as, slot, kstackTop, image.symbols);
+    const p = new Process(pid, name, parent ? parent.pid : null, as, slot, kstackTop, image.symbols);
+    p.brkStart = p.brk = end;
+    if (parent) {
+      parent.children.add(pid);
+      p.nice = parent.nice;
+    }
     // The initial trap frame: "return" to the entry point in ring 3.
     const f = kstackTop - FRAME.sizeRing3;
     for (let o = 0; o < FRAME.sizeRing3; o += 4) m.write32(f + o, 0);
@@ -349,13 +484,14 @@ export class Kernel {
     m.write32(f + FRAME.esp, sp);
     p.frame = f;
     this.procs.set(pid, p);
-    this.order.push(p);
+    this.sched.add(p);
     const tr = this.trace;
     if (tr) {
       tr.nameProcess(pid, name);
-      const now = [m.icount(), m.nowUs()] as const;
-      tr.action(now[0], now[1], pid, "spawn", { parent, argv });
-      tr.action(now[0], now[1], pid, "load", {
+      const ic = m.icount();
+      const vt = m.nowUs();
+      tr.action(ic, vt, pid, "spawn", { parent: p.parent, argv });
+      tr.action(ic, vt, pid, "load", {
         path: name,
         entry: image.entry,
         segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, flags: flagString(s.flags) })),
@@ -365,12 +501,12 @@ export class Kernel {
     return p;
   }
 
-  /** Linux i386 initial stack: argc, argv pointers, NULL, envp NULL, auxv AT_NULL, then the strings. */
+  /** Linux i386 initial stack: argc, argv pointers, NULL, envp NULL, auxv AT_NULL, then the strings. Returns esp or -errno. */
   private buildInitialStack(as: AddressSpace, argv: string[]): number {
     const enc = new TextEncoder();
     const strings = argv.map((a) => enc.encode(a + "\0"));
     const strBytes = strings.reduce((n, s) => n + s.length, 0);
-    if (strBytes > 4 * PAGE || argv.length > 256) return -1;
+    if (strBytes > 4 * PAGE || argv.length > 256) return -E.INVAL;
     let top = MEM.userTop - 16;
     const ptrs: number[] = [];
     for (const s of strings) {
@@ -380,32 +516,48 @@ export class Kernel {
     top = (top & ~15) >>> 0;
     const words = [argv.length, ...ptrs, 0, 0, 0, 0];
     const sp = top - words.length * 4;
+    for (let va = Math.floor(sp / PAGE) * PAGE; va < MEM.userTop; va += PAGE) if (as.mapNew(va, true) < 0) return -E.NOMEM;
     const block = new Uint8Array(MEM.userTop - sp);
     const dv = new DataView(block.buffer);
     words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
     strings.forEach((s, i) => block.set(s, ptrs[i]! - sp));
-    if (!as.copyOut(sp, block)) return -1;
+    if (!as.copyOut(sp, block)) return -E.NOMEM;
     return sp;
   }
 
   // ---- process end --------------------------------------------------------------------------
 
-  /** Ends a process (exit status, or killed by `vector`), frees its memory and records it. */
-  exitProcess(p: Process, status: number | null, vector: number | null, report: string | null): void {
+  /**
+   * Ends a process — with an exit status, or killed by `vector` / `signal` — frees its memory and
+   * kernel stack, hands its children to nobody, and lets a waiting parent reap it.
+   */
+  exitProcess(p: Process, status: number | null, vector: number | null, signal: number | null, report: string | null): void {
     const m = this.machine;
+    if (p.state === "zombie") return;
     p.state = "zombie";
+    p.wait = null;
     p.exitStatus = status;
     p.killVector = vector;
+    p.killSignal = status === null ? signal : null;
     p.report = report;
     if (report && this.opts.onReport) this.opts.onReport(report);
-    this.trace?.action(m.icount(), m.nowUs(), p.pid, "exit", { status, vector, report });
-    this.results.push({ pid: p.pid, name: p.name, status, vector, report });
-    const i = this.order.indexOf(p);
-    if (i >= 0) this.order.splice(i, 1);
-    this.procs.delete(p.pid);
+    this.trace?.action(m.icount(), m.nowUs(), p.pid, "exit", { status, vector, signal: p.killSignal, report });
+    this.results.push({ pid: p.pid, name: p.name, status, vector, signal: p.killSignal, report });
+    this.sched.remove(p);
     p.as.destroy();
     this.freeKstacks.push(p.kstackSlot);
-    if (this.current === p) this.current = null;
+    for (const c of p.children) {
+      const child = this.procs.get(c);
+      if (!child) continue;
+      child.parent = null;
+      if (child.state === "zombie") this.procs.delete(c);
+    }
+    p.children.clear();
+    const parent = p.parent !== null ? this.procs.get(p.parent) : undefined;
+    if (!parent) this.procs.delete(p.pid);
+    else if (parent.state === "blocked" && parent.wait?.kind === "child" && (parent.wait.pid === -1 || parent.wait.pid === p.pid)) {
+      this.complete(parent, this.reap(parent, p, parent.wait.statusPtr));
+    }
   }
 
   /** The one-line report for a process killed by an exception. */
@@ -437,19 +589,31 @@ export class Kernel {
   private halt(reason: RunResult["reason"], panic?: string): void {
     const m = this.machine;
     this.halted = { reason, panic };
-    this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason, status: this.firstStatus() });
+    this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason, status: reason === "exit" ? this.firstStatus() : null });
     this.writeSwitchHalt();
     m.requestStop(reason);
+  }
+
+  private writeSwitchHalt(): void {
+    this.machine.write32(this.sw + SWITCH.action, ACTION.halt);
   }
 
   private panic(message: string): void {
     this.halt("panic", message);
   }
 
+  /** Nothing can run and nothing can wake anyone: stop with a description of who waits for what. */
+  private deadlock(): void {
+    const who = this.sched.live.map((p) => `[pid ${p.pid} ${p.name}] ${p.wait?.kind === "child" ? `waits for child ${p.wait.pid}` : p.state}`);
+    this.halt("deadlock", `every process is blocked and nothing can wake them: ${who.join("; ")}`);
+  }
+
   private firstStatus(): number {
     const r = this.results.find((x) => x.pid === this.firstPid);
     if (!r) return 0;
-    return r.status ?? 128 + (r.vector ?? 0);
+    if (r.status !== null) return r.status;
+    if (r.vector !== null) return 128 + r.vector;
+    return 128 + (r.signal ?? 0);
   }
 
   private finish(stop: StopReason): RunResult {
@@ -460,17 +624,18 @@ export class Kernel {
       reason = "max-instructions";
       this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason, status: null });
     } else {
-      reason = "dead";
+      reason = stop.kind === "emulator-fault" ? "panic" : "dead";
       this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason: "panic", status: null });
     }
-    const still = [...this.procs.values()].map((p) => ({ pid: p.pid, name: p.name, status: null, vector: null, report: null }));
+    const emu = stop.kind === "emulator-fault" ? `the emulator (v86) cannot continue${this.current ? ` in [pid ${this.current.pid} ${this.current.name}]` : ""}: ${stop.message}` : undefined;
+    const still = this.sched.live.map((p) => ({ pid: p.pid, name: p.name, status: null, vector: null, signal: null, report: null }));
     return {
       reason,
       status: reason === "exit" ? this.firstStatus() : reason === "max-instructions" ? 124 : 70,
       processes: [...this.results, ...still].sort((a, b) => a.pid - b.pid),
       icount: m.icount(),
       vtUs: m.nowUs(),
-      panic: this.halted?.panic ?? (reason === "dead" ? "the CPU halted with interrupts disabled" : undefined),
+      panic: this.halted?.panic ?? emu ?? (reason === "dead" ? "the CPU halted with interrupts disabled" : undefined),
     };
   }
 }

@@ -18,3 +18,20 @@ export const E = {
   BUSY: 16, EXIST: 17, NOTDIR: 20, ISDIR: 21, INVAL: 22, MFILE: 24, NOSPC: 28, PIPE: 32, RANGE: 34,
   DEADLK: 35, NAMETOOLONG: 36, NOSYS: 38, NOTEMPTY: 39,
 } as const;
+
+/** The Linux signal a CPU exception turns into (what a parent sees in waitpid's status). */
+export const SIGNAL_FOR_VECTOR: Readonly<Record<number, number>> = {
+  0: 8, // #DE → SIGFPE
+  1: 5, // #DB → SIGTRAP
+  3: 5, // #BP → SIGTRAP
+  4: 11, // #OF → SIGSEGV
+  5: 11, // #BR → SIGSEGV
+  6: 4, // #UD → SIGILL
+  7: 8, // #NM → SIGFPE
+  11: 7, // #NP → SIGBUS
+  12: 7, // #SS → SIGBUS
+  13: 11, // #GP → SIGSEGV
+  14: 11, // #PF → SIGSEGV
+  16: 8, // #MF → SIGFPE
+  17: 7, // #AC → SIGBUS
+};

@@ -1,12 +1,20 @@
 // The system-call table: Linux i386 numbers and calling convention (EAX = number; EBX, ECX, EDX,
 // ESI, EDI = arguments; EAX = result, negative = -errno). ringside-specific calls start at 0x200.
-import { E } from "./names.ts";
+// One concern per module in kernel/sys/.
 import type { Kernel } from "./kernel.ts";
 import type { Process } from "./process.ts";
+import { sysWrite } from "./sys/io.ts";
+import { sysBrk } from "./sys/mem.ts";
+import { sysExit, sysGetpid, sysGetppid, sysKill, sysSetpriority, sysSpawn, sysWaitpid } from "./sys/proc.ts";
+import { sysNanosleep, sysSchedYield } from "./sys/sched.ts";
 
-/** A handler returns the value for EAX, or NO_RETURN when the caller does not resume (exit). */
+/**
+ * A handler returns the value for EAX; NO_RETURN when the caller does not resume (it exited);
+ * BLOCKED when the caller sleeps and someone will complete the call later.
+ */
 export type SyscallHandler = (k: Kernel, p: Process, a0: number, a1: number, a2: number, a3: number, a4: number) => number;
-export const NO_RETURN = Symbol.for("ringside.noreturn") as unknown as number;
+export const NO_RETURN = 0x7fff_0001;
+export const BLOCKED = 0x7fff_0002;
 
 export interface SyscallDef {
   nr: number;
@@ -14,46 +22,30 @@ export interface SyscallDef {
   handler: SyscallHandler;
 }
 
-const MAX_WRITE = 1 << 20;
-const scratch = new Uint8Array(MAX_WRITE);
-
-/** exit(status): ends the calling process. */
-function sysExit(k: Kernel, p: Process, status: number): number {
-  k.exitProcess(p, status & 0xff, null, null);
-  return NO_RETURN;
-}
-
-/** write(fd, buf, len): fds 1 and 2 go to the console; the buffer is copied in through the page tables. */
-function sysWrite(k: Kernel, p: Process, fd: number, buf: number, len: number): number {
-  if (fd !== 1 && fd !== 2) return -E.BADF;
-  if (len === 0) return 0;
-  if ((len | 0) < 0) return -E.INVAL;
-  const n = Math.min(len, MAX_WRITE);
-  if (!p.as.copyIn(buf >>> 0, n, scratch)) return -E.FAULT;
-  k.consoleWrite(scratch.subarray(0, n));
-  return n;
-}
-
-/** getpid(): the caller's pid. */
-function sysGetpid(_k: Kernel, p: Process): number {
-  return p.pid;
-}
-
 /** The implemented calls. */
 export const SYSCALLS: SyscallDef[] = [
   { nr: 1, name: "exit", handler: sysExit },
   { nr: 4, name: "write", handler: sysWrite },
+  { nr: 7, name: "waitpid", handler: sysWaitpid },
   { nr: 20, name: "getpid", handler: sysGetpid },
+  { nr: 37, name: "kill", handler: sysKill },
+  { nr: 45, name: "brk", handler: sysBrk },
+  { nr: 64, name: "getppid", handler: sysGetppid },
+  { nr: 97, name: "setpriority", handler: sysSetpriority },
+  { nr: 158, name: "sched_yield", handler: sysSchedYield },
+  { nr: 162, name: "nanosleep", handler: sysNanosleep },
+  { nr: 0x200, name: "spawn", handler: sysSpawn },
 ];
 
 /** Linux i386 names for numbers we know but do not implement (so traces name them). */
 const KNOWN_NAMES: Record<number, string> = {
-  2: "fork", 3: "read", 5: "open", 6: "close", 7: "waitpid", 11: "execve", 12: "chdir", 13: "time", 19: "lseek",
-  37: "kill", 42: "pipe", 45: "brk", 54: "ioctl", 64: "getppid", 90: "mmap", 91: "munmap", 122: "uname",
-  141: "getdents", 158: "sched_yield", 162: "nanosleep", 174: "rt_sigaction", 243: "set_thread_area", 252: "exit_group",
+  2: "fork", 3: "read", 5: "open", 6: "close", 11: "execve", 12: "chdir", 13: "time", 19: "lseek",
+  42: "pipe", 54: "ioctl", 90: "mmap", 91: "munmap", 122: "uname", 141: "getdents", 174: "rt_sigaction",
+  243: "set_thread_area", 252: "exit_group",
 };
 
-const byNumber = new Map<number, SyscallDef>(SYSCALLS.map((s) => [s.nr, s]));
+const byNumber: (SyscallDef | undefined)[] = [];
+for (const s of SYSCALLS) byNumber[s.nr] = s;
 
 /** Every Linux i386 number this kernel can name but does not implement, sorted. */
 export function knownSyscallNames(): [number, string][] {
@@ -62,12 +54,12 @@ export function knownSyscallNames(): [number, string][] {
     .sort((a, b) => a[0] - b[0]);
 }
 
-/** Looks up a handler by number. */
+/** Looks up a handler by number (any 32-bit value). */
 export function syscallByNumber(nr: number): SyscallDef | undefined {
-  return byNumber.get(nr);
+  return nr >= 0 && nr < byNumber.length ? byNumber[nr] : undefined;
 }
 
 /** The name of syscall `nr` for traces ("unknown" when not a known number). */
 export function syscallName(nr: number): string {
-  return byNumber.get(nr)?.name ?? KNOWN_NAMES[nr] ?? "unknown";
+  return syscallByNumber(nr)?.name ?? KNOWN_NAMES[nr] ?? "unknown";
 }

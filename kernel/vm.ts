@@ -49,6 +49,55 @@ export class AddressSpace {
     return frame;
   }
 
+  /** Unmaps the user page at `va` (if mapped) and frees its frame; callers flush the TLB if the space is live. */
+  unmap(va: number): void {
+    const pte = this.pteAddr(va, false);
+    if (pte < 0) return;
+    const e = this.machine.read32(pte);
+    if (!(e & PTE.P)) return;
+    this.machine.write32(pte, 0);
+    this.frames.release(e & FRAME_MASK);
+    this.pages--;
+  }
+
+  /** Reads a NUL-terminated string of at most `max` bytes from user memory; null if unreadable or too long. */
+  readString(va: number, max: number): string | null {
+    const bytes: number[] = [];
+    const mem = this.machine.mem8;
+    for (let i = 0; i <= max; i++) {
+      const pa = this.translate(va + i, false);
+      if (pa < 0) return null;
+      const b = mem[pa]!;
+      if (b === 0) return new TextDecoder().decode(Uint8Array.from(bytes));
+      bytes.push(b);
+    }
+    return null;
+  }
+
+  /** Reads a 32-bit word from user memory; undefined if unreadable. */
+  readWord(va: number): number | undefined {
+    if (va & 3) {
+      const b = new Uint8Array(4);
+      if (!this.copyIn(va, 4, b)) return undefined;
+      return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    }
+    const pa = this.translate(va, false);
+    return pa < 0 ? undefined : this.machine.read32(pa);
+  }
+
+  /** Writes a 32-bit word to user memory; false if not user-writable. */
+  writeWord(va: number, value: number): boolean {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, value >>> 0, true);
+    return this.copyOut(va, b);
+  }
+
+  /** True if the page containing `va` is mapped (present). */
+  isMapped(va: number): boolean {
+    const pte = this.pteAddr(va, false);
+    return pte >= 0 && (this.machine.read32(pte) & PTE.P) !== 0;
+  }
+
   /** Changes the writable bit of a mapped user page (callers flush the TLB if the space is live). */
   protect(va: number, writable: boolean): void {
     const pte = this.pteAddr(va, false);

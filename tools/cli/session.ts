@@ -8,6 +8,7 @@ import { UserError } from "./errors.ts";
 
 export interface SessionOptions {
   programs: ProgramSpec[];
+  modules?: ProgramSpec[];
   trace?: string;
   traceFormat?: string;
   maxInstructions?: number;
@@ -35,6 +36,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   const pending: number[] = [];
   const kernel = await Kernel.create({
     programs: opts.programs,
+    modules: opts.modules,
     trace,
     maxInstructions: opts.maxInstructions,
     onConsole: (b) => {
@@ -64,6 +66,10 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     process.stderr.write(`ringside: stopped after ${result.icount} instructions (--max-instructions ${opts.maxInstructions})\n`);
     return 124;
   }
+  if (result.reason === "deadlock") {
+    process.stderr.write(`ringside: deadlock: ${result.panic}\n`);
+    return 70;
+  }
   if (result.reason === "panic" || result.reason === "dead") {
     process.stderr.write(`ringside: kernel panic: ${result.panic}\n`);
     return 70;
@@ -74,6 +80,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
 function describe(p: RunResult["processes"][number]): string {
   if (p.status !== null) return `exit ${p.status}`;
   if (p.vector !== null) return `killed by vector ${p.vector} (exit ${128 + p.vector})`;
+  if (p.signal !== null) return `killed by signal ${p.signal}`;
   return "still running";
 }
 

@@ -11,7 +11,8 @@ export function registerRun(program: Command): void {
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
-    .action(async (files: string[], opts: { trace?: string; traceFormat: string; maxInstructions?: string }) => {
+    .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (files: string[], opts: { trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
@@ -22,7 +23,9 @@ export function registerRun(program: Command): void {
       const { runSession } = await import("../session.ts");
       const programs = [];
       for (const f of progs) programs.push(await loadProgramFile(f, args));
-      process.exitCode = await runSession({ programs, trace: opts.trace, traceFormat: opts.traceFormat, maxInstructions: max, summary: true });
+      const modules = [];
+      for (const f of opts.module) modules.push(await loadProgramFile(f));
+      process.exitCode = await runSession({ programs, modules, trace: opts.trace, traceFormat: opts.traceFormat, maxInstructions: max, summary: true });
     });
 }
 

@@ -1,0 +1,22 @@
+// Scheduling system calls: sched_yield and nanosleep.
+import { E } from "../names.ts";
+import { BLOCKED, type SyscallHandler } from "../syscalls.ts";
+
+/** sched_yield(): lets the next runnable process of equal priority run. */
+export const sysSchedYield: SyscallHandler = (k, p) => {
+  k.yieldCpu(p);
+  return 0;
+};
+
+/** nanosleep(req, rem): blocks for the timespec at `req` ({tv_sec, tv_nsec}) of virtual time. */
+export const sysNanosleep: SyscallHandler = (k, p, reqPtr, remPtr) => {
+  const sec = p.as.readWord(reqPtr >>> 0);
+  const nsec = p.as.readWord((reqPtr >>> 0) + 4);
+  if (sec === undefined || nsec === undefined) return -E.FAULT;
+  if ((sec | 0) < 0 || nsec >= 1_000_000_000) return -E.INVAL;
+  if (remPtr !== 0 && !(p.as.writeWord(remPtr >>> 0, 0) && p.as.writeWord((remPtr >>> 0) + 4, 0))) return -E.FAULT;
+  const ms = sec * 1000 + nsec / 1e6;
+  if (ms === 0) return 0;
+  k.block(p, { kind: "sleep", until: k.nowMs() + ms });
+  return BLOCKED;
+};
