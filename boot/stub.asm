@@ -142,7 +142,16 @@ start:
 ; ---------------------------------------------------------------- every trap
 ; Stack on entry: [ss, esp,] eflags, cs, eip, error code, vector.
 trap_common:
-    pushad
+    ; The pushad layout, pushed one register at a time (v86's JIT inlines push/pop but calls out
+    ; for pushad/popad). The ESP slot is left unwritten; nothing reads it.
+    push eax
+    push ecx
+    push edx
+    push ebx
+    sub esp, 4
+    push ebp
+    push esi
+    push edi
     push ds
     push es
     push fs
@@ -150,15 +159,32 @@ trap_common:
     mov ax, ds                      ; the stub addresses memory through DS only
     cmp ax, SEL_UDATA
     jne .fix_ds
-.ds_ok:
     mov eax, esp                    ; the trap frame
     mov dx, HYPERCALL_PORT
     out dx, eax                     ; the TypeScript kernel runs here
-    jmp switch_out
-.fix_ds:                            ; ring 3 loaded another selector into DS
+    ; Fast path: back to the same frame, nothing else changed. No segment register was touched
+    ; on the way in, so none needs restoring.
+    cmp dword [MEM_SWITCH_BLOCK + SWITCH_ACTION], ACTION_FAST
+    jne switch_out
+    add esp, 16                     ; gs fs es ds
+    pop edi
+    pop esi
+    pop ebp
+    add esp, 4
+    pop ebx
+    pop edx
+    pop ecx
+    pop eax
+    add esp, 8                      ; vector, error code
+    iretd
+
+.fix_ds:                            ; ring 3 loaded another selector into DS: take the slow path back
     mov ax, SEL_UDATA
     mov ds, ax
-    jmp .ds_ok
+    mov eax, esp
+    mov dx, HYPERCALL_PORT
+    out dx, eax
+    jmp switch_out
 
 ; ---------------------------------------------------------------- leave the kernel
 ; Do what the switch block says.
@@ -168,6 +194,8 @@ switch_out:
     jne .set_pic_mask
 .pic_done:
     mov eax, [MEM_SWITCH_BLOCK + SWITCH_ACTION]
+    cmp eax, ACTION_FAST            ; (after .fix_ds) the same frame: resume it the slow way
+    je .same_space
     cmp eax, ACTION_IDLE
     je idle
     cmp eax, ACTION_HALT
@@ -178,6 +206,7 @@ switch_out:
     je .same_space
     mov cr3, eax
 .same_space:
+    mov dword [MEM_SWITCH_BLOCK + SWITCH_ACTION], ACTION_RESUME
     mov eax, [MEM_SWITCH_BLOCK + SWITCH_ESP0]
     mov [MEM_TSS + 4], eax
     mov esp, [MEM_SWITCH_BLOCK + SWITCH_ESP]
@@ -208,7 +237,14 @@ switch_out:
     mov ds, ax
 .ds_ok:
     add esp, 16                     ; gs fs es ds
-    popad
+    pop edi
+    pop esi
+    pop ebp
+    add esp, 4
+    pop ebx
+    pop edx
+    pop ecx
+    pop eax
     add esp, 8                      ; vector, error code
     iretd
 

@@ -282,7 +282,12 @@ export class Machine {
 
   /** Virtual time in µs, rounded to ns, for traces. */
   nowUs(): number {
-    return Math.round(this.nowMs() * 1e6) / 1e3;
+    return this.usAt(this.icount());
+  }
+
+  /** Virtual time in µs (rounded to ns) at instruction count `icount` (from icount(), just read). */
+  usAt(icount: number): number {
+    return Math.round((icount / this.ipms + this.idleMs) * 1e6) / 1e3;
   }
 
   // ---- ports, IRQs, devices -------------------------------------------------------------

@@ -216,15 +216,22 @@ export class Kernel {
       const nr = mem32[fi + (FRAME.eax >> 2)]! >>> 0;
       const a0 = mem32[fi + (FRAME.ebx >> 2)]!, a1 = mem32[fi + (FRAME.ecx >> 2)]!, a2 = mem32[fi + (FRAME.edx >> 2)]!;
       const a3 = mem32[fi + (FRAME.esi >> 2)]!, a4 = mem32[fi + (FRAME.edi >> 2)]!;
-      if (tr) tr.syscall(m.icount(), m.nowUs(), pid, 3, eip, nr, a0, a1, a2, a3, a4);
+      if (tr) {
+        const ic = m.icount();
+        tr.syscall(ic, m.usAt(ic), pid, 3, eip, nr, a0, a1, a2, a3, a4);
+      }
       const def = syscallByNumber(nr);
       const ret = def ? def.handler(this, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
       if (ret === NO_RETURN || ret === BLOCKED) return this.leave(undefined);
       mem32[fi + (FRAME.eax >> 2)] = ret;
       if (this.current === cur && this.resched === null && !this.halted) {
-        // Fast path: straight back to the caller (the switch block already describes it).
+        // Fast path: straight back to the caller; the stub pops the frame it just pushed.
+        m.write32(this.sw + SWITCH.action, ACTION.fast);
         m.write32(this.sw + SWITCH.esp, f);
-        if (tr) tr.ret(m.icount(), m.nowUs(), pid, 3, eip, ret);
+        if (tr) {
+          const ic = m.icount();
+          tr.ret(ic, m.usAt(ic), pid, 3, eip, ret);
+        }
         return;
       }
       return this.leave(ret);

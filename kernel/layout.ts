@@ -77,6 +77,7 @@ export const ACTION = {
   resume: 0, // restore the frame at SWITCH.esp and iret
   idle: 1, // sti; hlt in ring 0 until an interrupt
   halt: 2, // cli; hlt forever (the machine is stopping)
+  fast: 3, // return to the frame just saved: same process, nothing else changed (the syscall fast path)
 } as const;
 
 /** Interrupt vectors the stub gives a DPL-3 gate (callable with `int n` from ring 3). */

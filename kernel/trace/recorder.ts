@@ -59,6 +59,9 @@ export class TraceRecorder {
   private finished = false;
   private seq = 0;
   private nextName = 0;
+  /** Formatting caches: `,"pid":…,"proc":…` per pid, and `,"nr":…,"name":…` per syscall number. */
+  private readonly pidJson = new Map<number, string>();
+  private readonly nrJson = new Map<number, string>();
 
   constructor(
     private readonly sink: (text: string) => void,
@@ -149,6 +152,7 @@ export class TraceRecorder {
       while (this.nextName < this.nameChanges.length && this.nameChanges[this.nextName]!.at <= this.seq) {
         const n = this.nameChanges[this.nextName++]!;
         this.procNames.set(n.pid, n.name);
+        this.pidJson.delete(n.pid);
       }
       const w = i * WORDS;
       const head = u[w]!;
@@ -160,7 +164,9 @@ export class TraceRecorder {
       switch (kind) {
         case K.syscall: {
           const nr = u[w + 6]!;
-          line += `,"kind":"syscall"${this.pidKeys(pid)},"cpl_from":${cpl},"cpl_to":0,"eip":${eip},"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))},"args":[${u[w + 7]},${u[w + 8]},${u[w + 9]},${u[w + 10]},${u[w + 11]}]}`;
+          let nrKeys = this.nrJson.get(nr);
+          if (nrKeys === undefined) this.nrJson.set(nr, (nrKeys = `,"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))}`));
+          line += `,"kind":"syscall"${this.pidKeys(pid)},"cpl_from":${cpl},"cpl_to":0,"eip":${eip}${nrKeys},"args":[${u[w + 7]},${u[w + 8]},${u[w + 9]},${u[w + 10]},${u[w + 11]}]}`;
           break;
         }
         case K.exception: {
@@ -236,6 +242,8 @@ export class TraceRecorder {
 
   private pidKeys(pid: number): string {
     if (pid < 0) return `,"pid":null,"proc":null`;
-    return `,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid) ?? null)}`;
+    let keys = this.pidJson.get(pid);
+    if (keys === undefined) this.pidJson.set(pid, (keys = `,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid) ?? null)}`));
+    return keys;
   }
 }

@@ -1,11 +1,13 @@
 // All benchmarks run by `npm run bench` / `ringside bench`. Add one import + one array entry per bench file.
 import type { Bench } from "./types.ts";
 import { kernelBench } from "./kernel.ts";
+import { coreBench } from "./core.ts";
 import { traceBench } from "./trace.ts";
 import { asmBench } from "./asm.ts";
 
 export const benches: Bench[] = [
   kernelBench,
+  coreBench,
   traceBench,
   asmBench,
 ];

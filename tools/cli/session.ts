@@ -1,6 +1,6 @@
 // Runs a kernel session for the CLI: wires console output, the trace file (JSONL or text), kill
 // reports and the per-process summary, and maps the outcome to an exit status.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { Kernel, KERNEL_VERSION, type ProgramSpec, type RunResult } from "../../kernel/kernel.ts";
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
@@ -72,6 +72,10 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   }
   if (result.reason === "panic" || result.reason === "dead") {
     process.stderr.write(`ringside: kernel panic: ${result.panic}\n`);
+    if (opts.trace) {
+      const lines = readFileSync(opts.trace, "utf8").trimEnd().split("\n");
+      process.stderr.write(`the last events (from ${opts.trace}):\n${lines.slice(-12).join("\n")}\n`);
+    } else process.stderr.write("run again with --trace <file> to see the events leading up to it\n");
     return 70;
   }
   return result.status;
