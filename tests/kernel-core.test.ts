@@ -23,6 +23,14 @@ describe("scheduling", () => {
     expect(a.stderr).toContain("[pid 2 tick_b] exit 0");
   });
 
+  it("runs a higher-priority (lower nice) process to completion before an equal-length lower-priority one", () => {
+    const r = ringside(["run", prog("tick_a.asm"), prog("tick_hi.asm")]);
+    expect(r.code).toBe(0);
+    // tick_a runs until the first slice ends; tick_hi then raises its priority and keeps the CPU.
+    expect(r.stdout).toMatch(/^a+hhhhha+$/);
+    expect(r.stdout.split("").filter((c) => c === "a")).toHaveLength(5);
+  });
+
   it("records switches with their reasons, and timer interrupts from ring 3", () => {
     const file = path.join(tmp, "tick.jsonl");
     expect(ringside(["run", prog("tick_a.asm"), prog("tick_b.asm"), "--trace", file]).code).toBe(0);
