@@ -11,6 +11,21 @@
 bits 32
 org MEM_STUB_BASE
 
+; Pops the pushad-layout registers of a trap frame (ESP slot skipped), drops vector and error code,
+; and returns from the interrupt. ESP must point at the frame's EDI slot.
+%macro POP_GPRS_AND_IRET 0
+    pop edi
+    pop esi
+    pop ebp
+    add esp, 4
+    pop ebx
+    pop edx
+    pop ecx
+    pop eax
+    add esp, 8                      ; vector, error code
+    iretd
+%endmacro
+
 MB_MAGIC    equ 0x1BADB002
 MB_FLAGS    equ 0x00010000          ; bit 16: load addresses are in this header
 CR0_PG      equ 0x80000000
@@ -167,16 +182,7 @@ trap_common:
     cmp dword [MEM_SWITCH_BLOCK + SWITCH_ACTION], ACTION_FAST
     jne switch_out
     add esp, 16                     ; gs fs es ds
-    pop edi
-    pop esi
-    pop ebp
-    add esp, 4
-    pop ebx
-    pop edx
-    pop ecx
-    pop eax
-    add esp, 8                      ; vector, error code
-    iretd
+    POP_GPRS_AND_IRET
 
 .fix_ds:                            ; ring 3 loaded another selector into DS: take the slow path back
     mov ax, SEL_UDATA
@@ -237,16 +243,7 @@ switch_out:
     mov ds, ax
 .ds_ok:
     add esp, 16                     ; gs fs es ds
-    pop edi
-    pop esi
-    pop ebp
-    add esp, 4
-    pop ebx
-    pop edx
-    pop ecx
-    pop eax
-    add esp, 8                      ; vector, error code
-    iretd
+    POP_GPRS_AND_IRET
 
 .set_pic_mask:
     mov [pic_mask_now], eax

@@ -11,30 +11,15 @@
 import { mkdirSync, writeFileSync, readdirSync, unlinkSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Xoshiro128 } from "../../../emulator/rng.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const RANDOM_DIR = join(here, "../../../tests/data/asm-golden/random");
 
 /** xoshiro128** seeded through splitmix32 (a decent small PRNG; an LCG gave degenerate programs). */
-export class Rng {
-  private s = new Uint32Array(4);
-  constructor(seed: number) {
-    let x = seed >>> 0;
-    for (let i = 0; i < 4; i++) {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
-    }
-  }
+export class Rng extends Xoshiro128 {
   u32(): number {
-    const s = this.s;
-    const r = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
-    s[2] ^= t; s[3] = rotl(s[3], 11);
-    return r;
+    return this.nextInt32() >>> 0;
   }
   int(n: number): number { return Math.floor((this.u32() / 4294967296) * n); }
   range(lo: number, hi: number): number { return lo + this.int(hi - lo + 1); }
