@@ -16,6 +16,8 @@ export interface SymbolDef {
   section?: string;
   kind: "label" | "equ";
   loc: SourceLoc;
+  /** Internal: the section whose start (as used in the defining pass) is included in `value`. */
+  base?: string;
 }
 
 /** What one statement produced in the final pass (for the listing). */
@@ -44,8 +46,11 @@ export interface LayoutResult {
   emitted: Emitted[];
 }
 
-const MAX_PASSES = 40;
-const STICKY_AFTER = 10; // after this many passes branches may only grow (guarantees termination)
+// NASM iterates until no label moves and has no pass limit to speak of (it gives up only after 1000
+// passes without progress); ringside freezes branch growth after STICKY_AFTER passes so that it always
+// terminates. Real code needs a handful of passes; the densest curated branch test needs 26.
+const STICKY_AFTER = 100; // after this many passes a branch that was near stays near
+const MAX_PASSES = 150;
 
 /** A growable byte buffer for one section. */
 class ByteBuf {
@@ -75,11 +80,11 @@ class ByteBuf {
 export function layout(inp: LayoutInput): LayoutResult {
   const { stmts, sink, selector } = inp;
   const n = stmts.length;
-  let prevAddr = new Float64Array(n);
-  let curAddr = new Float64Array(n);
   const longBranch = new Uint8Array(n);
+  // what the previous pass produced: its symbols, its placed sections, and the section starts it assumed
   let prevSyms: Map<string, SymbolDef> | undefined;
   let prevSections = new Map<string, SectionInfo>();
+  let prevUsedStarts = new Map<string, number>();
   const binCache = new Map<string, Uint8Array | null>();
   // last encoding of each statement, keyed by its evaluated operands (and address, for branches)
   const memo: Array<{ sig: string; enc: Encoded; address: number; bits: number } | undefined> = new Array(n);
@@ -99,20 +104,34 @@ export function layout(inp: LayoutInput): LayoutResult {
 
   for (let pass = 1; ; pass++) {
     const final = converged || pass > MAX_PASSES;
-    const r = runPass(pass, final);
+    const usedStarts = new Map<string, number>();
+    const r = runPass(pass, final, usedStarts);
     if (final) {
       result = r;
       break;
     }
-    converged = pass > 1 && sameAddrs(prevAddr, curAddr) && sameSyms(prevSyms!, r.symbols) && sameSections(prevSections, r.sections);
+    // like NASM: another pass is needed while any symbol (or section placement) changed in this one
+    converged = pass > 1 && sameSyms(prevSyms!, r.symbols) && sameSections(prevSections, r.sections);
     prevSyms = r.symbols;
     prevSections = new Map(r.sections.map((s) => [s.name, s]));
-    [prevAddr, curAddr] = [curAddr, prevAddr];
+    prevUsedStarts = usedStarts;
   }
   return result!;
 
+  /**
+   * The value a symbol defined in the previous pass has in this one: its offset inside its section
+   * is kept, its section start is the one this pass uses (the previous pass may have assumed another,
+   * e.g. 0 before `org` placement in pass 1). Values without a section are returned unchanged.
+   */
+  function carriedValue(s: SymbolDef): number {
+    if (!s.base) return s.value;
+    const assumed = prevUsedStarts.get(s.base) ?? 0;
+    const now = prevSections.get(s.base)?.start ?? 0;
+    return s.value - assumed + now;
+  }
+
   /** One pass over all statements. In the final pass bytes are produced and errors reported. */
-  function runPass(pass: number, final: boolean): LayoutResult {
+  function runPass(pass: number, final: boolean, usedStarts: Map<string, number>): LayoutResult {
     const sections = new Map<string, SectionInfo>();
     const data = new Map<string, ByteBuf>();
     const symbols = new Map<string, SymbolDef>();
@@ -129,8 +148,6 @@ export function layout(inp: LayoutInput): LayoutResult {
     let strucPrev: SectionInfo | undefined;
     const istrucs: Array<{ name: string; start: number; loc: SourceLoc }> = [];
     let stmtIndex = 0;
-    let hereBase = 0; // address of the current statement (snapshot-consistent)
-    let hereDelta = 0; // bytes already produced by this statement (times repetitions)
 
     const section = (name: string): SectionInfo => {
       let s = sections.get(name);
@@ -138,6 +155,7 @@ export function layout(inp: LayoutInput): LayoutResult {
         s = defaultSection(name, inp.format, order++);
         const prev = prevSections.get(name);
         s.start = prev ? prev.start : 0;
+        usedStarts.set(name, s.start);
         sections.set(name, s);
         data.set(name, new ByteBuf());
       }
@@ -150,16 +168,20 @@ export function layout(inp: LayoutInput): LayoutResult {
 
     const ctx: EvalContext = {
       lookup(name: string, col: number): Value {
-        // pass 1 sees only what is already defined; later passes see the previous pass's snapshot
-        const s = pass > 1 ? (prevSyms!.get(name) ?? symbols.get(name)) : symbols.get(name);
+        // NASM's rule: a symbol already defined in this pass has this pass's value; a symbol defined
+        // further on has the value the previous pass gave it; in pass 1 it is unknown (and a branch
+        // to it is assumed short)
+        const s = symbols.get(name);
         if (s) return { v: s.value, rel: s.rel };
+        const p = prevSyms?.get(name);
+        if (p) return { v: carriedValue(p), rel: p.rel };
         if (final) {
           if (inp.externs.has(name)) throw new AsmError(`symbol '${name}' is declared extern, but ringside asm does not link: define it in this file`, col);
           throw new AsmError(`undefined symbol '${name}'`, col);
         }
         return { v: 0, rel: 0, unknown: true };
       },
-      here: () => hereBase + hereDelta,
+      here: curAddress, // `$` is this pass's address, like NASM
       sectionBase: () => (absBase !== undefined ? absBase : cur.start),
     };
 
@@ -169,7 +191,8 @@ export function layout(inp: LayoutInput): LayoutResult {
         if (final) sink.error(st.loc, col, `symbol '${name}' is already defined (first defined at ${old.loc.file}:${old.loc.line})`);
         return;
       }
-      symbols.set(name, { name, value, rel, section: rel && absBase === undefined ? cur.name : undefined, kind, loc: st.loc });
+      const base = rel && absBase === undefined ? cur.name : undefined;
+      symbols.set(name, { name, value, rel, section: kind === "label" ? base : undefined, kind, loc: st.loc, base });
     };
 
     const emit = (st: Stmt, bytes: Uint8Array) => {
@@ -184,7 +207,6 @@ export function layout(inp: LayoutInput): LayoutResult {
       }
       if (final) data.get(cur.name)!.push(bytes);
       cur.size += bytes.length;
-      hereDelta += bytes.length;
     };
 
     const reserve = (n: number) => {
@@ -193,7 +215,6 @@ export function layout(inp: LayoutInput): LayoutResult {
         if (final && !cur.nobits) data.get(cur.name)!.zeros(n);
         cur.size += n;
       }
-      hereDelta += n;
     };
 
     const evalConst = (e: Parameters<typeof evaluate>[0], what: string, col: number): number | undefined => {
@@ -220,7 +241,7 @@ export function layout(inp: LayoutInput): LayoutResult {
           }
           const ops: ROperand[] = [];
           for (let k = 0; k < op.operands.length; k++) ops.push(resolveOperand(op.operands[k], ctx, bits));
-          const address = hereBase + hereDelta;
+          const address = curAddress();
           const sig = signature(ops, !longBranch[i], final, bits);
           const m = memo[i];
           if (m && m.sig === sig && (!m.enc.branch || m.address === address) && !(final && m.enc.warnings)) {
@@ -380,9 +401,6 @@ export function layout(inp: LayoutInput): LayoutResult {
     for (stmtIndex = 0; stmtIndex < n; stmtIndex++) {
       const st = stmts[stmtIndex];
       const here = curAddress();
-      curAddr[stmtIndex] = here;
-      hereBase = pass > 1 ? prevAddr[stmtIndex] : here;
-      hereDelta = 0;
       const startSize = absBase !== undefined ? absOff : cur.size;
       const startSection = cur;
       const startAbs = absBase !== undefined;
@@ -447,12 +465,6 @@ function signature(ops: ROperand[], allowShort: boolean, final: boolean, bits: n
     else if (o.k === "far") s += `|${o.sel}:${o.off}`;
   }
   return s;
-}
-
-/** True if two address snapshots are identical. */
-function sameAddrs(a: Float64Array, b: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** True if two symbol tables define the same names with the same values. */
