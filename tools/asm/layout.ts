@@ -1,5 +1,15 @@
-// Layout: runs the statements pass after pass until every address and symbol is stable, deciding
-// each pass only from the previous pass's snapshot (NASM-like branch sizing), then emits bytes.
+// Layout: runs the statements pass after pass until no symbol moves, then emits bytes in one more pass.
+//
+// Branch sizing follows NASM 2.16 exactly (asm/nasm.c pass loop, labels.c, jmp_match() in assemble.c),
+// because its fixed point is not always the smallest one and byte-identical output needs the same one:
+//  - within a pass, a symbol already defined in this pass has this pass's value; a symbol defined
+//    further on has the value the previous pass gave it (NASM keeps one label table and overwrites a
+//    label when its definition is reached). `$` is this pass's address.
+//  - in pass 1 a forward symbol is unknown and a branch to it is assumed short.
+//  - every pass decides short/near afresh from those values: a branch that grew can shrink again.
+//  - passes repeat until a pass changes no symbol; NASM then runs two more identical passes.
+// Section starts are only known after a pass (org, ELF placement), so a symbol carried over from the
+// previous pass keeps its offset inside its section and takes this pass's section start.
 import { AsmError, type DiagnosticSink, type SourceLoc } from "./diagnostics.ts";
 import { evaluate, isDynamic, type EvalContext, type Value } from "./expr.ts";
 import { resolveOperand } from "./operands.ts";
@@ -107,6 +117,7 @@ export function layout(inp: LayoutInput): LayoutResult {
     const usedStarts = new Map<string, number>();
     const r = runPass(pass, final, usedStarts);
     if (final) {
+      if (!converged) reportUnstable(pass, r);
       result = r;
       break;
     }
@@ -117,6 +128,24 @@ export function layout(inp: LayoutInput): LayoutResult {
     prevUsedStarts = usedStarts;
   }
   return result!;
+
+  /**
+   * Called when the pass limit forced a final pass: if a symbol still moved in it, some encodings in
+   * the output used stale addresses, so this reports an error (NASM: "unable to find valid values for
+   * all labels"). A layout that only settled in the final pass is fine.
+   */
+  function reportUnstable(pass: number, r: LayoutResult): void {
+    let moved: SymbolDef | undefined;
+    for (const [name, s] of r.symbols) {
+      const p = prevSyms?.get(name);
+      if (!p || carriedValue(p) !== s.value || p.rel !== s.rel) {
+        moved = s;
+        break;
+      }
+    }
+    if (!moved) return;
+    sink.error(moved.loc, 0, `unable to find stable values for all labels after ${pass} passes ('${moved.name}' still moves; a size that depends on a later label or on \`$\` may oscillate)`);
+  }
 
   /**
    * The value a symbol defined in the previous pass has in this one: its offset inside its section
