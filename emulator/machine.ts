@@ -48,7 +48,6 @@ export class Machine {
   readonly memoryBytes: number;
   private emulator!: InstanceType<typeof V86>;
   private cpu!: V86Cpu;
-  private exports!: WebAssembly.Exports;
   private memory!: WebAssembly.Memory;
   private memBase = 0;
   /** Guest physical memory (rebuilt if wasm memory grows). */
@@ -58,6 +57,7 @@ export class Machine {
   /** General registers eax ecx edx ebx esp ebp esi edi. */
   reg32 = new Int32Array(0);
   private cr = new Int32Array(0);
+  private flags = new Int32Array(0);
   private state8 = new Uint8Array(0);
   private counter = new Uint32Array(0);
   private icountHigh = 0;
@@ -148,7 +148,6 @@ export class Machine {
         this.compileJit(index, start, flags, ptr >>> 0, len >>> 0);
     }
     const instance = await WebAssembly.instantiate(wasmModule!, imports);
-    this.exports = instance.exports;
     this.memory = instance.exports.memory as WebAssembly.Memory;
     this.counter = new Uint32Array(this.memory.buffer, WASM_OFFSET.instructionCounter, 1);
     return instance.exports;
@@ -178,6 +177,7 @@ export class Machine {
     this.mem32 = new Int32Array(buf, this.memBase, this.memoryBytes >>> 2);
     this.reg32 = new Int32Array(buf, WASM_OFFSET.reg32, 8);
     this.cr = new Int32Array(buf, WASM_OFFSET.cr, 8);
+    this.flags = new Int32Array(buf, WASM_OFFSET.flags, 1);
     this.state8 = new Uint8Array(buf, 0, 1024);
     this.counter = new Uint32Array(buf, WASM_OFFSET.instructionCounter, 1);
   }
@@ -212,7 +212,7 @@ export class Machine {
     }
     if (this.stopReason) return this.finish();
     if (this.state8[WASM_OFFSET.inHlt]) {
-      const interruptsOn = (new Int32Array(this.memory.buffer, WASM_OFFSET.flags, 1)[0] & 0x200) !== 0;
+      const interruptsOn = (this.flags[0]! & 0x200) !== 0;
       if (!interruptsOn) {
         this.stopReason = { kind: "dead" };
         return this.finish();
