@@ -3,6 +3,7 @@
 // if the committed copy is stale.
 import { SYSCALLS, knownSyscallNames } from "./syscalls.ts";
 import { E } from "./names.ts";
+import { DT, ENDPOINT, FTYPE, IPC_MAX, MSG, NOTIFY, O, PROCINFO, PSTATE, SECTOR, SEEK } from "./protocol.ts";
 
 /** The text of servers/lib/ringside.inc. */
 export function ringsideInclude(): string {
@@ -26,6 +27,22 @@ export function ringsideInclude(): string {
   out.push("; signals (kill terminates the target with any of 1-31)", "SIGKILL equ 9", "SIGSEGV equ 11", "SIGTERM equ 15", "");
   out.push("; setpriority(PRIO_PROCESS, pid or 0, nice -20..19)", "PRIO_PROCESS equ 0", "");
   out.push("; struct timespec for nanosleep", "struc timespec", "    .tv_sec:  resd 1", "    .tv_nsec: resd 1", "endstruc", "");
+  out.push("; IPC (docs/microkernel.md): endpoints are pids; notifications come from HARDWARE (0)");
+  out.push(`IPC_MAX equ ${IPC_MAX}`, `ANY equ ${ENDPOINT.ANY}`, `HARDWARE equ ${ENDPOINT.HARDWARE}`);
+  out.push(`NOTIFY_TIMER equ 0x${NOTIFY.TIMER.toString(16)}`, "");
+  out.push("; message types (w0 of a request)");
+  for (const [k, v] of Object.entries(MSG)) out.push(`MSG_${k.padEnd(12)} equ ${v}`);
+  out.push("", "; open flags");
+  for (const [k, v] of Object.entries(O)) out.push(`O_${k.padEnd(10)} equ 0x${v.toString(16)}`);
+  out.push("", "; FS_OPEN reply types, dirent types, lseek whence");
+  for (const [k, v] of Object.entries(FTYPE)) out.push(`FTYPE_${k} equ ${v}`);
+  for (const [k, v] of Object.entries(DT)) out.push(`DT_${k} equ ${v}`);
+  for (const [k, v] of Object.entries(SEEK)) out.push(`SEEK_${k} equ ${v}`);
+  out.push("", "; struct procinfo (procinfo call) and its states");
+  out.push("struc procinfo", "    .pid:   resd 1", "    .ppid:  resd 1", "    .state: resd 1", "    .nice:  resd 1", `    .name:  resb ${PROCINFO.nameLen}`, "endstruc");
+  for (const [k, v] of Object.entries(PSTATE)) out.push(`PSTATE_${k.toUpperCase()} equ ${v}`);
+  out.push("", "; struct linux_dirent (getdents)", "struc linux_dirent", "    .d_ino:    resd 1", "    .d_off:    resd 1", "    .d_reclen: resw 1", "    .d_name:   resb 1", "endstruc");
+  out.push("", `SECTOR_SIZE equ ${SECTOR}`, "");
   out.push("; known Linux i386 numbers not implemented yet (they return -ENOSYS)");
   const implemented = new Set(SYSCALLS.map((s) => s.nr));
   for (const [nr, name] of knownSyscallNames()) if (!implemented.has(nr)) out.push(`; SYS_${name} would be ${nr}`);

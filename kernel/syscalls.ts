@@ -7,6 +7,10 @@ import { sysWrite } from "./sys/io.ts";
 import { sysBrk } from "./sys/mem.ts";
 import { sysExit, sysGetpid, sysGetppid, sysKill, sysSetpriority, sysSpawn, sysWaitpid } from "./sys/proc.ts";
 import { sysNanosleep, sysSchedYield } from "./sys/sched.ts";
+import { sysIpcCall, sysIpcLookup, sysIpcNotify, sysIpcReceive, sysIpcReply, sysIpcReplyRecv, sysIpcSend } from "./sys/ipc.ts";
+import { sysAlarm, sysIrqAck } from "./sys/irq.ts";
+import { sysClose, sysGetdents, sysLseek, sysMkdir, sysOpen, sysRead, sysRmdir, sysUnlink } from "./sys/files.ts";
+import { sysProcinfo, sysSpawnImage } from "./sys/image.ts";
 
 /**
  * A handler returns the value for EAX; NO_RETURN when the caller does not resume (it exited);
@@ -25,16 +29,35 @@ export interface SyscallDef {
 /** The implemented calls. */
 export const SYSCALLS: SyscallDef[] = [
   { nr: 1, name: "exit", handler: sysExit },
+  { nr: 3, name: "read", handler: sysRead },
   { nr: 4, name: "write", handler: sysWrite },
+  { nr: 5, name: "open", handler: sysOpen },
+  { nr: 6, name: "close", handler: sysClose },
   { nr: 7, name: "waitpid", handler: sysWaitpid },
+  { nr: 10, name: "unlink", handler: sysUnlink },
+  { nr: 19, name: "lseek", handler: sysLseek },
   { nr: 20, name: "getpid", handler: sysGetpid },
   { nr: 37, name: "kill", handler: sysKill },
+  { nr: 39, name: "mkdir", handler: sysMkdir },
+  { nr: 40, name: "rmdir", handler: sysRmdir },
   { nr: 45, name: "brk", handler: sysBrk },
   { nr: 64, name: "getppid", handler: sysGetppid },
   { nr: 97, name: "setpriority", handler: sysSetpriority },
+  { nr: 141, name: "getdents", handler: sysGetdents },
   { nr: 158, name: "sched_yield", handler: sysSchedYield },
   { nr: 162, name: "nanosleep", handler: sysNanosleep },
   { nr: 0x200, name: "spawn", handler: sysSpawn },
+  { nr: 0x201, name: "spawn_image", handler: sysSpawnImage },
+  { nr: 0x210, name: "ipc_send", handler: sysIpcSend },
+  { nr: 0x211, name: "ipc_receive", handler: sysIpcReceive },
+  { nr: 0x212, name: "ipc_reply", handler: sysIpcReply },
+  { nr: 0x213, name: "ipc_call", handler: sysIpcCall },
+  { nr: 0x214, name: "ipc_reply_recv", handler: sysIpcReplyRecv },
+  { nr: 0x215, name: "ipc_notify", handler: sysIpcNotify },
+  { nr: 0x216, name: "ipc_lookup", handler: sysIpcLookup },
+  { nr: 0x220, name: "irq_ack", handler: sysIrqAck },
+  { nr: 0x221, name: "alarm", handler: sysAlarm },
+  { nr: 0x230, name: "procinfo", handler: sysProcinfo },
 ];
 
 /** Linux i386 names for numbers we know but do not implement (so traces name them). */

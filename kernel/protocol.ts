@@ -1,0 +1,53 @@
+// The message protocols shared by the kernel and the ring-3 servers: IPC constants, the message
+// types of the console, file and disk servers, open flags and record layouts. One source of truth:
+// servers/lib/ringside.inc gets these as `equ`s (see abi-include.ts), docs/microkernel.md explains them.
+
+/** Largest IPC payload, in bytes. */
+export const IPC_MAX = 4096;
+
+/** Endpoints with a fixed meaning in `ipc_receive`'s "from" and the returned source. */
+export const ENDPOINT = { ANY: -1, HARDWARE: 0 } as const;
+
+/** Notification bits: 0–15 are IRQ lines; the rest: */
+export const NOTIFY = { TIMER: 1 << 16, USER_MASK: 0xfffe0000 } as const;
+
+/** Message types (w0 of a request). */
+export const MSG = {
+  NOTIFY: 0xffff, // a notification (source HARDWARE); w1 = the pending bits
+  CON_WRITE: 1,
+  CON_READ: 2,
+  CON_INPUT: 3,
+  FS_OPEN: 16,
+  FS_READ: 17,
+  FS_WRITE: 18,
+  FS_CLOSE: 19,
+  FS_UNLINK: 20,
+  FS_MKDIR: 21,
+  FS_READDIR: 22,
+  DISK_READ: 32,
+  DISK_WRITE: 33,
+  DISK_SIZE: 34,
+} as const;
+
+/** open(2) flags (Linux i386 values). */
+export const O = {
+  RDONLY: 0, WRONLY: 1, RDWR: 2, ACCMODE: 3, CREAT: 0x40, EXCL: 0x80, TRUNC: 0x200, APPEND: 0x400, DIRECTORY: 0x10000,
+} as const;
+
+/** File types in FS_OPEN replies. */
+export const FTYPE = { FILE: 1, DIR: 2 } as const;
+
+/** linux_dirent d_type values. */
+export const DT = { DIR: 4, REG: 8 } as const;
+
+/** lseek whence. */
+export const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
+
+/** struct procinfo (32 bytes), filled by the procinfo call. */
+export const PROCINFO = { pid: 0, ppid: 4, state: 8, nice: 12, name: 16, nameLen: 16, size: 32 } as const;
+
+/** procinfo states. */
+export const PSTATE = { ready: 0, running: 1, blocked: 2, zombie: 3 } as const;
+
+/** Sector size of the disk server. */
+export const SECTOR = 512;
