@@ -1,0 +1,142 @@
+// `ringside image build|ls|cat|fsck`: make and inspect RSFS v1 disk images (docs/image.md).
+// Exit codes: 0 success (fsck: clean), 1 fsck found problems, 2 any error (no stack traces).
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { UserError } from "../errors.ts";
+import type { Rsfs } from "../../image/rsfs.ts";
+
+const ERROR = 2;
+const MAX_SIZE_MIB = 1024;
+
+/** Reads a host file; a missing or unreadable one is a UserError. */
+function readHost(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (e as Error).message;
+    throw new UserError(`ringside: cannot read ${file}: ${why}`, ERROR);
+  }
+}
+
+/** Runs fn, turning an ImageError into a one-line UserError prefixed with `what`. */
+async function imageOp<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+  const { ImageError } = await import("../../image/rsfs.ts");
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ImageError) throw new UserError(`ringside: ${what}: ${e.message}`, ERROR);
+    throw e;
+  }
+}
+
+/** Opens the image file `file` (read into memory). */
+async function openImage(file: string): Promise<Rsfs> {
+  const bytes = readHost(file);
+  const { Rsfs } = await import("../../image/rsfs.ts");
+  return imageOp(file, () => Rsfs.open(bytes));
+}
+
+/** Parses `--add <host-file>[:<path>]`: the image path defaults to /home/<basename>. */
+export function parseAddSpec(spec: string): { host: string; target: string } {
+  const colon = spec.lastIndexOf(":");
+  if (colon > 0 && spec[colon + 1] === "/") return { host: spec.slice(0, colon), target: spec.slice(colon + 1) };
+  if (spec.length === 0) throw new UserError("ringside: --add needs a file", ERROR);
+  return { host: spec, target: `/home/${path.basename(spec)}` };
+}
+
+/** A byte count for people: 1234 bytes, 12 KiB, 3.5 MiB. */
+function human(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function registerImage(program: Command): void {
+  const image = program.command("image").description("build and inspect RSFS v1 disk images (docs/image.md)");
+
+  image
+    .command("build")
+    .description("write the default disk image, plus any --add files")
+    .option("-o, --output <img>", "output image file", "ringside.img")
+    .option("--add <host-file[:path]>", "add a host file (default path in the image: /home/<basename>; repeatable)", collect, [])
+    .option("--size <MiB>", "image size in MiB (default 8)")
+    .action(async (opts: { output: string; add: string[]; size?: string }) => {
+      const adds = opts.add.map(parseAddSpec).map((a) => ({ ...a, data: readHost(a.host) }));
+      const { Rsfs } = await import("../../image/rsfs.ts");
+      const { buildDefaultImage, ensureDefaultImage } = await import("../../image/default.ts");
+      const mib = opts.size === undefined ? undefined : Number(opts.size);
+      if (mib !== undefined && (!/^\d+$/.test(opts.size!) || mib < 1 || mib > MAX_SIZE_MIB)) {
+        throw new UserError(`ringside: --size must be a whole number of MiB from 1 to ${MAX_SIZE_MIB}, not "${opts.size}"`, ERROR);
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = mib === undefined ? new Uint8Array(readFileSync(await ensureDefaultImage())) : await buildDefaultImage({ totalBytes: mib * 1024 * 1024 });
+      } catch (e) {
+        if (e instanceof UserError) throw new UserError(e.message, ERROR);
+        throw e;
+      }
+      const fs = Rsfs.open(bytes);
+      for (const a of adds) await imageOp(`cannot add ${a.host}`, () => fs.writeFile(a.target, a.data));
+      try {
+        writeFileSync(opts.output, fs.bytes);
+      } catch (e) {
+        throw new UserError(`ringside: cannot write ${opts.output}: ${(e as Error).message}`, ERROR);
+      }
+      const st = fs.statfs();
+      const used = (st.totalBlocks - st.freeBlocks) * 4096;
+      const files = st.inodeCount - 2 - st.freeInodes; // inode 0 and the root are not files
+      process.stdout.write(`wrote ${opts.output}: RSFS v1, ${human(bytes.length)}, ${files} files and directories, ${human(used)} used\n`);
+      for (const a of adds) process.stdout.write(`  added ${a.target} (${human(a.data.length)}) from ${a.host}\n`);
+    });
+
+  image
+    .command("ls")
+    .description("list a directory in an image (type, size, name; directories end in /)")
+    .argument("<img>", "image file")
+    .argument("[path]", "directory or file in the image", "/")
+    .action(async (img: string, where: string) => {
+      const fs = await openImage(img);
+      const entries = await imageOp(img, () => {
+        const st = fs.stat(where);
+        if (!st) throw new UserError(`ringside: ${img}: ${where}: no such file or directory`, ERROR);
+        return st.type === "dir" ? fs.list(where) : [st];
+      });
+      const lines = entries.map((e) => `${e.type.padEnd(4)} ${String(e.size).padStart(8)}  ${e.name}${e.type === "dir" ? "/" : ""}\n`);
+      process.stdout.write(lines.join(""));
+    });
+
+  image
+    .command("cat")
+    .description("write a file from an image to stdout, byte for byte")
+    .argument("<img>", "image file")
+    .argument("<path>", "file in the image")
+    .action(async (img: string, file: string) => {
+      const fs = await openImage(img);
+      const data = await imageOp(img, () => fs.readFile(file));
+      process.stdout.write(data);
+    });
+
+  image
+    .command("fsck")
+    .description('check an image: prints "clean" (exit 0) or one line per problem (exit 1)')
+    .argument("<img>", "image file")
+    .action(async (img: string) => {
+      const bytes = readHost(img);
+      const { Rsfs } = await import("../../image/rsfs.ts");
+      const problems = Rsfs.check(bytes);
+      if (problems.length === 0) {
+        process.stdout.write("clean\n");
+        return;
+      }
+      process.stdout.write(problems.map((p) => p + "\n").join(""));
+      process.stdout.write(`${img}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
+      process.exitCode = 1;
+    });
+}
+
+/** Commander helper: accumulates a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

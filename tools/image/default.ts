@@ -1,0 +1,111 @@
+// The default disk image (docs/image.md "The default image"): the servers, the programs, the boot
+// manifest and the text files under servers/files/, built into build/ringside.img on demand.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fromRoot } from "../paths.ts";
+import { UserError } from "../cli/errors.ts";
+import { ImageError, Rsfs } from "./rsfs.ts";
+
+/** The default image's size and inode count. */
+export const DEFAULT_IMAGE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_INODES = 256;
+
+/** Where the default image is cached. */
+export const DEFAULT_IMAGE_PATH = fromRoot("build", "ringside.img");
+
+/** Options for buildDefaultImage: a different size, or a different servers/ folder (tests). */
+export interface DefaultImageOptions {
+  totalBytes?: number;
+  serversDir?: string;
+}
+
+/** Sorted names of the `.asm` files directly in `dir` ([] if it does not exist). */
+function asmFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".asm"))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Every regular file under `dir`, as paths relative to it with "/" separators, sorted. */
+function filesUnder(dir: string, rel = ""): string[] {
+  const here = path.join(dir, rel);
+  if (!existsSync(here)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(here, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...filesUnder(dir, r));
+    else if (e.isFile()) out.push(r);
+  }
+  return out;
+}
+
+/** Assembles one program; any failure becomes a UserError that names the file. */
+async function assembleFile(file: string): Promise<Uint8Array> {
+  const { assembleProgram } = await import("../cli/program.ts");
+  const rel = path.relative(fromRoot(), file) || file;
+  try {
+    return await assembleProgram(file, readFileSync(file, "utf8"));
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new UserError(`ringside: cannot build the default image: ${rel} does not assemble:\n${msg}`);
+  }
+}
+
+/**
+ * A fresh default image (deterministic: same sources, same bytes): servers/*.asm → /boot/<name>,
+ * servers/apps/*.asm → /bin/<name>, servers/manifest → /boot/manifest, servers/files/** → /**.
+ */
+export async function buildDefaultImage(opts: DefaultImageOptions = {}): Promise<Uint8Array> {
+  const servers = opts.serversDir ?? fromRoot("servers");
+  const fs = Rsfs.format(opts.totalBytes ?? DEFAULT_IMAGE_BYTES, DEFAULT_INODES);
+  const put = (imagePath: string, data: Uint8Array): void => {
+    try {
+      fs.writeFile(imagePath, data);
+    } catch (e) {
+      if (e instanceof ImageError) throw new UserError(`ringside: cannot build the default image: ${e.message}`);
+      throw e;
+    }
+  };
+  fs.mkdir("/boot");
+  fs.mkdir("/bin");
+  const manifest = path.join(servers, "manifest");
+  if (existsSync(manifest)) put("/boot/manifest", new Uint8Array(readFileSync(manifest)));
+  for (const name of asmFiles(servers)) put(`/boot/${name.slice(0, -4)}`, await assembleFile(path.join(servers, name)));
+  const apps = path.join(servers, "apps");
+  for (const name of asmFiles(apps)) put(`/bin/${name.slice(0, -4)}`, await assembleFile(path.join(apps, name)));
+  const files = path.join(servers, "files");
+  for (const rel of filesUnder(files)) put(`/${rel}`, new Uint8Array(readFileSync(path.join(files, rel))));
+  return fs.bytes;
+}
+
+/** Newest modification time (ms) of any file under the given folders. */
+function newestMtime(dirs: string[]): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of dirs) if (existsSync(d)) walk(d);
+  return newest;
+}
+
+/** The path of build/ringside.img, rebuilt first if missing or older than servers/ or tools/image/. */
+export async function ensureDefaultImage(): Promise<string> {
+  const out = DEFAULT_IMAGE_PATH;
+  const newest = newestMtime([fromRoot("servers"), fromRoot("tools", "image")]);
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
+  const bytes = await buildDefaultImage();
+  mkdirSync(path.dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  // Stamp it with the newest source time seen before building, so an edit made during the build
+  // still counts as newer next time.
+  if (newest > 0) utimesSync(tmp, new Date(), new Date(newest));
+  renameSync(tmp, out); // atomic: a concurrent reader never sees half an image
+  return out;
+}
