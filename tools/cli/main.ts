@@ -6,6 +6,7 @@ import { registerRun } from "./commands/run.ts";
 import { registerBoot } from "./commands/boot.ts";
 import { registerTrace } from "./commands/trace.ts";
 import { registerBench } from "./commands/bench.ts";
+import { registerImage } from "./commands/image.ts";
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ registerRun(program);
 registerBoot(program);
 registerTrace(program);
 registerBench(program);
+registerImage(program);
 
 try {
   await program.parseAsync(process.argv);
