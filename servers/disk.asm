@@ -1,0 +1,399 @@
+; disk: the ring-3 ATA disk server. Drives the master drive of the primary ATA channel (ports
+; 0x1f0-0x1f7 and 0x3f6, IRQ14) in PIO mode with 28-bit LBA, 512-byte sectors.
+;
+; Start: irq_ack(14) (enables the line), write 0 to the device control register 0x3f6 (v86 resets with
+; nIEN = 1, which keeps IRQ14 quiet), IDENTIFY DEVICE (0xec) and take the sector count from words
+; 60-61. No drive (status 0 or 0xff) or a failed IDENTIFY leaves the size at 0: then every transfer
+; is refused with -EINVAL.
+; Loop: ipc_reply_recv from ANY (replying to the previous request), then
+;   DISK_READ   w1 = LBA, w2 = count (1-8): READ SECTORS (0x20); reply w0 = count * 512 and the data
+;   DISK_WRITE  w1 = LBA, w2 = count (1-8), payload = count * 512 bytes: WRITE SECTORS (0x30);
+;               reply w0 = count * 512
+;   DISK_SIZE   reply w0 = sectors on the disk
+; LBA + count beyond the disk, a count outside 1-8 or a short write payload -> -EINVAL; a device error
+; or an interrupt that does not come within IRQ_TIMEOUT_MS of virtual time -> -EIO. While a transfer
+; runs the server receives only from HARDWARE, so requests from clients queue in the kernel.
+;
+; Interrupt accounting: the drive raises IRQ14 once per sector (for reads when the sector's data is
+; ready, for writes when the sector has been taken). The kernel masks the line when it fires and
+; sets bit 14; each sector waits for that bit, reads the status register (which lowers the drive's
+; interrupt request), moves the data and only then irq_acks. For a read, v86 raises the interrupt of
+; sector n+1 inside the insw that finishes sector n, i.e. while the line is still masked: it stays
+; pending at the PIC and arrives, once, right after that sector's irq_ack. So each sector consumes
+; exactly one notification and no request leaves one behind.
+%include "ringside.inc"
+
+ATA_DATA    equ 0x1f0
+ATA_COUNT   equ 0x1f2
+ATA_LBA0    equ 0x1f3
+ATA_LBA1    equ 0x1f4
+ATA_LBA2    equ 0x1f5
+ATA_DRIVE   equ 0x1f6
+ATA_STATUS  equ 0x1f7           ; status (read; lowers the interrupt request), command (write)
+ATA_CTRL    equ 0x3f6           ; device control (write), alternate status (read; no side effects)
+ST_ERR      equ 0x01
+ST_DRQ      equ 0x08
+ST_DF       equ 0x20
+ST_BSY      equ 0x80
+CMD_READ    equ 0x20
+CMD_WRITE   equ 0x30
+CMD_IDENTIFY equ 0xec
+DISK_IRQ    equ 14
+MAX_COUNT   equ 8
+POLL_LIMIT  equ 1000000         ; status polls before a busy drive counts as failed
+IRQ_TIMEOUT_MS equ 5000         ; virtual milliseconds a transfer may wait for one interrupt
+
+section .bss
+buf         resb IPC_MAX        ; requests' payloads and replies' data
+sectors     resd 1              ; the disk's size in sectors (0: no usable disk)
+req_lba     resd 1
+req_count   resd 1
+done_count  resd 1              ; sectors transferred so far
+
+section .text
+global _start
+_start:
+    cld
+    mov ebx, DISK_IRQ
+    mov eax, SYS_irq_ack        ; enable IRQ14 before the drive may raise it
+    int 0x80
+    call disk_init
+    xor ebx, ebx                ; nothing to reply to yet
+    xor edi, edi
+
+; The server loop. On entry EBX = the pid to reply to (0: none), ECX = the reply's w0 and EDI = the
+; reply's payload length (data in buf).
+serve:
+    xor edx, edx
+    xor ebp, ebp
+    mov esi, buf
+    or edi, IPC_MAX << 16
+    mov eax, SYS_ipc_reply_recv
+    int 0x80
+    xor ebx, ebx
+    test eax, eax
+    js .idle
+    jz .notification
+    mov ebx, eax                ; reply to the sender
+    cmp ecx, MSG_DISK_READ
+    je .read
+    cmp ecx, MSG_DISK_WRITE
+    je .write
+    cmp ecx, MSG_DISK_SIZE
+    je .size
+    mov ecx, -ENOSYS
+    jmp .reply_empty
+.read:
+    call disk_read              ; ECX = result, EDI = payload length
+    jmp serve
+.write:
+    call disk_write
+    jmp .reply_empty
+.size:
+    mov ecx, [sectors]
+    jmp .reply_empty
+.notification:                  ; outside a transfer: re-enable a stray IRQ14, ignore the rest
+    cmp ecx, MSG_NOTIFY
+    jne .idle
+    test edx, 1 << DISK_IRQ
+    jz .idle
+    mov dx, ATA_STATUS
+    in al, dx                   ; lower the drive's request
+    mov ebx, DISK_IRQ
+    mov eax, SYS_irq_ack
+    int 0x80
+.idle:
+    xor ebx, ebx
+.reply_empty:
+    xor edi, edi
+    jmp serve
+
+; disk_init: enables the drive's interrupt and runs IDENTIFY DEVICE; sets [sectors] from words 60-61
+; (0 if there is no drive or IDENTIFY fails). Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
+disk_init:
+    mov dword [sectors], 0
+    mov dx, ATA_CTRL
+    mov al, 0                   ; nIEN = 0: the drive may interrupt
+    out dx, al
+    mov dx, ATA_DRIVE
+    mov al, 0xa0                ; the master drive
+    out dx, al
+    mov dx, ATA_CTRL
+    in al, dx
+    cmp al, 0xff                ; floating bus
+    je .done
+    test al, al                 ; nothing there
+    jz .done
+    call wait_not_busy
+    jc .done
+    mov dx, ATA_STATUS
+    mov al, CMD_IDENTIFY
+    out dx, al
+    call arm_alarm
+    call wait_irq
+    jc .failed
+    mov dx, ATA_STATUS
+    in al, dx
+    test al, ST_ERR | ST_DF
+    jnz .failed
+    test al, ST_DRQ
+    jz .failed
+    mov edi, buf
+    mov ecx, 256
+    mov dx, ATA_DATA
+    rep insw
+    mov eax, [buf + 60*2]       ; words 60-61: user-addressable sectors (LBA28)
+    cmp eax, 1 << 28
+    jbe .size_ok
+    mov eax, 1 << 28
+.size_ok:
+    mov [sectors], eax
+.failed:
+    call ack_irq
+    call disarm_alarm
+.done:
+    ret
+
+; check_request: validates LBA EDX and count EBP against the disk; CF = 0 and the request saved in
+; [req_lba]/[req_count]/[done_count] if fine, CF = 1 otherwise. Uses EAX.
+check_request:
+    lea eax, [ebp-1]
+    cmp eax, MAX_COUNT - 1      ; count 1-8 (unsigned: 0 wraps to a huge value)
+    ja .bad
+    mov eax, [sectors]
+    cmp edx, eax
+    jae .bad
+    sub eax, edx                ; sectors from LBA to the end
+    cmp ebp, eax
+    ja .bad
+    mov [req_lba], edx
+    mov [req_count], ebp
+    mov dword [done_count], 0
+    clc
+    ret
+.bad:
+    stc
+    ret
+
+; start_command: selects the master in LBA mode, loads [req_lba]/[req_count] into the task file and
+; writes command AL; CF = 1 if the drive stayed busy. Uses EAX, ECX, EDX.
+start_command:
+    push eax
+    call wait_not_busy
+    jc .busy
+    mov eax, [req_lba]
+    shr eax, 24
+    and al, 0x0f
+    or al, 0xe0                 ; LBA, master, LBA bits 24-27
+    mov dx, ATA_DRIVE
+    out dx, al
+    mov eax, [req_count]
+    mov dx, ATA_COUNT
+    out dx, al
+    mov eax, [req_lba]
+    mov dx, ATA_LBA0
+    out dx, al
+    shr eax, 8
+    mov dx, ATA_LBA1
+    out dx, al
+    shr eax, 8
+    mov dx, ATA_LBA2
+    out dx, al
+    pop eax
+    mov dx, ATA_STATUS
+    out dx, al
+    clc
+    ret
+.busy:
+    pop eax
+    stc
+    ret
+
+; disk_read: serves DISK_READ (LBA EDX, count EBP) into buf. Returns ECX = the reply's w0 (bytes or
+; -errno) and EDI = the payload length. Uses EAX, ECX, EDX, ESI, EDI, EBP (preserves EBX).
+disk_read:
+    push ebx
+    call check_request
+    jc .invalid
+    call arm_alarm
+    mov al, CMD_READ
+    call start_command
+    jc .io_error_noack
+.sector:
+    call wait_irq
+    jc .io_error_noack
+    mov dx, ATA_STATUS
+    in al, dx                   ; also lowers the drive's interrupt request
+    test al, ST_ERR | ST_DF
+    jnz .io_error
+    test al, ST_DRQ
+    jz .io_error
+    mov edi, [done_count]
+    shl edi, 9
+    add edi, buf
+    mov ecx, 256
+    mov dx, ATA_DATA
+    rep insw                    ; may raise the next sector's IRQ: it waits at the PIC
+    call ack_irq
+    mov eax, [done_count]
+    inc eax
+    mov [done_count], eax
+    cmp eax, [req_count]
+    jb .sector
+    call disarm_alarm
+    mov ecx, [req_count]
+    shl ecx, 9
+    mov edi, ecx
+    pop ebx
+    ret
+.io_error:
+    call ack_irq
+.io_error_noack:
+    call disarm_alarm
+    mov ecx, -EIO
+    xor edi, edi
+    pop ebx
+    ret
+.invalid:
+    mov ecx, -EINVAL
+    xor edi, edi
+    pop ebx
+    ret
+
+; disk_write: serves DISK_WRITE (LBA EDX, count EBP, EDI payload bytes in buf). Returns ECX = the
+; reply's w0 (bytes or -errno). Uses EAX, ECX, EDX, ESI, EDI, EBP (preserves EBX).
+disk_write:
+    push ebx
+    call check_request
+    jc .invalid
+    mov eax, ebp
+    shl eax, 9
+    cmp edi, eax
+    jb .invalid                 ; the payload is shorter than count sectors
+    call arm_alarm
+    mov al, CMD_WRITE
+    call start_command
+    jc .io_error_noack
+.sector:
+    call wait_drq
+    jc .io_error_noack
+    mov esi, [done_count]
+    shl esi, 9
+    add esi, buf
+    mov ecx, 256
+    mov dx, ATA_DATA
+    rep outsw
+    call wait_irq               ; the drive has taken the sector
+    jc .io_error_noack
+    mov dx, ATA_STATUS
+    in al, dx
+    test al, ST_ERR | ST_DF
+    jnz .io_error
+    call ack_irq
+    mov eax, [done_count]
+    inc eax
+    mov [done_count], eax
+    cmp eax, [req_count]
+    jb .sector
+    call disarm_alarm
+    mov ecx, [req_count]
+    shl ecx, 9
+    pop ebx
+    ret
+.io_error:
+    call ack_irq
+.io_error_noack:
+    call disarm_alarm
+    mov ecx, -EIO
+    pop ebx
+    ret
+.invalid:
+    mov ecx, -EINVAL
+    pop ebx
+    ret
+
+; wait_not_busy: polls the alternate status until BSY clears; CF = 1 if it does not within
+; POLL_LIMIT polls. Uses EAX, ECX, EDX.
+wait_not_busy:
+    mov ecx, POLL_LIMIT
+    mov dx, ATA_CTRL
+.poll:
+    in al, dx
+    test al, ST_BSY
+    jz .ready
+    dec ecx
+    jnz .poll
+    stc
+    ret
+.ready:
+    clc
+    ret
+
+; wait_drq: polls the alternate status until the drive wants data (DRQ, not BSY); CF = 1 on ERR/DF
+; or after POLL_LIMIT polls. Uses EAX, ECX, EDX.
+wait_drq:
+    mov ecx, POLL_LIMIT
+    mov dx, ATA_CTRL
+.poll:
+    in al, dx
+    test al, ST_BSY
+    jnz .again
+    test al, ST_ERR | ST_DF
+    jnz .fail
+    test al, ST_DRQ
+    jnz .ready
+.again:
+    dec ecx
+    jnz .poll
+.fail:
+    stc
+    ret
+.ready:
+    clc
+    ret
+
+; wait_irq: blocks in ipc_receive(HARDWARE) until the IRQ14 bit arrives (CF = 0), or the alarm
+; expires first (CF = 1). Other notification bits are dropped. Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
+wait_irq:
+    mov ebx, HARDWARE
+    xor esi, esi
+    xor edi, edi
+    mov eax, SYS_ipc_receive
+    int 0x80
+    test eax, eax
+    jnz wait_irq                ; (cannot happen: only the kernel sends from HARDWARE)
+    cmp ecx, MSG_NOTIFY
+    jne wait_irq
+    test edx, 1 << DISK_IRQ
+    jnz .irq
+    test edx, NOTIFY_TIMER
+    jz wait_irq
+    stc
+    ret
+.irq:
+    clc
+    ret
+
+; ack_irq: irq_ack(14). Preserves every register except EAX.
+ack_irq:
+    push ebx
+    mov ebx, DISK_IRQ
+    mov eax, SYS_irq_ack
+    int 0x80
+    pop ebx
+    ret
+
+; arm_alarm / disarm_alarm: start / cancel the transfer's interrupt timeout. Preserve every register
+; except EAX.
+arm_alarm:
+    push ebx
+    mov ebx, IRQ_TIMEOUT_MS
+    jmp set_alarm
+disarm_alarm:
+    push ebx
+    xor ebx, ebx
+set_alarm:
+    mov eax, SYS_alarm
+    int 0x80
+    pop ebx
+    ret
