@@ -1,0 +1,146 @@
+; ps: lists every process: a header "  PID  PPID STATE    NAME", then one line per process,
+; "%5d %5d %-8s %s", found by the procinfo call (procinfo(pid) gives the process with the smallest
+; pid >= pid; the next question is that pid + 1; 0 = no more). Exit 0 (1 if procinfo fails).
+%include "ulib.inc"
+
+OUT_MAX equ 4096
+
+section .data
+s_ps      db "ps", 0
+s_header  db "  PID  PPID STATE    NAME", 10, 0
+states    db "ready   ", 0              ; 9 bytes each, indexed by PSTATE_*
+          db "running ", 0
+          db "blocked ", 0
+          db "zombie  ", 0
+s_unknown db "?       ", 0
+s_space   db " ", 0
+s_newline db 10, 0
+
+section .bss
+info    resb procinfo_size
+name    resb 17                         ; the name, NUL-terminated
+num     resb 12
+outbuf  resb OUT_MAX
+outlen  resd 1
+
+section .text
+global _start
+_start:
+    mov esi, s_header
+    call out
+    mov ebp, 1                          ; EBP = the next pid to ask about
+.next:
+    SYSCALL SYS_procinfo, ebp, info
+    test eax, eax
+    jz .done
+    js .failed
+    lea ebp, [eax+1]
+    mov eax, [info+procinfo.pid]
+    call out_num5
+    mov esi, s_space
+    call out
+    mov eax, [info+procinfo.ppid]
+    call out_num5
+    mov esi, s_space
+    call out
+    mov eax, [info+procinfo.state]
+    mov esi, s_unknown
+    cmp eax, PSTATE_ZOMBIE
+    ja .state
+    imul eax, eax, 9
+    lea esi, [states+eax]
+.state:
+    call out
+    mov esi, s_space
+    call out
+    mov esi, info+procinfo.name         ; the name may fill all 16 bytes: copy it with a NUL
+    mov edi, name
+    mov ecx, 16
+    cld
+    rep movsb
+    mov byte [name+16], 0
+    mov esi, name
+    call out
+    mov esi, s_newline
+    call out
+    jmp .next
+.done:
+    call flush
+    xor ebx, ebx
+    call ulib_exit
+.failed:
+    push eax
+    call flush
+    pop eax
+    mov esi, s_ps
+    xor edi, edi
+    call ulib_perror
+    mov ebx, 1
+    call ulib_exit
+
+; out_num5: appends EAX in decimal, right-aligned in 5 columns, to the output buffer.
+; Preserves every register except EAX.
+out_num5:
+    push ecx
+    push esi
+    push edi
+    mov edi, num
+    call ulib_utoa                      ; EAX = digits
+    mov ecx, 5
+    sub ecx, eax
+    jle .digits
+    mov esi, s_space
+.pad:
+    call out
+    loop .pad
+.digits:
+    mov esi, num
+    call out
+    pop edi
+    pop esi
+    pop ecx
+    ret
+
+; out: appends the NUL-terminated string at ESI to the stdout buffer, flushing it when full.
+; Preserves every register except EAX.
+out:
+    push ecx
+    push esi
+.next:
+    mov al, [esi]
+    test al, al
+    jz .end
+    mov ecx, [outlen]
+    cmp ecx, OUT_MAX
+    jb .room
+    call flush
+    xor ecx, ecx
+.room:
+    mov [outbuf+ecx], al
+    inc ecx
+    mov [outlen], ecx
+    inc esi
+    jmp .next
+.end:
+    pop esi
+    pop ecx
+    ret
+
+; flush: writes the buffered output to stdout and empties the buffer. Preserves every register
+; except EAX.
+flush:
+    push ebx
+    push ecx
+    push edx
+    mov edx, [outlen]
+    test edx, edx
+    jz .out
+    mov ebx, STDOUT
+    mov ecx, outbuf
+    call ulib_write_all
+    mov dword [outlen], 0
+.out:
+    pop edx
+    pop ecx
+    pop ebx
+    ret
