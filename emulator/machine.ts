@@ -340,6 +340,11 @@ export class Machine {
     if (atUs !== undefined) this.inputQueue.sort((a, b) => (a.atUs ?? Infinity) - (b.atUs ?? Infinity));
   }
 
+  /** True while queued input has not been delivered to the guest yet. */
+  hasPendingInput(): boolean {
+    return this.inputQueue.length > 0;
+  }
+
   private nextInputMs(): number | undefined {
     const head = this.inputQueue[0];
     return head?.atUs !== undefined ? head.atUs / 1000 : undefined;

@@ -15,6 +15,12 @@ import type { TraceRecorder } from "./trace/recorder.ts";
 import { AddressSpace, OutOfMemory, buildKernelPageTable } from "./vm.ts";
 import { uartInit, uartWrite } from "./drivers/uart.ts";
 import { PIT_MAX_MS, pitOneShot } from "./drivers/pit.ts";
+import { Ipc, type KernelRequest } from "./ipc.ts";
+import { FileTable } from "./files.ts";
+import type { Manifest, ServerPrivileges } from "./manifest.ts";
+import { NOTIFY } from "./protocol.ts";
+import { ElfError } from "./elf.ts";
+import { IoPermissions } from "./io-permissions.ts";
 
 /** A program to start at boot. `image` is an ELF32 executable or a flat binary (loaded at 0x00400000). */
 export interface ProgramSpec {
@@ -41,6 +47,19 @@ export interface KernelOptions {
   benchVector?: boolean;
   /** A prebuilt stub image (default: assemble boot/stub.asm). */
   stub?: StubImage;
+  /**
+   * Microkernel mode: the boot manifest. `programs` must then be just init; `modules` the servers.
+   * POSIX file calls go to the servers by IPC, and init's exit shuts the machine down.
+   */
+  manifest?: Manifest;
+  /** The disk on the primary ATA master (edited in place by guest writes). */
+  hda?: Uint8Array;
+  /**
+   * Called when every process waits and nothing is scheduled (no timer, no queued input). Return true
+   * if more input was queued (keep idling); false stops the run (reason "idle"). Without it the machine
+   * idles until host input arrives (interactive use).
+   */
+  onIdle?: () => boolean;
 }
 
 export interface ProcessResult {
@@ -53,7 +72,7 @@ export interface ProcessResult {
 }
 
 export interface RunResult {
-  reason: "exit" | "max-instructions" | "panic" | "dead" | "deadlock";
+  reason: "exit" | "shutdown" | "idle" | "max-instructions" | "panic" | "dead" | "deadlock";
   /** The first program's status: its exit code, or 128 + vector if an exception killed it. */
   status: number;
   processes: ProcessResult[];
@@ -67,6 +86,9 @@ export interface LoadedImage {
   segments: { vaddr: number; memsz: number; data: Uint8Array; flags: number }[];
   symbols: ElfSymbol[];
 }
+
+/** Servers run at this nice value: a driver woken by an interrupt preempts ordinary programs. */
+export const SERVER_NICE = -5;
 
 /** The user stack may grow (lazily) to this size below MEM.userTop; the page under it is the guard. */
 export const STACK_MAX = 1024 * 1024;
@@ -116,6 +138,19 @@ export class Kernel {
   private framesAtBoot = 0;
   /** A #GP the kernel provoked to stand in for a v86 panic: the error code a real CPU would give. */
   private gpFixup: { pid: number; eip: number; errorCode: number } | undefined;
+  /** The IPC engine. */
+  readonly ipc: Ipc;
+  /** Microkernel mode (booted from a manifest). */
+  private readonly micro: boolean;
+  /** Running servers by manifest name. */
+  private readonly servers = new Map<string, Process>();
+  /** The process that owns each IRQ line (microkernel mode). */
+  private readonly irqOwner: (Process | null)[] = new Array<Process | null>(16).fill(null);
+  /** The PIC mask the stub should apply (bit n masks IRQ n). */
+  private picMask = 0xffff & ~1;
+  /** Forces the next kernel exit through the full switch (the PIC mask changed). */
+  private slowExit = false;
+  private readonly io: IoPermissions;
 
   private constructor(
     machine: Machine,
@@ -130,6 +165,9 @@ export class Kernel {
     this.boots = boots;
     for (const m of [...boots, ...modules]) if (!this.modules.has(m.spec.name)) this.modules.set(m.spec.name, m.image);
     this.frames = new FrameAllocator(machine);
+    this.ipc = new Ipc(this);
+    this.micro = opts.manifest !== undefined;
+    this.io = new IoPermissions(machine);
     for (let i = MEM.kstackCount - 1; i >= 0; i--) this.freeKstacks.push(i);
     machine.onPortWrite32(HYPERCALL_PORT, (v) => this.hypercall(v));
     machine.onEmulatorFault((message) => this.emulatorFault(message));
@@ -147,6 +185,7 @@ export class Kernel {
       deterministic: opts.deterministic,
       seed: opts.seed,
       maxInstructions: opts.maxInstructions,
+      hda: opts.hda,
     });
     return new Kernel(machine, opts, boots, modules, stub);
   }
@@ -183,6 +222,23 @@ export class Kernel {
   /** The process with this pid (live or zombie), if any. */
   process(pid: number): Process | undefined {
     return this.procs.get(pid);
+  }
+
+  /** The live or zombie process with the smallest pid ≥ `pid`. */
+  processAtOrAfter(pid: number): Process | undefined {
+    let best: Process | undefined;
+    for (const p of this.procs.values()) if (p.pid >= pid && (!best || p.pid < best.pid)) best = p;
+    return best;
+  }
+
+  /** The running server with this manifest name. */
+  server(name: string): Process | undefined {
+    return this.servers.get(name);
+  }
+
+  /** The trace recorder, if tracing. */
+  get traceRecorder(): TraceRecorder | undefined {
+    return this.trace;
   }
 
   // ---- the hypercall ------------------------------------------------------------------------
@@ -224,7 +280,7 @@ export class Kernel {
       const ret = def ? def.handler(this, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
       if (ret === NO_RETURN || ret === BLOCKED) return this.leave(undefined);
       mem32[fi + (FRAME.eax >> 2)] = ret;
-      if (this.current === cur && this.resched === null && !this.halted) {
+      if (this.current === cur && this.resched === null && !this.halted && !this.slowExit) {
         // Fast path: straight back to the caller; the stub pops the frame it just pushed.
         m.write32(this.sw + SWITCH.action, ACTION.fast);
         m.write32(this.sw + SWITCH.esp, f);
@@ -241,6 +297,7 @@ export class Kernel {
       const irq = vector - IRQ_BASE;
       if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, irq);
       if (irq === 0) this.timerInterrupt();
+      else this.deviceInterrupt(irq);
       return this.leave(undefined);
     }
 
@@ -275,10 +332,14 @@ export class Kernel {
     const reason = this.resched;
     this.resched = null;
     const next = prev && prev.state === "running" && reason === null ? prev : this.sched.pick(prev);
+    if (this.slowExit) {
+      m.write32(this.sw + SWITCH.picMask, this.picMask);
+      this.slowExit = false;
+    }
     if (next !== prev) this.trace?.action(m.icount(), m.nowUs(), next ? next.pid : -1, "switch", { from: prev ? prev.pid : null, to: next ? next.pid : null, reason: this.switchReason(prev, reason) });
     if (!next) {
       if (this.sched.live.length === 0) return this.halt("exit");
-      if (this.sched.nextWake() === Infinity) return this.deadlock();
+      if (this.nextWake() === Infinity && !this.mayWake()) return;
       if (prev && prev.state === "running") prev.state = "ready";
       this.current = null;
       m.write32(this.sw + SWITCH.action, ACTION.idle);
@@ -290,6 +351,7 @@ export class Kernel {
     if (prev !== next || reason !== null) next.sliceStart = m.nowMs();
     next.state = "running";
     this.current = next;
+    this.io.load(next);
     m.write32(this.sw + SWITCH.action, ACTION.resume);
     m.write32(this.sw + SWITCH.esp, next.frame);
     m.write32(this.sw + SWITCH.cr3, next.as.pd);
@@ -312,7 +374,7 @@ export class Kernel {
   /** Arms the one-shot PIT for the earliest of: the current slice's end, the next sleeper's wake-up. */
   private armTimer(): void {
     const now = this.machine.nowMs();
-    let deadline = this.sched.nextWake();
+    let deadline = this.nextWake();
     if (this.current) deadline = Math.min(deadline, this.current.sliceStart + QUANTUM_MS);
     if (deadline === Infinity || deadline === this.armed) return;
     this.armed = deadline;
@@ -326,6 +388,12 @@ export class Kernel {
     for (const p of this.sched.wakeDue(now)) {
       this.complete(p, 0);
       if (this.current && p.nice < this.current.nice) this.resched ??= "wake";
+    }
+    for (const p of this.sched.live) {
+      if (p.alarmAt <= now) {
+        p.alarmAt = Infinity;
+        this.ipc.notify(-1, p, NOTIFY.TIMER);
+      }
     }
     const cur = this.current;
     if (cur && cur.state === "running" && now - cur.sliceStart >= QUANTUM_MS) {
@@ -346,7 +414,11 @@ export class Kernel {
   complete(p: Process, value: number): void {
     this.machine.write32(p.frame + FRAME.eax, value);
     p.wait = null;
-    if (p.state === "blocked") p.state = "ready";
+    if (p.state === "blocked") {
+      p.state = "ready";
+      const cur = this.current;
+      if (cur && cur !== p && p.nice < cur.nice) this.resched ??= "wake";
+    }
   }
 
   /** Gives up the rest of the slice. */
@@ -364,12 +436,131 @@ export class Kernel {
     this.machine.flushTlb();
   }
 
-  /** Starts boot module `name` as a child of `parent`; returns the pid or -errno. */
+  /**
+   * Starts boot module `name` as a child of `parent`; returns the pid or -errno. A manifest server
+   * gets its privileges; only init may start one, and only one instance runs at a time.
+   */
   spawnModule(name: string, argv: string[], parent: Process): number {
     const image = this.modules.get(name);
     if (!image) return -E.NOENT;
+    const priv = this.opts.manifest?.servers.find((s) => s.name === name);
+    if (priv) {
+      if (parent.pid !== this.firstPid) return -E.PERM;
+      if (this.servers.has(name)) return -E.BUSY;
+    }
+    const p = this.spawn(name, image, argv, parent);
+    if (typeof p === "number") return p;
+    if (priv) this.grant(p, priv);
+    return p.pid;
+  }
+
+  /** Starts a program image the caller supplied (spawn_image); returns the pid or -errno. */
+  spawnImage(name: string, bytes: Uint8Array, argv: string[], parent: Process): number {
+    let image: LoadedImage;
+    try {
+      image = loadImage(bytes);
+    } catch (e) {
+      if (e instanceof ElfError || e instanceof Error) return -E.NOEXEC;
+      throw e;
+    }
     const p = this.spawn(name, image, argv, parent);
     return typeof p === "number" ? p : p.pid;
+  }
+
+  /** Gives a freshly started server its manifest privileges: IRQs, I/O ports, send rights. */
+  private grant(p: Process, priv: ServerPrivileges): void {
+    p.priv = priv;
+    p.nice = SERVER_NICE;
+    this.servers.set(priv.name, p);
+    for (const irq of priv.irqs) this.irqOwner[irq] = p;
+  }
+
+  /**
+   * Checks that [va, va+len) is user memory the process may read (or write), mapping lazily
+   * allocated heap and stack pages on the way, as touching them would.
+   */
+  touchUser(p: Process, va: number, len: number, write: boolean): boolean {
+    if (len <= 0) return true;
+    const end = va + len;
+    if (end > MEM.userTop || va < MEM.userBase) return false;
+    for (let page = Math.floor(va / PAGE) * PAGE; page < end; page += PAGE) {
+      if (p.as.translate(page, write) >= 0) continue;
+      if (p.as.isMapped(page)) return false; // mapped but read-only
+      const inHeap = page + PAGE > p.brkStart && page < p.brk;
+      const inStack = page >= MEM.userTop - STACK_MAX;
+      if (!(inHeap || inStack) || p.as.mapNew(page, true) < 0) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Sends a request to server `name` on behalf of `p` (a POSIX call turned into IPC) and blocks `p`
+   * until the reply; `req` turns the reply into the call's result. Returns BLOCKED or the result of
+   * an immediate failure.
+   */
+  serverRequest(p: Process, name: string, w0: number, w1: number, w2: number, payload: { va: number; len: number } | Uint8Array | null, replyVa: number, replyCap: number, req: KernelRequest): number {
+    const d = this.servers.get(name);
+    if (!d) return req.failed(-E.SRCH);
+    const e = p.ipc;
+    e.w0 = w0; e.w1 = w1; e.w2 = w2;
+    if (payload instanceof Uint8Array) {
+      e.srcKernel = payload; e.srcVa = 0; e.srcLen = payload.length;
+    } else {
+      e.srcKernel = null; e.srcVa = payload ? payload.va : 0; e.srcLen = payload ? payload.len : 0;
+    }
+    e.bufVa = replyVa;
+    e.bufCap = replyCap;
+    e.isCall = true;
+    e.request = req;
+    const r = this.ipc.send(p, d);
+    if (r === null) return BLOCKED;
+    e.request = null;
+    return req.failed(r);
+  }
+
+  /** irq_ack: unmasks `irq` if `p` owns it; false if it does not. */
+  irqAck(p: Process, irq: number): boolean {
+    if (this.irqOwner[irq] !== p) return false;
+    this.setIrqMasked(irq, false);
+    return true;
+  }
+
+  /** IRQ 1–15: masked until its owner acks it, and delivered to the owner as a notification. */
+  private deviceInterrupt(irq: number): void {
+    const owner = this.irqOwner[irq];
+    this.setIrqMasked(irq, true);
+    if (owner) this.ipc.notify(-1, owner, 1 << irq);
+  }
+
+  private setIrqMasked(irq: number, masked: boolean): void {
+    let mask = masked ? this.picMask | (1 << irq) : this.picMask & ~(1 << irq);
+    // The slave PIC (IRQ 8–15) reaches the CPU through IRQ 2: open it while any slave line is open.
+    mask = (mask & 0xff00) === 0xff00 ? mask | 4 : mask & ~4;
+    if (mask === this.picMask) return;
+    this.picMask = mask;
+    this.slowExit = true;
+  }
+
+  /** The earliest virtual time something is scheduled to happen (a sleeper, an alarm), or Infinity. */
+  private nextWake(): number {
+    let t = this.sched.nextWake();
+    for (const p of this.sched.live) if (p.alarmAt < t) t = p.alarmAt;
+    return t;
+  }
+
+  /**
+   * Nothing runs and no timer is due: decides whether to idle (input may still come) or to stop.
+   * Returns true to idle; otherwise it has halted the machine.
+   */
+  private mayWake(): boolean {
+    if (!this.micro) {
+      this.deadlock();
+      return false;
+    }
+    if (this.machine.hasPendingInput()) return true;
+    if (!this.opts.onIdle || this.opts.onIdle()) return true;
+    this.halt("idle", `every process waits and no more input will come: ${this.whoWaits()}`);
+    return false;
   }
 
   /** Reaps zombie `child` of `parent`: stores its wait status at `statusPtr` (if non-zero), returns its pid. */
@@ -431,8 +622,8 @@ export class Kernel {
     const m = this.machine;
     this.kernelPt = buildKernelPageTable(m, this.frames);
     this.framesAtBoot = this.frames.freeCount;
-    uartInit(m);
-    m.write32(this.sw + SWITCH.picMask, 0xffff & ~(1 << 0)); // the timer only, for now
+    if (!this.micro) uartInit(m); // in microkernel mode the console server drives the UART
+    m.write32(this.sw + SWITCH.picMask, this.picMask); // the timer only; servers' IRQs open on their first ack
     for (const { spec, image } of this.boots) {
       const p = this.spawn(spec.name, image, spec.argv ?? [spec.name], null);
       if (typeof p === "number") throw new KernelPanic(`cannot start ${spec.name}: error ${p}`);
@@ -479,8 +670,9 @@ export class Kernel {
     p.brkStart = p.brk = end;
     if (parent) {
       parent.children.add(pid);
-      p.nice = parent.nice;
+      p.nice = parent.priv ? 0 : parent.nice;
     }
+    if (this.micro) p.files = FileTable.standard();
     // The initial trap frame: "return" to the entry point in ring 3.
     const f = kstackTop - FRAME.sizeRing3;
     for (let o = 0; o < FRAME.sizeRing3; o += 4) m.write32(f + o, 0);
@@ -551,6 +743,19 @@ export class Kernel {
     this.trace?.action(m.icount(), m.nowUs(), p.pid, "exit", { status, vector, signal: p.killSignal, report });
     this.results.push({ pid: p.pid, name: p.name, status, vector, signal: p.killSignal, report });
     this.sched.remove(p);
+    this.ipc.processEnded(p, this.procs.values());
+    if (p.priv) {
+      if (this.servers.get(p.priv.name) === p) this.servers.delete(p.priv.name);
+      for (const irq of p.priv.irqs) {
+        if (this.irqOwner[irq] !== p) continue;
+        this.irqOwner[irq] = null;
+        this.setIrqMasked(irq, true);
+      }
+      this.io.forget(p);
+    }
+    p.files = null;
+    p.alarmAt = Infinity;
+    if (this.micro && p.pid === this.firstPid) this.halt("shutdown");
     p.as.destroy();
     this.freeKstacks.push(p.kstackSlot);
     for (const c of p.children) {
@@ -596,7 +801,7 @@ export class Kernel {
   private halt(reason: RunResult["reason"], panic?: string): void {
     const m = this.machine;
     this.halted = { reason, panic };
-    this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason, status: reason === "exit" ? this.firstStatus() : null });
+    this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason, status: reason === "exit" || reason === "shutdown" ? this.firstStatus() : null });
     this.writeSwitchHalt();
     m.requestStop(reason);
   }
@@ -611,8 +816,23 @@ export class Kernel {
 
   /** Nothing can run and nothing can wake anyone: stop with a description of who waits for what. */
   private deadlock(): void {
-    const who = this.sched.live.map((p) => `[pid ${p.pid} ${p.name}] ${p.wait?.kind === "child" ? `waits for child ${p.wait.pid}` : p.state}`);
-    this.halt("deadlock", `every process is blocked and nothing can wake them: ${who.join("; ")}`);
+    this.halt("deadlock", `every process is blocked and nothing can wake them: ${this.whoWaits()}`);
+  }
+
+  /** "[pid 3 sh] waits for …; …" for every live process. */
+  private whoWaits(): string {
+    return this.sched.live
+      .map((p) => {
+        const w = p.wait;
+        let what: string = p.state;
+        if (w?.kind === "child") what = `waits for child ${w.pid}`;
+        else if (w?.kind === "ipc") {
+          const e = p.ipc;
+          what = e.op === 1 ? `sends to ${e.peer?.pid}` : e.op === 3 ? `awaits a reply from ${e.peer?.pid}` : "receives";
+        }
+        return `[pid ${p.pid} ${p.name}] ${what}`;
+      })
+      .join("; ");
   }
 
   private firstStatus(): number {
@@ -638,7 +858,7 @@ export class Kernel {
     const still = this.sched.live.map((p) => ({ pid: p.pid, name: p.name, status: null, vector: null, signal: null, report: null }));
     return {
       reason,
-      status: reason === "exit" ? this.firstStatus() : reason === "max-instructions" ? 124 : 70,
+      status: reason === "exit" || reason === "shutdown" ? this.firstStatus() : reason === "max-instructions" ? 124 : 70,
       processes: [...this.results, ...still].sort((a, b) => a.pid - b.pid),
       icount: m.icount(),
       vtUs: m.nowUs(),

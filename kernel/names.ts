@@ -15,7 +15,7 @@ export const IRQ_NAMES: readonly string[] = [
 /** Linux errno values returned (negated) by system calls. */
 export const E = {
   PERM: 1, NOENT: 2, SRCH: 3, INTR: 4, IO: 5, NXIO: 6, E2BIG: 7, NOEXEC: 8, BADF: 9, CHILD: 10, AGAIN: 11, NOMEM: 12, FAULT: 14,
-  BUSY: 16, EXIST: 17, NOTDIR: 20, ISDIR: 21, INVAL: 22, MFILE: 24, NOSPC: 28, PIPE: 32, RANGE: 34,
+  BUSY: 16, EXIST: 17, NOTDIR: 20, ISDIR: 21, INVAL: 22, MFILE: 24, NOSPC: 28, SPIPE: 29, PIPE: 32, RANGE: 34,
   DEADLK: 35, NAMETOOLONG: 36, NOSYS: 38, NOTEMPTY: 39, CONNREFUSED: 111,
 } as const;
 

@@ -1,13 +1,17 @@
 // A process: its address space, kernel stack, saved trap frame, scheduling state and bookkeeping.
 import type { AddressSpace } from "./vm.ts";
 import type { ElfSymbol } from "./elf.ts";
+import { IpcEndpoint } from "./ipc.ts";
+import type { FileTable } from "./files.ts";
+import type { ServerPrivileges } from "./manifest.ts";
 
 export type ProcState = "ready" | "running" | "blocked" | "zombie";
 
 /** Why a blocked process is waiting. */
 export type WaitReason =
   | { kind: "child"; pid: number; statusPtr: number } // waitpid
-  | { kind: "sleep"; until: number }; // nanosleep (virtual ms)
+  | { kind: "sleep"; until: number } // nanosleep (virtual ms)
+  | { kind: "ipc" }; // blocked in IPC: p.ipc says in what
 
 export class Process {
   state: ProcState = "ready";
@@ -29,6 +33,14 @@ export class Process {
   brkStart = 0;
   brk = 0;
   readonly children = new Set<number>();
+  /** IPC state: what it is blocked in, its pending message, its queue of senders, notifications. */
+  readonly ipc = new IpcEndpoint();
+  /** The manifest entry this process runs as (a server), or null for an ordinary program. */
+  priv: ServerPrivileges | null = null;
+  /** Open files (microkernel mode), or null in the monolithic `run` setup. */
+  files: FileTable | null = null;
+  /** Virtual time (ms) of a pending `alarm`, or Infinity. */
+  alarmAt = Infinity;
 
   constructor(
     readonly pid: number,

@@ -3,13 +3,12 @@
 // One concern per module in kernel/sys/.
 import type { Kernel } from "./kernel.ts";
 import type { Process } from "./process.ts";
-import { sysWrite } from "./sys/io.ts";
 import { sysBrk } from "./sys/mem.ts";
 import { sysExit, sysGetpid, sysGetppid, sysKill, sysSetpriority, sysSpawn, sysWaitpid } from "./sys/proc.ts";
 import { sysNanosleep, sysSchedYield } from "./sys/sched.ts";
 import { sysIpcCall, sysIpcLookup, sysIpcNotify, sysIpcReceive, sysIpcReply, sysIpcReplyRecv, sysIpcSend } from "./sys/ipc.ts";
 import { sysAlarm, sysIrqAck } from "./sys/irq.ts";
-import { sysClose, sysGetdents, sysLseek, sysMkdir, sysOpen, sysRead, sysRmdir, sysUnlink } from "./sys/files.ts";
+import { sysClose, sysGetdents, sysLseek, sysMkdir, sysOpen, sysRead, sysRmdir, sysUnlink, sysWrite } from "./sys/files.ts";
 import { sysProcinfo, sysSpawnImage } from "./sys/image.ts";
 
 /**

@@ -1,4 +1,154 @@
+// POSIX file calls in microkernel mode: the kernel turns each into a request message to the console
+// or file server on the caller's behalf (the trace shows the request and the reply), and keeps the
+// descriptor table and offsets itself. In the monolithic `run` setup only write(1|2) exists.
 import { E } from "../names.ts";
+import { FTYPE, IPC_MAX, MSG, O, SEEK } from "../protocol.ts";
 import type { SyscallHandler } from "../syscalls.ts";
-const nosys: SyscallHandler = () => -E.NOSYS;
-export const sysRead = nosys, sysOpen = nosys, sysClose = nosys, sysUnlink = nosys, sysLseek = nosys, sysMkdir = nosys, sysRmdir = nosys, sysGetdents = nosys;
+import type { Process } from "../process.ts";
+import type { OpenFile } from "../files.ts";
+import { sysConsoleWrite } from "./io.ts";
+
+const MAX_PATH = 255;
+const MAX_COMPONENT = 27;
+
+/** An IPC failure seen by a POSIX caller: the server is gone → EIO; anything else as is. */
+function ioError(err: number): number {
+  return err === -E.SRCH ? -E.IO : err;
+}
+
+/** A reply whose w0 is the whole result. */
+const resultOnly = { done: (w0: number) => w0 | 0, failed: ioError };
+
+/** Reads a path argument: the NUL-terminated absolute path as kernel bytes, or -errno. */
+function pathArg(p: Process, ptr: number): Uint8Array | number {
+  const s = p.as.readString(ptr >>> 0, MAX_PATH + 1);
+  if (s === null) return p.as.readable(ptr >>> 0, 1) ? -E.NAMETOOLONG : -E.FAULT;
+  if (s.length === 0) return -E.NOENT;
+  const abs = s.startsWith("/") ? s : "/" + s;
+  if (abs.length > MAX_PATH) return -E.NAMETOOLONG;
+  if (abs.split("/").some((c) => c.length > MAX_COMPONENT)) return -E.NAMETOOLONG;
+  return new TextEncoder().encode(abs + "\0");
+}
+
+/** read(fd, buf, count). */
+export const sysRead: SyscallHandler = (k, p, fd, buf, count) => {
+  const t = p.files;
+  const f = t?.get(fd);
+  if (!f) return -E.BADF;
+  if ((count | 0) < 0) return -E.INVAL;
+  if (count === 0) return 0;
+  if ((f.flags & O.ACCMODE) === O.WRONLY) return -E.BADF;
+  const n = Math.min(count, IPC_MAX);
+  if (!k.touchUser(p, buf >>> 0, n, true)) return -E.FAULT;
+  if (f.server === "console") return k.serverRequest(p, "console", MSG.CON_READ, n, 0, null, buf >>> 0, n, resultOnly);
+  if (f.type === FTYPE.DIR) return -E.ISDIR;
+  return k.serverRequest(p, "fs", MSG.FS_READ, f.ino, f.offset, null, buf >>> 0, n, {
+    done: (w0) => {
+      if ((w0 | 0) > 0) f.offset += w0;
+      return w0 | 0;
+    },
+    failed: ioError,
+  });
+};
+
+/** write(fd, buf, count). */
+export const sysWrite: SyscallHandler = (k, p, fd, buf, count, a3, a4) => {
+  const t = p.files;
+  if (!t) return sysConsoleWrite(k, p, fd, buf, count, a3, a4);
+  const f = t.get(fd);
+  if (!f) return -E.BADF;
+  if ((count | 0) < 0) return -E.INVAL;
+  if (count === 0) return 0;
+  if ((f.flags & O.ACCMODE) === O.RDONLY) return -E.BADF;
+  const n = Math.min(count, IPC_MAX);
+  if (!k.touchUser(p, buf >>> 0, n, false)) return -E.FAULT;
+  const payload = { va: buf >>> 0, len: n };
+  if (f.server === "console") return k.serverRequest(p, "console", MSG.CON_WRITE, 0, 0, payload, 0, 0, resultOnly);
+  const at = f.flags & O.APPEND ? f.size : f.offset;
+  return k.serverRequest(p, "fs", MSG.FS_WRITE, f.ino, at, payload, 0, 0, {
+    done: (w0, w1) => {
+      if ((w0 | 0) >= 0) {
+        f.offset = at + w0;
+        f.size = w1 >>> 0;
+      }
+      return w0 | 0;
+    },
+    failed: ioError,
+  });
+};
+
+/** open(path, flags, mode): asks the file server for the inode; the descriptor lives in the kernel. */
+export const sysOpen: SyscallHandler = (k, p, pathPtr, flags) => {
+  const t = p.files;
+  if (!t) return -E.NOSYS;
+  const path = pathArg(p, pathPtr);
+  if (typeof path === "number") return path;
+  if (!t.hasFree()) return -E.MFILE;
+  return k.serverRequest(p, "fs", MSG.FS_OPEN, flags, 0, path, 0, 0, {
+    done: (w0, w1, w2) => {
+      if ((w0 | 0) < 0) return w0 | 0;
+      const f: OpenFile = { server: "fs", ino: w0, offset: 0, flags, type: w2, size: w1 >>> 0 };
+      return t.add(f);
+    },
+    failed: ioError,
+  });
+};
+
+/** close(fd). */
+export const sysClose: SyscallHandler = (k, p, fd) => {
+  const f = p.files?.remove(fd);
+  if (!f) return -E.BADF;
+  if (f.server === "console") return 0;
+  return k.serverRequest(p, "fs", MSG.FS_CLOSE, f.ino, 0, null, 0, 0, resultOnly);
+};
+
+/** unlink(path) and rmdir(path). */
+function removeCall(dir: boolean): SyscallHandler {
+  return (k, p, pathPtr) => {
+    if (!p.files) return -E.NOSYS;
+    const path = pathArg(p, pathPtr);
+    if (typeof path === "number") return path;
+    return k.serverRequest(p, "fs", MSG.FS_UNLINK, dir ? 1 : 0, 0, path, 0, 0, resultOnly);
+  };
+}
+export const sysUnlink = removeCall(false);
+export const sysRmdir = removeCall(true);
+
+/** mkdir(path, mode). */
+export const sysMkdir: SyscallHandler = (k, p, pathPtr) => {
+  if (!p.files) return -E.NOSYS;
+  const path = pathArg(p, pathPtr);
+  if (typeof path === "number") return path;
+  return k.serverRequest(p, "fs", MSG.FS_MKDIR, 0, 0, path, 0, 0, resultOnly);
+};
+
+/** lseek(fd, offset, whence): kernel-side only. */
+export const sysLseek: SyscallHandler = (_k, p, fd, offset, whence) => {
+  const f = p.files?.get(fd);
+  if (!f) return -E.BADF;
+  if (f.server === "console") return -E.SPIPE;
+  const base = whence === SEEK.SET ? 0 : whence === SEEK.CUR ? f.offset : whence === SEEK.END ? f.size : NaN;
+  if (Number.isNaN(base)) return -E.INVAL;
+  const pos = base + (offset | 0);
+  if (pos < 0 || pos > 0x7fffffff) return -E.INVAL;
+  f.offset = pos;
+  return pos;
+};
+
+/** getdents(fd, buf, count): linux_dirent records from the file server. */
+export const sysGetdents: SyscallHandler = (k, p, fd, buf, count) => {
+  const f = p.files?.get(fd);
+  if (!f) return -E.BADF;
+  if (f.server !== "fs" || f.type !== FTYPE.DIR) return -E.NOTDIR;
+  if ((count | 0) <= 0) return -E.INVAL;
+  const n = Math.min(count, IPC_MAX);
+  if (!k.touchUser(p, buf >>> 0, n, true)) return -E.FAULT;
+  return k.serverRequest(p, "fs", MSG.FS_READDIR, f.ino, f.offset, null, buf >>> 0, n, {
+    done: (w0, w1) => {
+      if ((w0 | 0) >= 0) f.offset = w1 >>> 0;
+      return w0 | 0;
+    },
+    failed: ioError,
+  });
+};
+

@@ -1,4 +1,4 @@
-// I/O system calls (monolithic mode: served by in-kernel drivers).
+// Console output in the monolithic `run` setup: served by the in-kernel UART driver.
 import { E } from "../names.ts";
 import type { SyscallHandler } from "../syscalls.ts";
 
@@ -6,7 +6,7 @@ const MAX_WRITE = 1 << 20;
 const scratch = new Uint8Array(MAX_WRITE);
 
 /** write(fd, buf, len): fds 1 and 2 go to the console; the buffer is copied in through the page tables. */
-export const sysWrite: SyscallHandler = (k, p, fd, buf, len) => {
+export const sysConsoleWrite: SyscallHandler = (k, p, fd, buf, len) => {
   if (fd !== 1 && fd !== 2) return -E.BADF;
   if (len === 0) return 0;
   if ((len | 0) < 0) return -E.INVAL;

@@ -1,6 +1,7 @@
 // Process system calls: exit, getpid, getppid, spawn, waitpid, kill, setpriority.
 import { E } from "../names.ts";
 import { BLOCKED, NO_RETURN, type SyscallHandler } from "../syscalls.ts";
+import type { Process } from "../process.ts";
 
 const MAX_PATH = 255;
 const MAX_ARGS = 64;
@@ -25,23 +26,29 @@ export const sysGetppid: SyscallHandler = (_k, p) => p.parent ?? 0;
 export const sysSpawn: SyscallHandler = (k, p, pathPtr, argvPtr) => {
   const path = p.as.readString(pathPtr >>> 0, MAX_PATH);
   if (path === null) return -E.FAULT;
-  const argv: string[] = [];
-  if (argvPtr !== 0) {
-    let bytes = 0;
-    for (let i = 0; ; i++) {
-      if (i > MAX_ARGS) return -E.INVAL;
-      const ptr = p.as.readWord((argvPtr >>> 0) + i * 4);
-      if (ptr === undefined) return -E.FAULT;
-      if (ptr === 0) break;
-      const arg = p.as.readString(ptr, MAX_ARG_BYTES);
-      if (arg === null) return -E.FAULT;
-      bytes += arg.length + 1;
-      if (bytes > MAX_ARG_BYTES) return -E.INVAL;
-      argv.push(arg);
-    }
-  }
+  const argv = readArgv(p, argvPtr);
+  if (typeof argv === "number") return argv;
   return k.spawnModule(path, argv.length ? argv : [path], p);
 };
+
+/** Reads a NULL-terminated argv array (0 = none) from user memory; -EFAULT / -EINVAL on bad input. */
+export function readArgv(p: Process, argvPtr: number): string[] | number {
+  const argv: string[] = [];
+  if (argvPtr === 0) return argv;
+  let bytes = 0;
+  for (let i = 0; ; i++) {
+    if (i > MAX_ARGS) return -E.INVAL;
+    const ptr = p.as.readWord((argvPtr >>> 0) + i * 4);
+    if (ptr === undefined) return -E.FAULT;
+    if (ptr === 0) break;
+    const arg = p.as.readString(ptr, MAX_ARG_BYTES);
+    if (arg === null) return -E.FAULT;
+    bytes += arg.length + 1;
+    if (bytes > MAX_ARG_BYTES) return -E.INVAL;
+    argv.push(arg);
+  }
+  return argv;
+}
 
 /** waitpid(pid, status, options): reaps a child (pid -1 = any); blocks unless WNOHANG. */
 export const sysWaitpid: SyscallHandler = (k, p, pid, statusPtr, options) => {

@@ -17,7 +17,10 @@ const enum K {
   ret,
   retSyscall,
   object, // a rare event stored as a preformatted tail in the side strings
+  ipc,
 }
+
+const IPC_OPS = ["send", "receive", "reply", "notify"];
 
 // Record layout, in 32-bit words (12 words = 48 bytes):
 //   w0 = kind | cpl << 8 | (pid + 1) << 16     w1 = eip
@@ -106,6 +109,13 @@ export class TraceRecorder {
     if (ret !== undefined) this.i32[w + 6] = ret;
   }
 
+  /** An IPC operation (op: 0 send, 1 receive, 2 reply, 3 notify); src/dst -1 = the kernel (null). */
+  ipc(icount: number, vt: number, pid: number, op: number, src: number, dst: number, bytes: number): void {
+    const w = this.slot(K.ipc, icount, vt, pid, 0, 0);
+    const u = this.u32;
+    u[w + 6] = op; u[w + 7] = src + 1; u[w + 8] = dst + 1; u[w + 9] = bytes;
+  }
+
   /** A rare event (load, spawn, exit, halt …): `fields` are serialised in insertion order after the common keys. */
   action(icount: number, vt: number, pid: number, kind: string, fields: Record<string, unknown>): void {
     let tail = `,"kind":${JSON.stringify(kind)}`;
@@ -189,6 +199,11 @@ export class TraceRecorder {
         case K.retSyscall:
           line += `,"kind":"return"${this.pidKeys(pid)},"cpl_from":0,"cpl_to":${cpl},"eip":${eip},"ret":${i32[w + 6]}}`;
           break;
+        case K.ipc: {
+          const src = u[w + 7]!, dst = u[w + 8]!;
+          line += `,"kind":"ipc"${this.pidKeys(pid)},"op":"${IPC_OPS[u[w + 6]!]}","src":${src === 0 ? "null" : src - 1},"dst":${dst === 0 ? "null" : dst - 1},"bytes":${u[w + 9]}}`;
+          break;
+        }
         default:
           line += side[i] + "}";
       }

@@ -1,0 +1,261 @@
+// Synchronous rendezvous IPC (send / receive / reply / call) and asynchronous notifications.
+// A message is three words plus a payload of up to IPC_MAX bytes that the kernel copies from the
+// sender's address space straight into the receiver's, both walked through the page tables. Every
+// operation is traced as an `ipc` event. Semantics: docs/microkernel.md.
+import type { Kernel } from "./kernel.ts";
+import type { Process } from "./process.ts";
+import { E } from "./names.ts";
+import { FRAME } from "./layout.ts";
+import { ENDPOINT, IPC_MAX, MSG } from "./protocol.ts";
+import { PAGE } from "./frames.ts";
+
+/** What a process is blocked in, IPC-wise. */
+export const enum IpcOp {
+  none = 0,
+  sending = 1, // blocked until `peer` receives its message
+  receiving = 2, // blocked until a message (or notification) arrives
+  awaiting = 3, // its message was delivered; blocked until `peer` replies
+}
+
+/**
+ * A request the kernel makes on a process's behalf (a POSIX call turned into IPC): `done` turns the
+ * reply words (or an IPC error) into the system call's result.
+ */
+export interface KernelRequest {
+  done(w0: number, w1: number, w2: number, bytes: number): number;
+  failed(err: number): number;
+}
+
+/** Per-process IPC state. */
+export class IpcEndpoint {
+  op: IpcOp = IpcOp.none;
+  /** sending / awaiting: the other party. */
+  peer: Process | null = null;
+  /** receiving: ANY, HARDWARE or a pid. */
+  from = 0;
+  /** The outgoing message (while sending). */
+  w0 = 0;
+  w1 = 0;
+  w2 = 0;
+  /** Payload source: user memory [srcVa, srcVa+srcLen), or kernel bytes when srcKernel is set. */
+  srcVa = 0;
+  srcLen = 0;
+  srcKernel: Uint8Array | null = null;
+  /** Where an arriving payload goes (receive buffer, or the reply buffer of a call). */
+  bufVa = 0;
+  bufCap = 0;
+  /** A call (expects a reply) rather than a send. */
+  isCall = false;
+  /** Set when the kernel made this request on the process's behalf. */
+  request: KernelRequest | null = null;
+  /** Processes blocked sending to this one, in arrival order. */
+  readonly queue: Process[] = [];
+  /** Pending notification bits. */
+  pending = 0;
+}
+
+/** Trace op codes (the recorder's compact `ipc` record). */
+export const IPC_TRACE_OPS = ["send", "receive", "reply", "notify"] as const;
+const T_SEND = 0, T_RECEIVE = 1, T_REPLY = 2, T_NOTIFY = 3;
+
+/** The IPC engine. It never allocates on the message path. */
+export class Ipc {
+  constructor(private readonly k: Kernel) {}
+
+  /**
+   * Sends `s`'s message (already stored in s.ipc: words, payload source, call flag, reply buffer) to
+   * `d`. Returns 0 when the send completed at once, BLOCKED-style `null` when `s` now waits, or -errno.
+   */
+  send(s: Process, d: Process): number | null {
+    if (d.state === "zombie") return -E.SRCH;
+    if (this.wouldDeadlock(s, d)) return -E.DEADLK;
+    const se = s.ipc, de = d.ipc;
+    if (d.state === "blocked" && de.op === IpcOp.receiving && (de.from === ENDPOINT.ANY || de.from === s.pid)) {
+      const bytes = this.copyPayload(s, d);
+      this.traceIpc(s.pid, T_SEND, s.pid, d.pid, bytes);
+      this.deliver(s, d, bytes);
+      return this.afterDelivery(s);
+    }
+    this.traceIpc(s.pid, T_SEND, s.pid, d.pid, 0);
+    se.op = IpcOp.sending;
+    se.peer = d;
+    de.queue.push(s);
+    this.k.block(s, { kind: "ipc" });
+    return null;
+  }
+
+  /**
+   * `r` receives from `from` (ANY, HARDWARE or a pid) into [buf, buf+cap). Returns the source
+   * endpoint when something was waiting (registers written), or null when `r` now blocks.
+   */
+  receive(r: Process, from: number, buf: number, cap: number): number | null {
+    const re = r.ipc;
+    re.bufVa = buf;
+    re.bufCap = cap;
+    if (re.pending !== 0 && (from === ENDPOINT.ANY || from === ENDPOINT.HARDWARE)) return this.deliverNotification(r);
+    if (from !== ENDPOINT.HARDWARE) {
+      const q = re.queue;
+      for (let i = 0; i < q.length; i++) {
+        const s = q[i]!;
+        if (from !== ENDPOINT.ANY && s.pid !== from) continue;
+        q.splice(i, 1);
+        const bytes = this.copyPayload(s, r);
+        s.ipc.op = IpcOp.none;
+        this.deliver(s, r, bytes);
+        const result = this.afterDelivery(s);
+        if (result !== null) this.k.complete(s, result);
+        return s.pid;
+      }
+    }
+    re.op = IpcOp.receiving;
+    re.from = from;
+    this.k.block(r, { kind: "ipc" });
+    return null;
+  }
+
+  /** `r` replies to `c`, which must be awaiting a reply from `r`. Returns 0 or -errno; never blocks. */
+  reply(r: Process, c: Process, w0: number, w1: number, w2: number, srcVa: number, srcLen: number): number {
+    const ce = c.ipc;
+    if (c.state !== "blocked" || ce.op !== IpcOp.awaiting || ce.peer !== r) return -E.INVAL;
+    const n = Math.min(srcLen, ce.bufCap);
+    const bytes = n > 0 ? this.copyUser(r, srcVa, c, ce.bufVa, n) : 0;
+    this.traceIpc(r.pid, T_REPLY, r.pid, c.pid, bytes);
+    ce.op = IpcOp.none;
+    ce.peer = null;
+    const req = ce.request;
+    if (req) {
+      ce.request = null;
+      this.k.complete(c, req.done(w0, w1, w2, bytes));
+    } else {
+      this.setWords(c, w0, w1, w2, bytes);
+      this.k.complete(c, 0);
+    }
+    return 0;
+  }
+
+  /** ORs notification `bits` into `d`'s pending set and wakes it if it waits for them. */
+  notify(src: number, d: Process, bits: number): void {
+    if (d.state === "zombie") return;
+    const de = d.ipc;
+    de.pending |= bits;
+    this.traceIpc(src < 0 ? -1 : src, T_NOTIFY, src < 0 ? -1 : src, d.pid, 0);
+    if (d.state === "blocked" && de.op === IpcOp.receiving && (de.from === ENDPOINT.ANY || de.from === ENDPOINT.HARDWARE)) {
+      de.op = IpcOp.none;
+      this.k.complete(d, this.deliverNotification(d));
+    }
+  }
+
+  /** Cleans up after `x` ended: its senders and callers get -ESRCH, it leaves any queue it was in. */
+  processEnded(x: Process, everyone: Iterable<Process>): void {
+    const xe = x.ipc;
+    if (xe.op === IpcOp.sending && xe.peer) {
+      const q = xe.peer.ipc.queue;
+      const i = q.indexOf(x);
+      if (i >= 0) q.splice(i, 1);
+    }
+    xe.op = IpcOp.none;
+    xe.peer = null;
+    for (const s of xe.queue) this.fail(s, -E.SRCH);
+    xe.queue.length = 0;
+    for (const c of everyone) if (c !== x && c.state === "blocked" && c.ipc.op === IpcOp.awaiting && c.ipc.peer === x) this.fail(c, -E.SRCH);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  /** True if `s` sending to `d` would close a cycle of processes blocked on each other. */
+  private wouldDeadlock(s: Process, d: Process): boolean {
+    let x: Process | null = d;
+    for (let hops = 0; x && hops < 1024; hops++) {
+      if (x === s) return true;
+      if (x.state !== "blocked" || (x.ipc.op !== IpcOp.sending && x.ipc.op !== IpcOp.awaiting)) return false;
+      x = x.ipc.peer;
+    }
+    return false;
+  }
+
+  /** Completes a blocked sender/caller with an IPC error. */
+  private fail(p: Process, err: number): void {
+    const e = p.ipc;
+    e.op = IpcOp.none;
+    e.peer = null;
+    const req = e.request;
+    e.request = null;
+    if (p.state === "blocked") this.k.complete(p, req ? req.failed(err) : err);
+  }
+
+  /** The message of `s` arrived at `d` (payload already copied): `d`'s registers and state. */
+  private deliver(s: Process, d: Process, bytes: number): void {
+    const se = s.ipc, de = d.ipc;
+    this.traceIpc(d.pid, T_RECEIVE, s.pid, d.pid, 0);
+    this.setWords(d, se.w0, se.w1, se.w2, bytes);
+    if (d.state === "blocked" && de.op === IpcOp.receiving) {
+      de.op = IpcOp.none;
+      this.k.complete(d, s.pid);
+    }
+  }
+
+  /** After delivery: a call now awaits its reply (null); a send completes (0). */
+  private afterDelivery(s: Process): number | null {
+    const se = s.ipc;
+    if (se.isCall) {
+      se.op = IpcOp.awaiting;
+      if (s.state !== "blocked") this.k.block(s, { kind: "ipc" });
+      return null;
+    }
+    se.op = IpcOp.none;
+    se.peer = null;
+    return 0;
+  }
+
+  /** Hands `r` its pending notifications; returns HARDWARE (the source). */
+  private deliverNotification(r: Process): number {
+    const bits = r.ipc.pending;
+    r.ipc.pending = 0;
+    this.traceIpc(r.pid, T_RECEIVE, -1, r.pid, 0);
+    this.setWords(r, MSG.NOTIFY, bits, 0, 0);
+    return ENDPOINT.HARDWARE;
+  }
+
+  /** Copies the pending payload of `s` into `d`'s buffer (cut to its capacity); returns bytes copied. */
+  private copyPayload(s: Process, d: Process): number {
+    const se = s.ipc, de = d.ipc;
+    const n = Math.min(se.srcLen, de.bufCap, IPC_MAX);
+    if (n <= 0) return 0;
+    const k = se.srcKernel;
+    if (k) return d.as.copyOut(de.bufVa, k.subarray(0, n)) ? n : 0;
+    return this.copyUser(s, se.srcVa, d, de.bufVa, n);
+  }
+
+  /** Copies n bytes between two address spaces page by page (no allocation); 0 if a page is missing. */
+  private copyUser(s: Process, sva: number, d: Process, dva: number, n: number): number {
+    const mem = this.k.machine.mem8;
+    let done = 0;
+    while (done < n) {
+      const spa = s.as.translate(sva + done, false);
+      const dpa = d.as.translate(dva + done, true);
+      if (spa < 0 || dpa < 0) return done;
+      const chunk = Math.min(n - done, PAGE - (spa & 0xfff), PAGE - (dpa & 0xfff));
+      mem.copyWithin(dpa, spa, spa + chunk);
+      done += chunk;
+    }
+    return done;
+  }
+
+  /** Writes a received message's words into the receiver's saved registers (ECX, EDX, EBP, EDI). */
+  private setWords(p: Process, w0: number, w1: number, w2: number, bytes: number): void {
+    const m = this.k.machine;
+    const f = p.frame;
+    m.write32(f + FRAME.ecx, w0);
+    m.write32(f + FRAME.edx, w1);
+    m.write32(f + FRAME.ebp, w2);
+    m.write32(f + FRAME.edi, bytes);
+  }
+
+  private traceIpc(pid: number, op: number, src: number, dst: number, bytes: number): void {
+    const tr = this.k.traceRecorder;
+    if (!tr) return;
+    const m = this.k.machine;
+    const ic = m.icount();
+    tr.ipc(ic, m.usAt(ic), pid, op, src, dst, bytes);
+  }
+}

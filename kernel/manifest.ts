@@ -1,0 +1,83 @@
+// The boot manifest (/boot/manifest): which servers exist, the program each runs, and the
+// privileges each gets — the IRQs it owns, the I/O ports it may use, the servers it may send to.
+// Format and semantics: docs/microkernel.md.
+
+/** One `server` line. */
+export interface ServerPrivileges {
+  name: string;
+  program: string;
+  irqs: number[];
+  /** Inclusive port ranges [first, last]. */
+  ports: [number, number][];
+  /** Names of the servers it may send to. */
+  send: string[];
+}
+
+export interface Manifest {
+  servers: ServerPrivileges[];
+  init: { name: string; program: string };
+  shell: { name: string; program: string };
+}
+
+export class ManifestError extends Error {}
+
+const NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/** Parses manifest text; throws ManifestError naming the line and what is wrong. */
+export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
+  const servers: ServerPrivileges[] = [];
+  let init: Manifest["init"] | undefined;
+  let shell: Manifest["shell"] | undefined;
+  const lines = text.split("\n");
+  lines.forEach((raw, i) => {
+    const fail = (msg: string): never => {
+      throw new ManifestError(`${file}:${i + 1}: ${msg}`);
+    };
+    const line = raw.replace(/#.*/, "").trim();
+    if (!line) return;
+    const [keyword, name, program, ...rest] = line.split(/\s+/);
+    if (!name || !program) fail(`expected "<server|init|shell> <name> <program> …", got "${line}"`);
+    if (!NAME.test(name!)) fail(`bad name "${name}" (1–15 letters, digits, _ . -)`);
+    if (!program!.startsWith("/")) fail(`the program must be an absolute path in the image, got "${program}"`);
+    if (keyword === "init" || keyword === "shell") {
+      if (rest.length) fail(`${keyword} takes no privileges`);
+      if (keyword === "init") init ? fail("a second init line") : (init = { name: name!, program: program! });
+      else shell ? fail("a second shell line") : (shell = { name: name!, program: program! });
+      return;
+    }
+    if (keyword !== "server") fail(`unknown keyword "${keyword}" (expected server, init or shell)`);
+    if (servers.some((s) => s.name === name)) fail(`server "${name}" is declared twice`);
+    const s: ServerPrivileges = { name: name!, program: program!, irqs: [], ports: [], send: [] };
+    for (const item of rest) {
+      const eq = item.indexOf("=");
+      const key = item.slice(0, eq), value = item.slice(eq + 1);
+      if (eq < 0 || !value) fail(`expected key=value, got "${item}"`);
+      for (const v of value.split(",")) {
+        if (key === "irq") {
+          const n = parseNumber(v);
+          if (n === undefined || n < 0 || n > 15 || n === 0 || n === 2) fail(`bad irq "${v}" (1, 3–15; 0 is the kernel's timer, 2 the cascade)`);
+          if (servers.some((o) => o.irqs.includes(n!)) || s.irqs.includes(n!)) fail(`irq ${n} is owned twice`);
+          s.irqs.push(n!);
+        } else if (key === "ports") {
+          const [a, b] = v.split("-");
+          const lo = parseNumber(a!), hi = b === undefined ? lo : parseNumber(b);
+          if (lo === undefined || hi === undefined || lo > hi || hi > 0xffff) fail(`bad port range "${v}"`);
+          s.ports.push([lo!, hi!]);
+        } else if (key === "send") {
+          if (!NAME.test(v)) fail(`bad server name "${v}" in send=`);
+          s.send.push(v);
+        } else fail(`unknown privilege "${key}" (irq, ports, send)`);
+      }
+    }
+    servers.push(s);
+  });
+  if (!init) throw new ManifestError(`${file}: no init line`);
+  if (!shell) throw new ManifestError(`${file}: no shell line`);
+  for (const s of servers) for (const d of s.send) if (!servers.some((o) => o.name === d)) throw new ManifestError(`${file}: server "${s.name}" may send to "${d}", which is not declared`);
+  return { servers, init, shell };
+}
+
+function parseNumber(s: string): number | undefined {
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(s)) return undefined;
+  return Number(s);
+}
