@@ -38,6 +38,8 @@ export type EmulatorFaultHandler = (message: string) => boolean;
 
 const DEFAULT_IPMS = 100_000;
 let wasmModule: WebAssembly.Module | undefined;
+/** How long an idle main-loop pass waits for host input when nothing else can happen (wall ms). */
+const IDLE_WAIT_MS = 10;
 /** The machine whose main loop is executing now: v86's JS devices read time through it. */
 let current: Machine | undefined;
 
@@ -63,10 +65,15 @@ export class Machine {
   private icountHigh = 0;
   private icountLastLow = 0;
   private idleMs = 0;
+  /**
+   * Set by the kernel when the guest idles with nothing scheduled: only host input can wake it, so
+   * idle passes of the main loop sleep (wall clock) instead of spinning. Interactive sessions only.
+   */
+  waitForInput = false;
   private readonly rng: Xoshiro128;
   private readonly pendingJit: { index: number; start: number; flags: number; fn: Function }[] = [];
   private readonly serialListeners: ((byte: number) => void)[] = [];
-  private readonly inputQueue: { bytes: Uint8Array; atUs: number | undefined }[] = [];
+  private readonly inputQueue: { bytes: Uint8Array; atUs: number | undefined; device: "serial0-input" | "keyboard-code" }[] = [];
   private readonly maxInstructions: number;
   private stopReason: StopReason | undefined;
   private faultHandler: EmulatorFaultHandler | undefined;
@@ -226,7 +233,7 @@ export class Machine {
         const skip = next !== undefined ? Math.max(0, Math.min(timer, next - this.nowMs())) : timer;
         if (this.inputQueue.length && this.inputQueue[0]!.atUs === undefined) return 0; // deliver now
         this.idleMs += skip;
-        return 0;
+        return this.waitForInput && !this.inputQueue.length ? IDLE_WAIT_MS : 0;
       }
       return t;
     }
@@ -336,7 +343,13 @@ export class Machine {
 
   /** Queues bytes for COM1 input: at a virtual time (µs), or, without one, the next time the guest idles. */
   queueSerialInput(bytes: Uint8Array, atUs?: number): void {
-    this.inputQueue.push({ bytes, atUs });
+    this.inputQueue.push({ bytes, atUs, device: "serial0-input" });
+    if (atUs !== undefined) this.inputQueue.sort((a, b) => (a.atUs ?? Infinity) - (b.atUs ?? Infinity));
+  }
+
+  /** Queues PS/2 keyboard scancodes (set 1), delivered like serial input: at `atUs`, or when the guest idles. */
+  queueKeyboardInput(scancodes: Uint8Array, atUs?: number): void {
+    this.inputQueue.push({ bytes: scancodes, atUs, device: "keyboard-code" });
     if (atUs !== undefined) this.inputQueue.sort((a, b) => (a.atUs ?? Infinity) - (b.atUs ?? Infinity));
   }
 
@@ -357,7 +370,7 @@ export class Machine {
     if (!due) return;
     this.inputQueue.shift();
     const bus = (this.emulator as unknown as { bus: { send(ev: string, v: number): void } }).bus;
-    for (const b of head.bytes) bus.send("serial0-input", b);
+    for (const b of head.bytes) bus.send(head.device, b);
   }
 
   // ---- registers and memory ---------------------------------------------------------------

@@ -70,6 +70,7 @@ export class Ipc {
     if (d.state === "zombie") return -E.SRCH;
     if (this.wouldDeadlock(s, d)) return -E.DEADLK;
     const se = s.ipc, de = d.ipc;
+    se.peer = d;
     if (d.state === "blocked" && de.op === IpcOp.receiving && (de.from === ENDPOINT.ANY || de.from === s.pid)) {
       const bytes = this.copyPayload(s, d);
       this.traceIpc(s.pid, T_SEND, s.pid, d.pid, bytes);
@@ -78,7 +79,6 @@ export class Ipc {
     }
     this.traceIpc(s.pid, T_SEND, s.pid, d.pid, 0);
     se.op = IpcOp.sending;
-    se.peer = d;
     de.queue.push(s);
     this.k.block(s, { kind: "ipc" });
     return null;

@@ -199,6 +199,11 @@ export class Kernel {
     return this.finish(stop);
   }
 
+  /** Powers the machine off from the host (an interactive user quit): the run ends with reason "shutdown". */
+  powerOff(): void {
+    if (!this.halted) this.halt("shutdown");
+  }
+
   /** Frees the emulator. */
   destroy(): void {
     this.machine.destroy();
@@ -246,6 +251,7 @@ export class Kernel {
   /** Entered synchronously from the stub's `out`: handle one kernel entry, then fill the switch block. */
   private hypercall(value: number): void {
     this.machine.ensureViews();
+    this.machine.waitForInput = false;
     if (this.halted) return this.writeSwitchHalt();
     try {
       if (value === HYPERCALL_BOOT) return this.boot();
@@ -558,7 +564,11 @@ export class Kernel {
       return false;
     }
     if (this.machine.hasPendingInput()) return true;
-    if (!this.opts.onIdle || this.opts.onIdle()) return true;
+    if (!this.opts.onIdle) {
+      this.machine.waitForInput = true; // interactive: sleep until the host types something
+      return true;
+    }
+    if (this.opts.onIdle()) return true;
     this.halt("idle", `every process waits and no more input will come: ${this.whoWaits()}`);
     return false;
   }

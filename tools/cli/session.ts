@@ -5,6 +5,7 @@ import { Kernel, KERNEL_VERSION, type ProgramSpec, type RunResult } from "../../
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { UserError } from "./errors.ts";
+import type { Manifest } from "../../kernel/manifest.ts";
 
 export interface SessionOptions {
   programs: ProgramSpec[];
@@ -14,7 +15,18 @@ export interface SessionOptions {
   maxInstructions?: number;
   /** Print `[pid N name] exit S` lines to stderr. */
   summary?: boolean;
+  /** Microkernel mode: the manifest and the disk (see boot/loader.ts). */
+  manifest?: Manifest;
+  hda?: Uint8Array;
+  /** Text typed into the console, one line each time the guest waits for input; then end of input (Ctrl-D). */
+  input?: Uint8Array;
+  /** Interactive terminal: raw-mode stdin is typed into the console; Ctrl-] powers off. */
+  interactive?: boolean;
 }
+
+/** The key that powers the machine off in an interactive session (Ctrl-]). */
+export const ESCAPE_KEY = 0x1d;
+const EOF_KEY = 0x04;
 
 /** Boots a machine with the programs, runs it to the end, and returns the process exit status. */
 export async function runSession(opts: SessionOptions): Promise<number> {
@@ -30,18 +42,31 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     }
     const out = fd;
     const sink = format === "jsonl" ? (text: string) => void writeSync(out, text) : await textSink(out);
-    trace = new TraceRecorder(sink, { ipms: 100_000, mode: "monolithic", tool: KERNEL_VERSION }, syscallName);
+    trace = new TraceRecorder(sink, { ipms: 100_000, mode: opts.manifest ? "microkernel" : "monolithic", tool: KERNEL_VERSION }, syscallName);
   }
   const stdout = process.stdout;
   const pending: number[] = [];
+  let eofSent = false;
+  const scripted = opts.input !== undefined || (opts.manifest !== undefined && !opts.interactive);
   const kernel = await Kernel.create({
     programs: opts.programs,
     modules: opts.modules,
+    manifest: opts.manifest,
+    hda: opts.hda,
     trace,
     maxInstructions: opts.maxInstructions,
+    onIdle: scripted
+      ? () => {
+          if (eofSent) return false;
+          eofSent = true;
+          kernel.machine.queueSerialInput(Uint8Array.of(EOF_KEY));
+          return true;
+        }
+      : undefined,
     onConsole: (b) => {
+      if (opts.interactive && b === 10) pending.push(13);
       pending.push(b);
-      if (b === 10 || pending.length >= 4096) flush();
+      if (b === 10 || pending.length >= 4096 || opts.interactive) flush();
     },
     onReport: (line) => {
       flush();
@@ -52,10 +77,13 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     if (pending.length) stdout.write(Buffer.from(pending));
     pending.length = 0;
   }
+  if (opts.input) for (const line of splitLines(opts.input)) kernel.machine.queueSerialInput(line);
+  const stopTyping = opts.interactive ? typeInteractively(kernel) : undefined;
   let result: RunResult;
   try {
     result = await kernel.run();
   } finally {
+    stopTyping?.();
     flush();
     kernel.destroy();
     trace?.finish();
@@ -65,6 +93,10 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   if (result.reason === "max-instructions") {
     process.stderr.write(`ringside: stopped after ${result.icount} instructions (--max-instructions ${opts.maxInstructions})\n`);
     return 124;
+  }
+  if (result.reason === "idle") {
+    process.stderr.write(`ringside: stopped: ${result.panic}\n`);
+    return 75;
   }
   if (result.reason === "deadlock") {
     process.stderr.write(`ringside: deadlock: ${result.panic}\n`);
@@ -79,6 +111,39 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     return 70;
   }
   return result.status;
+}
+
+/** The input split after each newline (each piece is typed when the guest next waits for input). */
+function splitLines(input: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] === 10) {
+      out.push(input.subarray(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < input.length) out.push(input.subarray(start));
+  return out;
+}
+
+/** Raw-mode stdin typed into the console; Ctrl-] powers the machine off. Returns a function that stops it. */
+function typeInteractively(kernel: Kernel): () => void {
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  const onData = (chunk: Buffer) => {
+    const esc = chunk.indexOf(ESCAPE_KEY);
+    const bytes = esc >= 0 ? chunk.subarray(0, esc) : chunk;
+    if (bytes.length) kernel.machine.queueSerialInput(new Uint8Array(bytes));
+    if (esc >= 0) kernel.powerOff();
+  };
+  stdin.on("data", onData);
+  stdin.resume();
+  return () => {
+    stdin.off("data", onData);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+  };
 }
 
 function describe(p: RunResult["processes"][number]): string {
