@@ -211,15 +211,17 @@ export class SummaryBuilder {
         break;
       }
       case "ipc": {
-        const src = typeof ev.src === "number" ? ev.src : ev.pid;
+        // A message is counted once, at its send (or reply / notify); its `receive` event only adds
+        // the bytes copied at delivery. A null src is the kernel (notifications).
+        const src = typeof ev.src === "number" ? ev.src : null;
         const dst = typeof ev.dst === "number" ? ev.dst : null;
         const key = `${src}>${dst}`;
         let p = this.ipc.get(key);
         if (!p) {
-          p = { src, dst, pair: detach(`${src ?? "-"}→${dst ?? "-"}`), count: 0, bytes: 0 };
+          p = { src, dst, pair: detach(`${src ?? "kernel"}→${dst ?? "kernel"}`), count: 0, bytes: 0 };
           this.ipc.set(key, p);
         }
-        p.count++;
+        if (ev.op !== "receive") p.count++;
         if (typeof ev.bytes === "number") p.bytes += ev.bytes;
         break;
       }
