@@ -14,7 +14,7 @@ export function registerBoot(program: Command): void {
     .option("--input <text>", "type <text> into the console (one line each time the guest waits), then end of input")
     .option("--max-instructions <n>", "stop after <n> guest instructions", (v) => Number(v))
     .action(async (image: string | undefined, opts: { trace?: string; traceFormat: string; input?: string; maxInstructions?: number }) => {
-      const { readFileSync, writeFileSync } = await import("node:fs");
+      const { readFileSync, renameSync, writeFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
       const { loadBootImage, BootImageError } = await import("../../../boot/loader.ts");
       const { runSession } = await import("../session.ts");
@@ -54,7 +54,12 @@ export function registerBoot(program: Command): void {
         traceFormat: opts.traceFormat,
         maxInstructions: opts.maxInstructions,
       });
-      if (!sameBytes(before, disk)) writeFileSync(file, disk);
+      if (!sameBytes(before, disk)) {
+        // Atomically: a reader of the image never sees half of it.
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, disk);
+        renameSync(tmp, file);
+      }
       process.exitCode = status;
     });
 }
