@@ -1,11 +1,12 @@
 // RSFS v1 disk images (docs/image.md): the host library's round trips and allocation rules, fsck on
 // each kind of corruption, and `ringside image build|ls|cat|fsck` as a user runs them.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ImageError, Rsfs } from "../tools/image/rsfs.ts";
+import { buildDefaultImage, DEFAULT_IMAGE_PATH, ensureDefaultImage } from "../tools/image/default.ts";
 import { ROOT, ringside } from "./helpers/cli.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "ringside-image-"));
@@ -278,6 +279,47 @@ describe("RSFS fsck", () => {
   });
 });
 
+describe("default image", () => {
+  it("maps servers/*.asm to /boot, apps to /bin, the manifest and files/** to their paths", async () => {
+    const dir = path.join(tmp, "servers-ok");
+    mkdirSync(path.join(dir, "apps"), { recursive: true });
+    mkdirSync(path.join(dir, "files", "etc", "deep"), { recursive: true });
+    const prog = "section .text\nglobal _start\n_start:\n    mov eax, 1\n    int 0x80\n";
+    writeFileSync(path.join(dir, "fs.asm"), prog);
+    writeFileSync(path.join(dir, "apps", "tool.asm"), prog);
+    writeFileSync(path.join(dir, "apps", "notes.txt"), "not a program");
+    writeFileSync(path.join(dir, "manifest"), "init init /boot/fs\n");
+    writeFileSync(path.join(dir, "files", "etc", "deep", "x"), "deep file");
+    const fs = Rsfs.open(await buildDefaultImage({ serversDir: dir }));
+    expect(fs.bytes.length).toBe(8 * 1024 * 1024);
+    expect(fs.list("/").map((e) => e.name)).toEqual(["boot", "bin", "etc"]);
+    expect(fs.list("/boot").map((e) => e.name)).toEqual(["manifest", "fs"]);
+    expect(fs.list("/bin").map((e) => e.name)).toEqual(["tool"]);
+    expect(new TextDecoder().decode(fs.readFile("/etc/deep/x"))).toBe("deep file");
+    expect(new TextDecoder().decode(fs.readFile("/boot/fs").subarray(1, 4))).toBe("ELF");
+    expect(fs.fsck()).toEqual([]);
+    const again = await buildDefaultImage({ serversDir: dir });
+    expect(same(again, fs.bytes)).toBe(true); // deterministic
+  });
+
+  it("an assembly error names the file", async () => {
+    const dir = path.join(tmp, "servers-bad");
+    mkdirSync(path.join(dir, "apps"), { recursive: true });
+    writeFileSync(path.join(dir, "apps", "broken.asm"), "section .text\n    frob eax\n");
+    await expect(buildDefaultImage({ serversDir: dir })).rejects.toThrow(/^ringside: cannot build the default image: \/.*\/apps\/broken\.asm does not assemble:\n[^]*broken\.asm:2:5: error: unknown instruction 'frob'/);
+  });
+
+  it("ensureDefaultImage gives build/ringside.img and does not rebuild a fresh one", async () => {
+    const file = await ensureDefaultImage();
+    expect(file).toBe(DEFAULT_IMAGE_PATH);
+    expect(file).toBe(path.join(ROOT, "build", "ringside.img"));
+    const mtime = statSync(file).mtimeMs;
+    expect(await ensureDefaultImage()).toBe(file);
+    expect(statSync(file).mtimeMs).toBe(mtime);
+    expect(Rsfs.open(new Uint8Array(readFileSync(file))).stat("/boot/manifest")?.type).toBe("file");
+  });
+});
+
 describe("ringside image", () => {
   const img = path.join(tmp, "t.img");
   const notes = path.join(tmp, "notes.txt");
@@ -369,6 +411,22 @@ describe("ringside image", () => {
       expect(r.stderr.trimEnd(), args.join(" ")).toMatch(message);
       expect(r.stdout).toBe("");
     }
+  });
+
+  it("after the guest's file server writes, fsck is clean and the disk matches the library doing the same", () => {
+    const disk = path.join(tmp, "guest.img");
+    expect(ringside(["image", "build", "-o", disk]).code).toBe(0);
+    const expected = Rsfs.open(new Uint8Array(readFileSync(disk)));
+    const script = "write /home/a.txt hello there\nwrite /home/b.txt second file\nrm /home/a.txt\nwrite /c.txt third\nwrite /home/b.txt replaced\nexit\n";
+    const boot = ringside(["boot", disk, "--input", script]);
+    expect(boot.code).toBe(0);
+    expect(ringside(["image", "fsck", disk]).stdout).toBe("clean\n");
+    expected.writeFile("/home/a.txt", enc("hello there\n"));
+    expected.writeFile("/home/b.txt", enc("second file\n"));
+    expected.unlink("/home/a.txt");
+    expected.writeFile("/c.txt", enc("third\n"));
+    expected.writeFile("/home/b.txt", enc("replaced\n"));
+    expect(same(new Uint8Array(readFileSync(disk)), expected.bytes)).toBe(true);
   });
 
   it("build --size makes a bigger image with the same contents", () => {

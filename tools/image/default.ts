@@ -44,7 +44,8 @@ function filesUnder(dir: string, rel = ""): string[] {
 /** Assembles one program; any failure becomes a UserError that names the file. */
 async function assembleFile(file: string): Promise<Uint8Array> {
   const { assembleProgram } = await import("../cli/program.ts");
-  const rel = path.relative(fromRoot(), file) || file;
+  const fromRepo = path.relative(fromRoot(), file);
+  const rel = fromRepo.startsWith("..") || path.isAbsolute(fromRepo) ? file : fromRepo;
   try {
     return await assembleProgram(file, readFileSync(file, "utf8"));
   } catch (e) {

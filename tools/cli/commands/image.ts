@@ -65,14 +65,15 @@ export function registerImage(program: Command): void {
     .action(async (opts: { output: string; add: string[]; size?: string }) => {
       const adds = opts.add.map(parseAddSpec).map((a) => ({ ...a, data: readHost(a.host) }));
       const { Rsfs } = await import("../../image/rsfs.ts");
-      const { buildDefaultImage, ensureDefaultImage } = await import("../../image/default.ts");
+      const { buildDefaultImage } = await import("../../image/default.ts");
       const mib = opts.size === undefined ? undefined : Number(opts.size);
       if (mib !== undefined && (!/^\d+$/.test(opts.size!) || mib < 1 || mib > MAX_SIZE_MIB)) {
         throw new UserError(`ringside: --size must be a whole number of MiB from 1 to ${MAX_SIZE_MIB}, not "${opts.size}"`, ERROR);
       }
       let bytes: Uint8Array;
       try {
-        bytes = mib === undefined ? new Uint8Array(readFileSync(await ensureDefaultImage())) : await buildDefaultImage({ totalBytes: mib * 1024 * 1024 });
+        // Always fresh: build/ringside.img is also the disk `ringside boot` writes back to.
+        bytes = await buildDefaultImage(mib === undefined ? {} : { totalBytes: mib * 1024 * 1024 });
       } catch (e) {
         if (e instanceof UserError) throw new UserError(e.message, ERROR);
         throw e;
