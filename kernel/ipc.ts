@@ -74,7 +74,7 @@ export class Ipc {
     if (d.state === "blocked" && de.op === IpcOp.receiving && (de.from === ENDPOINT.ANY || de.from === s.pid)) {
       const bytes = this.copyPayload(s, d);
       this.traceIpc(s.pid, T_SEND, s.pid, d.pid, bytes);
-      this.deliver(s, d, bytes);
+      this.deliver(s, d, bytes, 0);
       return this.afterDelivery(s);
     }
     this.traceIpc(s.pid, T_SEND, s.pid, d.pid, 0);
@@ -101,7 +101,7 @@ export class Ipc {
         q.splice(i, 1);
         const bytes = this.copyPayload(s, r);
         s.ipc.op = IpcOp.none;
-        this.deliver(s, r, bytes);
+        this.deliver(s, r, bytes, bytes);
         const result = this.afterDelivery(s);
         if (result !== null) this.k.complete(s, result);
         return s.pid;
@@ -183,10 +183,13 @@ export class Ipc {
     if (p.state === "blocked") this.k.complete(p, req ? req.failed(err) : err);
   }
 
-  /** The message of `s` arrived at `d` (payload already copied): `d`'s registers and state. */
-  private deliver(s: Process, d: Process, bytes: number): void {
+  /**
+   * The message of `s` arrived at `d` (payload already copied: `bytes`, of which `tracedBytes` are
+   * attributed to this receive event): `d`'s registers and state.
+   */
+  private deliver(s: Process, d: Process, bytes: number, tracedBytes: number): void {
     const se = s.ipc, de = d.ipc;
-    this.traceIpc(d.pid, T_RECEIVE, s.pid, d.pid, 0);
+    this.traceIpc(d.pid, T_RECEIVE, s.pid, d.pid, tracedBytes);
     this.setWords(d, se.w0, se.w1, se.w2, bytes);
     if (d.state === "blocked" && de.op === IpcOp.receiving) {
       de.op = IpcOp.none;

@@ -241,6 +241,14 @@ export class Kernel {
     return this.servers.get(name);
   }
 
+  /**
+   * True when a console server is declared (microkernel mode): then the console fds go to it. Without
+   * one (the monolithic `run` setup, or a manifest with no console) the kernel's UART driver prints.
+   */
+  consoleServerDeclared(): boolean {
+    return this.opts.manifest?.servers.some((s) => s.name === "console") ?? false;
+  }
+
   /** The trace recorder, if tracing. */
   get traceRecorder(): TraceRecorder | undefined {
     return this.trace;
@@ -632,7 +640,7 @@ export class Kernel {
     const m = this.machine;
     this.kernelPt = buildKernelPageTable(m, this.frames);
     this.framesAtBoot = this.frames.freeCount;
-    if (!this.micro) uartInit(m); // in microkernel mode the console server drives the UART
+    if (!this.consoleServerDeclared()) uartInit(m); // otherwise the console server drives the UART
     m.write32(this.sw + SWITCH.picMask, this.picMask); // the timer only; servers' IRQs open on their first ack
     for (const { spec, image } of this.boots) {
       const p = this.spawn(spec.name, image, spec.argv ?? [spec.name], null);

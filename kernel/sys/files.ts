@@ -63,7 +63,10 @@ export const sysWrite: SyscallHandler = (k, p, fd, buf, count, a3, a4) => {
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, false)) return -E.FAULT;
   const payload = { va: buf >>> 0, len: n };
-  if (f.server === "console") return k.serverRequest(p, "console", MSG.CON_WRITE, 0, 0, payload, 0, 0, resultOnly);
+  if (f.server === "console") {
+    if (!k.consoleServerDeclared()) return sysConsoleWrite(k, p, fd === 0 ? 1 : fd, buf, count, a3, a4);
+    return k.serverRequest(p, "console", MSG.CON_WRITE, 0, 0, payload, 0, 0, resultOnly);
+  }
   const at = f.flags & O.APPEND ? f.size : f.offset;
   return k.serverRequest(p, "fs", MSG.FS_WRITE, f.ino, at, payload, 0, 0, {
     done: (w0, w1) => {
