@@ -1,9 +1,10 @@
 ; keyboard: the ring-3 PS/2 keyboard server. Drives the first port of the 8042 controller (ports 0x60
 ; and 0x64, IRQ1) and turns scan code set 1 into characters for the console server.
 ;
-; Start: find the console (ipc_lookup("console"), retried while it is not yet running), enable the
-; first port's interrupt and clock in the controller's configuration byte (command 0x20 reads it,
-; 0x60 writes it), tell the keyboard to scan (0xf4, answered 0xfa), then irq_ack(1) (enables IRQ1).
+; Start: find the console with ipc_lookup("console") (if it is not running yet, it is looked up again
+; before each character, and again after a send fails because it ended), enable the first port's
+; interrupt and clock in the controller's configuration byte (command 0x20 reads it, 0x60 writes it),
+; tell the keyboard to scan (0xf4, answered 0xfa), then irq_ack(1) (the first ack enables IRQ1).
 ; Loop: ipc_receive from HARDWARE; on an IRQ1 notification read port 0x60 while the status port says
 ; the output buffer is full, translate each make code and ipc_send(console, MSG_CON_INPUT, char) for
 ; each character, then irq_ack(1).
@@ -54,17 +55,7 @@ section .text
 global _start
 _start:
     cld
-.lookup:
-    mov ebx, console_name
-    mov eax, SYS_ipc_lookup
-    int 0x80
-    test eax, eax
-    jns .found
-    mov eax, SYS_sched_yield    ; the console is not running yet: let it start
-    int 0x80
-    jmp .lookup
-.found:
-    mov [console], eax
+    call find_console           ; may fail if the console is not running yet: retried per character
     call kbd_init
     mov ebx, KBD_IRQ
     mov eax, SYS_irq_ack        ; the first ack enables IRQ1
@@ -270,9 +261,28 @@ scancode:
 .done:
     ret
 
-; send_char: ipc_send(console, MSG_CON_INPUT, w1 = EAX). Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
+; send_char: ipc_send(console, MSG_CON_INPUT, w1 = EAX). Without a console the character is dropped;
+; if the console has gone away it is looked up again and the send retried once.
+; Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
 send_char:
     mov edx, eax
+    cmp dword [console], 0
+    jg .send
+    call find_console
+    jc .done
+.send:
+    call send_input
+    cmp eax, -ESRCH
+    jne .done
+    call find_console           ; the console ended: a new one may be running
+    jc .done
+    call send_input
+.done:
+    ret
+
+; send_input: ipc_send(console, MSG_CON_INPUT, w1 = EDX); EAX = the result. Uses EAX, EBX, ECX,
+; ESI, EDI, EBP (preserves EDX).
+send_input:
     mov ebx, [console]
     mov ecx, MSG_CON_INPUT
     xor ebp, ebp
@@ -280,4 +290,20 @@ send_char:
     xor edi, edi
     mov eax, SYS_ipc_send
     int 0x80
+    ret
+
+; find_console: [console] = ipc_lookup("console") and CF = 0, or [console] = 0 and CF = 1 if no
+; console is running. Uses EAX, EBX.
+find_console:
+    mov ebx, console_name
+    mov eax, SYS_ipc_lookup
+    int 0x80
+    test eax, eax
+    jle .none
+    mov [console], eax
+    clc
+    ret
+.none:
+    mov dword [console], 0
+    stc
     ret

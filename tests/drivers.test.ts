@@ -144,8 +144,8 @@ describe("keyboard server", () => {
   const ONE = 0x02, SLASH = 0x35, SPACE = 0x39, TAB = 0x0f, BACKSPACE = 0x0e, ENTER = 0x1c, CAPS = 0x3a;
 
   /** Boots the keyboard image in-process and types each chunk of scancodes on the PS/2 keyboard when the guest waits. */
-  async function typeOnKeyboard(chunks: number[][]): Promise<{ out: string; reason: string; status: number }> {
-    const img = makeImage("keyboard", CONSOLE + KEYBOARD + "server drvread /tests/drvread\n" + TAIL);
+  async function typeOnKeyboard(chunks: number[][], servers = CONSOLE + KEYBOARD): Promise<{ out: string; reason: string; status: number }> {
+    const img = makeImage("keyboard", servers + "server drvread /tests/drvread\n" + TAIL);
     const boot = loadBootImage(new Uint8Array(readFileSync(img)));
     let out = "";
     const kernel = await Kernel.create({
@@ -185,5 +185,11 @@ describe("keyboard server", () => {
         "a^C\n" +
         "eof\n",
     );
+  }, 60_000);
+
+  it("works when the manifest declares it before the console", async () => {
+    const r = await typeOnKeyboard([[...key(O), ...shifted(O), ...key(ENTER)], ctrl(D)], KEYBOARD + CONSOLE);
+    expect(r.reason).toBe("shutdown");
+    expect(r.out).toBe("oO\n[3:oO\n]\neof\n");
   }, 60_000);
 });
