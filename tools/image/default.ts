@@ -106,7 +106,8 @@ export async function ensureDefaultImage(): Promise<string> {
   writeFileSync(tmp, bytes);
   // Stamp it with the newest source time seen before building, so an edit made during the build
   // still counts as newer next time.
-  if (newest > 0) utimesSync(tmp, new Date(), new Date(newest));
+  // (Rounded up past whole milliseconds: utimes keeps about that precision.)
+  if (newest > 0) utimesSync(tmp, new Date(), new Date(Math.ceil(newest) + 1));
   renameSync(tmp, out); // atomic: a concurrent reader never sees half an image
   return out;
 }
