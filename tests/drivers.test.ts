@@ -95,6 +95,14 @@ describe("console server", () => {
     expect(r.stdout).toBe("ok\n[3:ok\n]\neof\n");
     expect(r.stdout).not.toContain("\r");
   });
+  it("lets at most 8 readers wait: a 9th read gets -EAGAIN", () => {
+    const readers = Array.from({ length: 9 }, (_, i) => `server r${i + 1} /tests/drvread\n`).join("");
+    const img = makeImage("readers", CONSOLE + readers + TAIL);
+    // r1…r8 wait for a line; r9 (the one drvinit waits for) is refused and exits 2.
+    const r = ringside(["boot", img]);
+    expect(r.stdout).toBe("error -11\n");
+    expect(r.code).toBe(2);
+  });
 });
 
 describe("disk server", () => {
