@@ -144,6 +144,7 @@ export class Rsfs {
   /** No block below this one is free (keeps first-fit allocation cheap). */
   private freeHint: number;
 
+  /** Wraps bytes whose superblock has already been checked. */
   private constructor(bytes: Uint8Array, sb: Superblock) {
     this.bytes = bytes;
     this.superblock = sb;
@@ -408,19 +409,23 @@ export class Rsfs {
     }
   }
 
+  /** The little-endian u32 at byte `off` of the image. */
   private u32(off: number): number {
     return this.view.getUint32(off, true);
   }
 
+  /** Stores a little-endian u32 at byte `off`. */
   private setU32(off: number, x: number): void {
     this.view.setUint32(off, x, true);
   }
 
+  /** Whether block b is marked in use in the bitmap. */
   private bit(b: number): boolean {
     const off = this.superblock.bitmapStart * BLOCK_SIZE + (b >> 3);
     return (this.bytes[off]! & (1 << (b & 7))) !== 0;
   }
 
+  /** Marks block b in use (on) or free in the bitmap. */
   private setBit(b: number, on: boolean): void {
     const off = this.superblock.bitmapStart * BLOCK_SIZE + (b >> 3);
     if (on) this.bytes[off]! |= 1 << (b & 7);
@@ -442,6 +447,7 @@ export class Rsfs {
     throw new ImageError(`${path}: no space left in the image (all ${totalBlocks} blocks in use)`);
   }
 
+  /** Marks data block b free (pointers outside the data region are ignored). */
   private freeBlock(b: number): void {
     if (b < this.superblock.dataStart || b >= this.superblock.totalBlocks) return; // corrupt pointer: nothing to free
     this.setBit(b, false);
@@ -454,6 +460,7 @@ export class Rsfs {
     throw new ImageError(`${path}: no free inodes left in the image (${this.superblock.inodeCount})`);
   }
 
+  /** Writes a whole new inode: `type`, links 1, everything else 0. */
   private initInode(ino: number, type: number): void {
     const off = this.inodeOffset(ino);
     this.bytes.fill(0, off, off + INODE_SIZE);
@@ -461,23 +468,28 @@ export class Rsfs {
     this.view.setUint16(off + I_LINKS, 1, true);
   }
 
+  /** Byte offset of inode `ino` in the image. */
   private inodeOffset(ino: number): number {
     return this.superblock.inodeStart * BLOCK_SIZE + ino * INODE_SIZE;
   }
 
+  /** The inode's type (0 free, 1 file, 2 directory); ImageError past the inode table. */
   private type(ino: number): number {
     if (ino >= this.superblock.inodeCount) throw new ImageError(`corrupt image: inode ${ino} is past the inode table`);
     return this.view.getUint16(this.inodeOffset(ino) + I_TYPE, true);
   }
 
+  /** The inode's size in bytes. */
   private size(ino: number): number {
     return this.u32(this.inodeOffset(ino) + I_SIZE);
   }
 
+  /** Sets the inode's size in bytes. */
   private setSize(ino: number, size: number): void {
     this.setU32(this.inodeOffset(ino) + I_SIZE, size);
   }
 
+  /** b itself if it is 0 or in the data region; otherwise ImageError (a corrupt pointer). */
   private checkBlock(b: number, ino: number): number {
     if (b !== 0 && (b < this.superblock.dataStart || b >= this.superblock.totalBlocks)) {
       throw new ImageError(`corrupt image: inode ${ino} points at block ${b}, outside the data region`);
@@ -530,6 +542,7 @@ export class Rsfs {
     this.setSize(ino, 0);
   }
 
+  /** The inode's contents (holes read as zeros); ImageError for a corrupt inode. */
   private readData(ino: number): Uint8Array {
     const size = this.size(ino);
     if (size > MAX_FILE_SIZE) throw new ImageError(`corrupt image: inode ${ino} has size ${size}, larger than any RSFS file`);
@@ -626,6 +639,7 @@ export class Rsfs {
     return this.resolveNames(path, splitPath(path));
   }
 
+  /** The inode reached by walking `names` from the root; ImageError naming `path` if missing. */
   private resolveNames(path: string, names: string[]): number {
     let ino = ROOT_INODE;
     for (let i = 0; i < names.length; i++) {
@@ -637,6 +651,7 @@ export class Rsfs {
     return ino;
   }
 
+  /** A DirEntry for inode `ino`; ImageError if the inode is not in use. */
   private entryFor(name: string, ino: number): DirEntry {
     const type = ino < this.superblock.inodeCount ? this.type(ino) : TYPE_FREE;
     if (type !== TYPE_FILE && type !== TYPE_DIR) throw new ImageError(`corrupt image: "${name}" names inode ${ino}, which is not in use`);

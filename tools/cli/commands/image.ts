@@ -53,6 +53,7 @@ function human(n: number): string {
   return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
+/** Adds `ringside image` and its subcommands build, ls, cat and fsck. */
 export function registerImage(program: Command): void {
   const image = program.command("image").description("build and inspect RSFS v1 disk images (docs/image.md)");
 
