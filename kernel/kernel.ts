@@ -151,6 +151,8 @@ export class Kernel {
   /** Forces the next kernel exit through the full switch (the PIC mask changed). */
   private slowExit = false;
   private readonly io: IoPermissions;
+  /** How many processes have an alarm set (so the common case skips looking for them). */
+  private alarmsSet = 0;
 
   private constructor(
     machine: Machine,
@@ -390,7 +392,9 @@ export class Kernel {
     const now = this.machine.nowMs();
     let deadline = this.nextWake();
     if (this.current) deadline = Math.min(deadline, this.current.sliceStart + QUANTUM_MS);
-    if (deadline === Infinity || deadline === this.armed) return;
+    // Re-arm only for an earlier deadline: a timer that fires early is harmless (the interrupt
+    // re-arms for the real deadline), and reprogramming the PIT on every switch is not free.
+    if (deadline === Infinity || deadline >= this.armed) return;
     this.armed = deadline;
     pitOneShot(this.machine, Math.min(PIT_MAX_MS, Math.max(0.001, deadline - now)));
   }
@@ -403,10 +407,12 @@ export class Kernel {
       this.complete(p, 0);
       if (this.current && p.nice < this.current.nice) this.resched ??= "wake";
     }
-    for (const p of this.sched.live) {
-      if (p.alarmAt <= now) {
-        p.alarmAt = Infinity;
-        this.ipc.notify(-1, p, NOTIFY.TIMER);
+    if (this.alarmsSet > 0) {
+      for (const p of this.sched.live) {
+        if (p.alarmAt <= now) {
+          this.setAlarm(p, 0);
+          this.ipc.notify(-1, p, NOTIFY.TIMER);
+        }
       }
     }
     const cur = this.current;
@@ -558,8 +564,15 @@ export class Kernel {
   /** The earliest virtual time something is scheduled to happen (a sleeper, an alarm), or Infinity. */
   private nextWake(): number {
     let t = this.sched.nextWake();
-    for (const p of this.sched.live) if (p.alarmAt < t) t = p.alarmAt;
+    if (this.alarmsSet > 0) for (const p of this.sched.live) if (p.alarmAt < t) t = p.alarmAt;
     return t;
+  }
+
+  /** Sets (ms > 0) or cancels (0) `p`'s alarm. */
+  setAlarm(p: Process, ms: number): void {
+    if (p.alarmAt !== Infinity) this.alarmsSet--;
+    p.alarmAt = ms === 0 ? Infinity : this.nowMs() + ms;
+    if (p.alarmAt !== Infinity) this.alarmsSet++;
   }
 
   /**
@@ -772,7 +785,7 @@ export class Kernel {
       this.io.forget(p);
     }
     p.files = null;
-    p.alarmAt = Infinity;
+    this.setAlarm(p, 0);
     if (this.micro && p.pid === this.firstPid) this.halt("shutdown");
     p.as.destroy();
     this.freeKstacks.push(p.kstackSlot);

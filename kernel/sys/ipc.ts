@@ -27,8 +27,9 @@ function sendMessage(k: Kernel, p: Process, dst: number, w0: number, w1: number,
   const d = target(k, p, dst);
   if (typeof d === "number") return d;
   if (len > IPC_MAX || cap > IPC_MAX) return -E.INVAL;
-  if (len > 0 && !k.touchUser(p, buf, len, false)) return -E.FAULT;
+  // The payload is read from and the reply written to `buf`: usually one walk covers both.
   if (cap > 0 && !k.touchUser(p, buf, cap, true)) return -E.FAULT;
+  if (len > cap && !k.touchUser(p, buf, len, false)) return -E.FAULT;
   const e = p.ipc;
   e.w0 = w0; e.w1 = w1; e.w2 = w2;
   e.srcVa = buf; e.srcLen = len; e.srcKernel = null;

@@ -11,6 +11,6 @@ export const sysIrqAck: SyscallHandler = (k, p, irq) => {
 /** alarm(ms): after `ms` virtual milliseconds the caller gets the NOTIFY_TIMER notification; 0 cancels. */
 export const sysAlarm: SyscallHandler = (k, p, ms) => {
   if ((ms | 0) < 0) return -E.INVAL;
-  p.alarmAt = ms === 0 ? Infinity : k.nowMs() + ms;
+  k.setAlarm(p, ms);
   return 0;
 };

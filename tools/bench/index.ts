@@ -4,10 +4,12 @@ import { kernelBench } from "./kernel.ts";
 import { coreBench } from "./core.ts";
 import { traceBench } from "./trace.ts";
 import { asmBench } from "./asm.ts";
+import { microkernelBench } from "./microkernel.ts";
 
 export const benches: Bench[] = [
   kernelBench,
   coreBench,
   traceBench,
   asmBench,
+  microkernelBench,
 ];
