@@ -109,6 +109,7 @@ io_bytes        resd 1
 name_ptr        resd 1                      ; the path component being looked up
 name_len        resd 1
 is_root         resd 1                      ; resolve: the path names "/" itself
+trailing_slash  resd 1                      ; resolve: the last component ends in '/'
 found_slot      resd 1                      ; dir_lookup: entry index of the match
 free_slot       resd 1                      ; dir_lookup: first empty entry index, -1 = none
 bf_lo           resd 1                      ; bfree_list: changed byte range in bf_blk
@@ -1119,10 +1120,11 @@ path_arg:
 
 ; resolve: walks the path in msgbuf from the root. Leaves in mi_p the directory that holds the last
 ; component and that component in [name_ptr]/[name_len]; [is_root] = 1 if the path is "/" itself
-; (then mi_p is the root). Fails -ENOENT (a directory on the way is missing), -ENOTDIR (one is a
+; (then mi_p is the root); [trailing_slash] = 1 if a '/' follows the last component. Fails -ENOENT (a directory on the way is missing), -ENOTDIR (one is a
 ; file), -ENAMETOOLONG (a component over 27 bytes). Clobbers EAX, EBX, ECX, ESI, EDI.
 resolve:
     mov dword [is_root], 0
+    mov dword [trailing_slash], 0
     mov eax, ROOT_INO
     mov ebx, mi_p
     call iget
@@ -1171,6 +1173,10 @@ resolve:
     jne .not_dir
     jmp .component
 .last:
+    cmp esi, edi
+    je .no_slash
+    mov dword [trailing_slash], 1           ; "name/": only a directory will do
+.no_slash:
     ret
 .too_long:
     mov eax, -ENAMETOOLONG
@@ -1261,6 +1267,8 @@ fs_open:
     jne .eio
     test edx, O_DIRECTORY
     jnz .enotdir
+    cmp dword [trailing_slash], 0
+    jne .enotdir
     test edx, O_TRUNC
     jz .answer
     call itrunc
@@ -1277,6 +1285,8 @@ fs_open:
     jz .enoent
     test edx, O_DIRECTORY
     jnz .enoent                             ; O_CREAT makes files, never directories
+    cmp dword [trailing_slash], 0
+    jne .eisdir                             ; "new/": not a file name (as Linux)
     mov eax, T_FILE
     call create
     xor edx, edx
@@ -1549,6 +1559,8 @@ fs_unlink:
     je .eisdir
     cmp ecx, T_FILE
     jne .eio
+    cmp dword [trailing_slash], 0
+    jne .enotdir
     jmp .remove
 .rmdir:
     cmp ecx, T_DIR

@@ -109,6 +109,11 @@ open /f1 O_DIRECTORY: -20
 open a 28-byte name: -36
 create a 27-byte name: 0
 unlink it: 0
+open /f1/: -20
+unlink /f1/: -20
+open /new/ O_CREAT: -21
+mkdir /d2/: 0
+rmdir /d2/: 0
 rmdir /d/sub: 0
 size after O_TRUNC: 0
 write 4: 4
@@ -158,6 +163,8 @@ describe("the file server", () => {
     host.writeFile("/d/z", new Uint8Array(0));
     host.writeFile("/bbbbbbbbbbbbbbbbbbbbbbbbbbb", new Uint8Array(0));
     host.unlink("/bbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    host.mkdir("/d2");
+    host.unlink("/d2");
     host.unlink("/d/sub");
     host.writeFile("/f1", text("new\n"));
     for (const p of ["/f1", "/f2", "/d", "/d/y", "/d/z"]) expect(guest.stat(p), p).toEqual(host.stat(p));
