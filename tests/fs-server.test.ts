@@ -14,9 +14,12 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-fs-"));
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 let base: Uint8Array;
 
-/** Writes an image: the default one with the manifest's shell replaced by the test program `name`. */
-async function imageWith(name: string): Promise<{ file: string; before: Rsfs }> {
-  const fs = Rsfs.open(base.slice());
+/**
+ * Writes an image: the default one (or one of `bytes` size) with the manifest's shell replaced by
+ * the test program `name`.
+ */
+async function imageWith(name: string, bytes?: number): Promise<{ file: string; before: Rsfs }> {
+  const fs = Rsfs.open(bytes ? await buildDefaultImage({ totalBytes: bytes }) : base.slice());
   const manifest = new TextDecoder().decode(fs.readFile("/boot/manifest"));
   expect(manifest).toMatch(/^shell\s/m);
   fs.writeFile("/boot/manifest", text(manifest.replace(/^shell\s.*$/m, `shell sh /bin/${name}`)));
@@ -191,5 +194,42 @@ describe("the file server", () => {
     expect(r.code).toBe(0);
     expect(r.after.fsck()).toEqual([]);
     expect(Buffer.from(r.after.bytes).equals(Buffer.from(before.bytes))).toBe(true);
+  });
+
+  it("runs out of blocks and inodes cleanly: -ENOSPC, short writes, a new indirect block taken back", async () => {
+    const { file, before } = await imageWith("fstest_full", 512 * 1024);
+    const free = before.statfs();
+    // /a takes 12 blocks and /one 1; /fill gets the rest but one for its indirect block.
+    const fill = free.freeBlocks - 13 - 1;
+    expect(fill).toBeGreaterThan(12);
+    const r = boot(file);
+    expect(r.stdout).toBe(
+      [
+        "/a blocks: 12",
+        `/fill blocks: ${fill}`,
+        "write to a full disk: -28",
+        "unlink /one: 0",
+        "write /a block 12: -28",
+        "write across blocks 11 and 12: 2048",
+        "/a size: 49152",
+        "write /b: 4096",
+        "write /b again: -28",
+        "unlink /fill: 0",
+        "create when the inodes ran out: -28",
+        `files created: ${free.freeInodes - 2}`,
+        "done: 0",
+        "",
+      ].join("\n"),
+    );
+    expect(r.code).toBe(0);
+    const fs = r.after;
+    expect(fs.fsck()).toEqual([]);
+    expect(fs.readFile("/a")).toEqual(new Uint8Array(49152).fill(0x78));
+    expect(fs.readFile("/b")).toEqual(new Uint8Array(4096).fill(0x78));
+    expect(fs.list("/").map((e) => e.name)).toEqual(["boot", "bin", "etc", "home", "a", "b"]);
+    // Only /a, /b and the blocks the root directory grew by are still in use.
+    const rootBlocks = Math.ceil(fs.stat("/")!.size / 4096) - Math.ceil(before.stat("/")!.size / 4096);
+    expect(free.freeBlocks - fs.statfs().freeBlocks).toBe(12 + 1 + rootBlocks);
+    expect(fs.statfs().freeInodes).toBe(free.freeInodes - 2);
   });
 });
