@@ -294,7 +294,9 @@ export class Kernel {
       }
       const def = syscallByNumber(nr);
       const ret = def ? def.handler(this, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
-      if (ret === NO_RETURN || ret === BLOCKED) return this.leave(undefined);
+      if (ret === NO_RETURN) return this.leave();
+      cur.syscallOpen = true; // its return is traced (with EAX) whenever it next runs
+      if (ret === BLOCKED) return this.leave();
       mem32[fi + (FRAME.eax >> 2)] = ret;
       if (this.current === cur && this.resched === null && !this.halted && !this.slowExit) {
         // Fast path: straight back to the caller; the stub pops the frame it just pushed.
@@ -304,9 +306,10 @@ export class Kernel {
           const ic = m.icount();
           tr.ret(ic, m.usAt(ic), pid, 3, eip, ret);
         }
+        cur.syscallOpen = false;
         return;
       }
-      return this.leave(ret);
+      return this.leave();
     }
 
     if (vector >= IRQ_BASE && vector < IRQ_BASE + 16) {
@@ -314,7 +317,7 @@ export class Kernel {
       if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, irq);
       if (irq === 0) this.timerInterrupt();
       else this.deviceInterrupt(irq);
-      return this.leave(undefined);
+      return this.leave();
     }
 
     if (vector < 32) {
@@ -329,19 +332,19 @@ export class Kernel {
       const insn = cur ? this.instructionAt(cur, eip) : undefined;
       if (tr) tr.exception(m.icount(), m.nowUs(), pid, cplFrom, eip, vector, errorCode, cr2, insn);
       if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
-      if (vector === 14 && this.pageFault(cur, errorCode, cr2, eip)) return this.leave(undefined);
+      if (vector === 14 && this.pageFault(cur, errorCode, cr2, eip)) return this.leave();
       const report = this.killReport(cur, vector, errorCode, eip, cr2, insn);
       this.exitProcess(cur, null, vector, SIGNAL_FOR_VECTOR[vector] ?? 11, report);
-      return this.leave(undefined);
+      return this.leave();
     }
 
     // Any other vector can only be a spurious interrupt in ring 0 (ring 3 gets #GP for closed vectors).
     if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, vector - IRQ_BASE);
-    this.leave(undefined);
+    this.leave();
   }
 
   /** Picks what runs next, switches to it, arms the timer and records the kernel exit. */
-  private leave(syscallRet: number | undefined): void {
+  private leave(): void {
     const m = this.machine;
     if (this.halted) return this.writeSwitchHalt();
     const prev = this.current;
@@ -368,6 +371,8 @@ export class Kernel {
     next.state = "running";
     this.current = next;
     this.io.load(next);
+    const returning = next.syscallOpen;
+    next.syscallOpen = false;
     m.write32(this.sw + SWITCH.action, ACTION.resume);
     m.write32(this.sw + SWITCH.esp, next.frame);
     m.write32(this.sw + SWITCH.cr3, next.as.pd);
@@ -375,7 +380,7 @@ export class Kernel {
     this.armTimer();
     if (this.trace) {
       const eip = m.read32(next.frame + FRAME.eip);
-      this.trace.ret(m.icount(), m.nowUs(), next.pid, 3, eip, next === prev && syscallRet !== undefined ? syscallRet : undefined);
+      this.trace.ret(m.icount(), m.nowUs(), next.pid, 3, eip, returning ? m.read32(next.frame + FRAME.eax) | 0 : undefined);
     }
   }
 
@@ -663,7 +668,7 @@ export class Kernel {
     // The stub enables paging with SWITCH.cr3 before switch_out: give it a directory even if nothing runs.
     m.write32(this.sw + SWITCH.cr3, this.sched.live[0]?.as.pd ?? this.kernelPt);
     this.resched = "start";
-    this.leave(undefined);
+    this.leave();
   }
 
   /** Creates a process running `image`; returns it, or -errno. */

@@ -39,6 +39,8 @@ export class Process {
   priv: ServerPrivileges | null = null;
   /** Open files (microkernel mode), or null in the monolithic `run` setup. */
   files: FileTable | null = null;
+  /** In a system call whose return has not been traced yet (it blocked, or the CPU moved on). */
+  syscallOpen = false;
   /** Virtual time (ms) of a pending `alarm`, or Infinity. */
   alarmAt = Infinity;
 

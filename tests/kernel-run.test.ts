@@ -97,9 +97,9 @@ describe("ringside run", () => {
 });
 
 describe("ringside boot", () => {
-  it("boots the default configuration: the hello program", () => {
-    const r = ringside(["boot"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe("Hello, World!\n");
+  it("boots the default image (npm start) into the shell, which runs the hello program from /bin", () => {
+    const r = ringside(["boot", "--input", "hello\nexit 5\n"]);
+    expect(r.stdout).toMatch(/^Welcome to ringside\..*\n\$ hello\nHello, World!\n\$ exit 5\n$/s);
+    expect(r.code).toBe(5);
   });
 });

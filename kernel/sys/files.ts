@@ -43,9 +43,13 @@ export const sysRead: SyscallHandler = (k, p, fd, buf, count) => {
   if (f.server === "console") return k.serverRequest(p, "console", MSG.CON_READ, n, 0, null, buf >>> 0, n, resultOnly);
   if (f.type === FTYPE.DIR) return -E.ISDIR;
   return k.serverRequest(p, "fs", MSG.FS_READ, f.ino, f.offset, null, buf >>> 0, n, {
-    done: (w0) => {
-      if ((w0 | 0) > 0) f.offset += w0;
-      return w0 | 0;
+    // The server cannot see the count (it is the reply capacity): it may send more than fit. What
+    // the caller got is what arrived; the offset moves by that much (the server keeps no state).
+    done: (w0, _w1, _w2, bytes) => {
+      if ((w0 | 0) < 0) return w0 | 0;
+      const got = Math.min(w0, bytes);
+      f.offset += got;
+      return got;
     },
     failed: ioError,
   });
@@ -147,9 +151,26 @@ export const sysGetdents: SyscallHandler = (k, p, fd, buf, count) => {
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, true)) return -E.FAULT;
   return k.serverRequest(p, "fs", MSG.FS_READDIR, f.ino, f.offset, null, buf >>> 0, n, {
-    done: (w0, w1) => {
-      if ((w0 | 0) >= 0) f.offset = w1 >>> 0;
-      return w0 | 0;
+    done: (w0, w1, _w2, bytes) => {
+      if ((w0 | 0) < 0) return w0 | 0;
+      if (bytes >= w0) {
+        f.offset = w1 >>> 0;
+        return w0;
+      }
+      // Cut to the caller's count: keep the whole records and continue after the last of them.
+      const got = new Uint8Array(bytes);
+      if (!p.as.copyIn(buf >>> 0, bytes, got)) return -E.FAULT;
+      const dv = new DataView(got.buffer);
+      let pos = 0, next = f.offset;
+      while (pos + 10 <= bytes) {
+        const reclen = dv.getUint16(pos + 8, true);
+        if (reclen < 12 || pos + reclen > bytes) break;
+        next = dv.getUint32(pos + 4, true);
+        pos += reclen;
+      }
+      if (pos === 0) return -E.INVAL; // the buffer cannot hold one record (as Linux)
+      f.offset = next;
+      return pos;
     },
     failed: ioError,
   });

@@ -57,12 +57,16 @@ export function entryLabel(ev: TraceEvent): string {
 
 /**
  * Formats events one line each. Keeps the state a line needs from earlier events: symbol tables from
- * `load` events and the open kernel entries (so a `return` can say what it returns from).
+ * `load` events and each process's open kernel entry (so a `return` can say what it returns from:
+ * a blocked call returns, to its own process, after other processes have run).
  */
 export class TextFormatter {
   private readonly color: boolean;
   private symbols = new SymbolMap();
-  private open: { label: string; syscall: boolean }[] = [];
+  /** The open kernel entry of each process (key: pid, -1 for idle): one per process at a time. */
+  private open = new Map<number, { label: string; syscall: boolean }>();
+  /** The CPU's latest kernel entry: what a return to the idle loop comes from. */
+  private lastEntry: { label: string; syscall: boolean } | undefined;
 
   constructor(opts: { color?: boolean } = {}) {
     this.color = opts.color ?? false;
@@ -77,7 +81,8 @@ export class TextFormatter {
   clone(): TextFormatter {
     const c = new TextFormatter({ color: this.color });
     c.symbols = this.symbols.clone();
-    c.open = this.open.map((o) => ({ ...o }));
+    c.open = new Map(this.open);
+    c.lastEntry = this.lastEntry;
     return c;
   }
 
@@ -85,10 +90,10 @@ export class TextFormatter {
   observe(ev: TraceEvent): void {
     const k = ev.kind;
     if (k === "syscall" || k === "exception" || k === "irq") {
-      this.open.push({ label: entryLabel(ev), syscall: k === "syscall" });
-      if (this.open.length > 64) this.open.shift(); // entries without returns: keep bounded
+      this.lastEntry = { label: entryLabel(ev), syscall: k === "syscall" };
+      this.open.set(ev.pid ?? -1, this.lastEntry);
     } else if (k === "return") {
-      this.open.pop();
+      this.open.delete(ev.pid ?? -1);
     } else if (k === "load" || k === "spawn") {
       this.symbols.observe(ev);
     }
@@ -98,7 +103,7 @@ export class TextFormatter {
   format(ev: TraceEvent | Record<string, unknown>): string {
     const e = ev as TraceEvent;
     if ((ev as Record<string, unknown>).trace === "ringside" || typeof e.kind !== "string") return "";
-    const from = e.kind === "return" ? this.open[this.open.length - 1] : undefined;
+    const from = e.kind !== "return" ? undefined : e.pid === null ? (this.open.get(-1) ?? this.lastEntry) : this.open.get(e.pid);
     this.observe(e);
     const col = this.color;
     const paint = (c: string, s: string) => (col && s ? c + s + C.reset : s);

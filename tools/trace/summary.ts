@@ -66,7 +66,8 @@ export class SummaryBuilder {
   private readonly ipc = new Map<string, { src: number | null; dst: number | null; pair: string; count: number; bytes: number }>();
   private readonly faults = new Map<string, FaultRow>();
   private readonly symbols = new SymbolMap();
-  private readonly openSyscalls: (string | null)[] = [];
+  /** The open kernel entry of each process (key: pid, -1 for idle): a syscall name, or null. */
+  private readonly openSyscalls = new Map<number, string | null>();
   private events = 0;
   private entries = 0;
   private returns = 0;
@@ -177,7 +178,7 @@ export class SummaryBuilder {
         const s = this.syscalls.get(name);
         if (s) s.count++;
         else this.syscalls.set(detach(name), { count: 1, errors: 0, last_error: null });
-        this.openSyscalls.push(name);
+        this.openSyscalls.set(ev.pid ?? -1, name);
         break;
       }
       case "exception":
@@ -188,7 +189,7 @@ export class SummaryBuilder {
         const label = k === "exception" ? vectorName(ev.vector ?? -1) : irqLabel(ev.irq ?? -1, ev.name);
         const n = this.vectors.get(label);
         this.vectors.set(n === undefined ? detach(label) : label, (n ?? 0) + 1);
-        this.openSyscalls.push(null);
+        this.openSyscalls.set(ev.pid ?? -1, null);
         if (k === "irq") r.irqs++;
         else {
           r.exceptions++;
@@ -200,7 +201,9 @@ export class SummaryBuilder {
         this.returns++;
         r.returns++;
         if (ev.pid === null && ev.cpl_to === 3) this.unattributed++;
-        const name = this.openSyscalls.pop();
+        const key = ev.pid ?? -1;
+        const name = this.openSyscalls.get(key);
+        this.openSyscalls.delete(key);
         if (name && typeof ev.ret === "number" && ev.ret < 0 && ev.ret > -4096) {
           const s = this.syscalls.get(name);
           if (s) {
@@ -229,7 +232,6 @@ export class SummaryBuilder {
         this.halted = { reason: detach(String(ev.reason ?? "?")), status: typeof ev.status === "number" ? ev.status : null };
         break;
     }
-    if (this.openSyscalls.length > 64) this.openSyscalls.shift();
   }
 
   private fault(ev: TraceEvent, label: string): void {
