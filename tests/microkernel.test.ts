@@ -28,12 +28,12 @@ function pidOf(events: Ev[], name: string): number {
 }
 
 beforeAll(() => {
-  for (const p of ["diskout", "disksend"]) {
+  for (const p of ["diskout", "disksend", "shortread"]) {
     const r = ringside(["asm", "-f", "elf", "-I", path.join("servers", "lib"), "-o", path.join(dir, p), prog(`${p}.asm`)]);
     expect(r.code, r.stderr).toBe(0);
   }
   writeFileSync(path.join(dir, "data.bin"), data);
-  const r = ringside(["image", "build", "-o", img, "--add", `${path.join(dir, "data.bin")}:/home/data.bin`, "--add", `${path.join(dir, "diskout")}:/bin/diskout`, "--add", `${path.join(dir, "disksend")}:/bin/disksend`]);
+  const r = ringside(["image", "build", "-o", img, "--add", `${path.join(dir, "data.bin")}:/home/data.bin`, "--add", `${path.join(dir, "diskout")}:/bin/diskout`, "--add", `${path.join(dir, "disksend")}:/bin/disksend`, "--add", `${path.join(dir, "shortread")}:/bin/shortread`]);
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
@@ -93,5 +93,11 @@ describe("a shell session on the microkernel", () => {
     expect(r.stdout).toContain("$ cat /home/readme.txt\nsh: cat: I/O error\n");
     expect(r.stdout).toContain("$ ls\nsh: ls: I/O error\n");
     expect(r.code, r.stderr).toBe(7);
+  });
+
+  it("gives a short read or getdents exactly the count asked for, and continues after it", () => {
+    const r = ringside(["boot", img, "--input", "shortread\nexit\n"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("$ shortread\nWelco|me to|boot bin etc home \n");
   });
 });
