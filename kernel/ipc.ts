@@ -138,7 +138,8 @@ export class Ipc {
     if (d.state === "zombie") return;
     const de = d.ipc;
     de.pending |= bits;
-    this.traceIpc(src < 0 ? -1 : src, T_NOTIFY, src < 0 ? -1 : src, d.pid, 0);
+    // A kernel notification (IRQ, alarm) is an event of the process it is for.
+    this.traceIpc(src < 0 ? d.pid : src, T_NOTIFY, src < 0 ? -1 : src, d.pid, 0);
     if (d.state === "blocked" && de.op === IpcOp.receiving && (de.from === ENDPOINT.ANY || de.from === ENDPOINT.HARDWARE)) {
       de.op = IpcOp.none;
       this.k.complete(d, this.deliverNotification(d));
