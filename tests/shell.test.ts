@@ -19,6 +19,26 @@ _start:
     SYSCALL SYS_kill, eax, SIGKILL
     SYSCALL SYS_exit, 0
 `;
+// A program bigger than ulib_spawn_path's 64 KiB heap step, a text file bigger than cat's buffer,
+// and a directory needing several getdents calls.
+const BIG = `%include "ulib.inc"
+section .data
+msg db "big program ok", 10, 0
+pad times 150000 db 0x5a
+section .text
+global _start
+_start:
+    mov esi, msg
+    call ulib_puts
+    mov ebx, 0
+    cmp byte [pad + 149999], 0x5a
+    je .ok
+    mov ebx, 1
+.ok:
+    call ulib_exit
+`;
+const LONG_TEXT = Array.from({ length: 700 }, (_, i) => `line ${i} of a file longer than one 4 KiB read`).join("\n") + "\n";
+const MANY = Array.from({ length: 200 }, (_, i) => `entry-number-${String(i).padStart(3, "0")}`);
 // The default manifest, except that the shell is the empty file.
 const BAD_SHELL_MANIFEST = `server    console   /boot/console    irq=4 ports=0x3f8-0x3ff
 server    keyboard  /boot/keyboard   irq=1 ports=0x60,0x64 send=console
@@ -50,8 +70,16 @@ beforeAll(() => {
   const selfkill = path.join(dir, "selfkill");
   let r = ringside(["asm", "-f", "elf", "-I", path.join(ROOT, "servers", "lib"), "-o", selfkill, path.join(dir, "selfkill.asm")]);
   expect(r.code, r.stderr).toBe(0);
+  writeFileSync(path.join(dir, "big.asm"), BIG);
+  const big = path.join(dir, "big");
+  r = ringside(["asm", "-f", "elf", "-I", path.join(ROOT, "servers", "lib"), "-o", big, path.join(dir, "big.asm")]);
+  expect(r.code, r.stderr).toBe(0);
+  writeFileSync(path.join(dir, "long.txt"), LONG_TEXT);
+  writeFileSync(path.join(dir, "tiny"), "x");
   const empty = `${path.join(dir, "empty")}:/bin/empty`;
-  r = ringside(["image", "build", "-o", img, "--add", `${selfkill}:/bin/selfkill`, "--add", empty]);
+  const many = MANY.flatMap((n) => ["--add", `${path.join(dir, "tiny")}:/many/${n}`]);
+  r = ringside(["image", "build", "-o", img, "--add", `${selfkill}:/bin/selfkill`, "--add", empty, "--add", `${big}:/bin/big`,
+    "--add", `${path.join(dir, "long.txt")}:/home/long.txt`, ...many]);
   expect(r.code, r.stderr).toBe(0);
   r = ringside(["image", "build", "-o", badShellImg, "--add", empty, "--add", `${path.join(dir, "manifest")}:/boot/manifest`]);
   expect(r.code, r.stderr).toBe(0);
@@ -80,6 +108,9 @@ describe("a shell session", () => {
         "/bin",
         "selfkill",
         "ps",
+        "big",
+        "cat /home/long.txt",
+        "ls /many",
         "kill 999",
         "kill x",
         "exit x",
@@ -108,18 +139,30 @@ describe("a shell session", () => {
   });
 
   it("ls lists a directory, one entry per line, directories with a trailing slash", () => {
-    expect(after(session.out, "ls /")).toBe("boot/\nbin/\netc/\nhome/\n");
+    expect(after(session.out, "ls /")).toBe("boot/\nbin/\netc/\nhome/\nmany/\n");
     const bin = after(session.out, "ls /bin").split("\n");
-    for (const p of ["sh", "ls", "cat", "echo", "write", "rm", "ps", "kill", "hello", "selfkill", "empty"]) expect(bin).toContain(p);
+    for (const p of ["sh", "ls", "cat", "echo", "write", "rm", "ps", "kill", "hello", "selfkill", "empty", "big"]) expect(bin).toContain(p);
     expect(bin.filter((l) => l.endsWith("/"))).toEqual([]);
   });
 
   it("ls with several paths heads each listing and reports the bad ones", () => {
-    expect(after(session.out, "ls /etc/motd /home")).toBe("/etc/motd:\nls: /etc/motd: Not a directory\n\n/home:\nreadme.txt\n");
+    expect(after(session.out, "ls /etc/motd /home")).toBe("/etc/motd:\nls: /etc/motd: Not a directory\n\n/home:\nreadme.txt\nlong.txt\n");
   });
 
   it("cat copies a file", () => {
     expect(after(session.out, "cat /etc/motd")).toMatch(/^Welcome to ringside.*\n$/);
+  });
+
+  it("cat copies a file longer than its buffer, byte for byte", () => {
+    expect(after(session.out, "cat /home/long.txt")).toBe(LONG_TEXT);
+  });
+
+  it("ls reads a directory that needs several getdents calls", () => {
+    expect(after(session.out, "ls /many")).toBe(MANY.map((n) => `${n}\n`).join(""));
+  });
+
+  it("the shell loads a program bigger than one heap step", () => {
+    expect(after(session.out, "big")).toBe("big program ok\n");
   });
 
   it("write creates a file that cat reads back; rm removes it", () => {

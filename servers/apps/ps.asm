@@ -113,7 +113,9 @@ out:
     mov ecx, [outlen]
     cmp ecx, OUT_MAX
     jb .room
+    push eax                            ; flush returns write's result in EAX; keep AL
     call flush
+    pop eax
     xor ecx, ecx
 .room:
     mov [outbuf+ecx], al
