@@ -479,8 +479,10 @@ export class Kernel {
     return p.pid;
   }
 
-  /** Starts a program image the caller supplied (spawn_image); returns the pid or -errno. */
+  /** Starts an ELF executable the caller supplied (spawn_image); returns the pid or -errno. */
   spawnImage(name: string, bytes: Uint8Array, argv: string[], parent: Process): number {
+    // From a file system only ELF executables run: a text file is not a flat binary by accident.
+    if (!isElf(bytes)) return -E.NOEXEC;
     let image: LoadedImage;
     try {
       image = loadImage(bytes);

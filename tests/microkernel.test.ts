@@ -79,11 +79,12 @@ describe("a shell session on the microkernel", () => {
   });
 
   it("denies an ordinary program the disk controller's ports and the disk server, and carries on", () => {
-    const r = ringside(["boot", img, "--input", "diskout\ndisksend\necho still running\nexit\n"]);
+    const r = ringside(["boot", img, "--input", "diskout\ndisksend\n/home/readme.txt\necho still running\nexit\n"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("$ diskout\nsh: diskout: killed by signal 11\n");
     expect(r.stderr).toMatch(/\[pid \d+ diskout\] killed by #GP \(vector 13\) error_code=0x0 at eip=0x[0-9a-f]+ <_start\+0x\w+>: out dx,al/);
     expect(r.stdout).toMatch(/\$ disksend\nlookup=\d+ call=-1\n/); // -EPERM
+    expect(r.stdout).toContain("$ /home/readme.txt\nsh: /home/readme.txt: Exec format error\n"); // not an ELF: refused, not run
     expect(r.stdout).toContain("$ echo still running\nstill running\n");
   });
 
