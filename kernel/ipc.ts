@@ -130,6 +130,7 @@ export class Ipc {
       this.setWords(c, w0, w1, w2, bytes);
       this.k.complete(c, 0);
     }
+    this.k.handOffTo(c);
     return 0;
   }
 
@@ -195,6 +196,7 @@ export class Ipc {
     if (d.state === "blocked" && de.op === IpcOp.receiving) {
       de.op = IpcOp.none;
       this.k.complete(d, s.pid);
+      this.k.handOffTo(d);
     }
   }
 

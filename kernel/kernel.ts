@@ -151,6 +151,8 @@ export class Kernel {
   /** Forces the next kernel exit through the full switch (the PIC mask changed). */
   private slowExit = false;
   private readonly io: IoPermissions;
+  /** The partner of a rendezvous made during this kernel entry (see `leave`). */
+  private handoff: Process | null = null;
   /** How many processes have an alarm set (so the common case skips looking for them). */
   private alarmsSet = 0;
 
@@ -350,7 +352,12 @@ export class Kernel {
     const prev = this.current;
     const reason = this.resched;
     this.resched = null;
-    const next = prev && prev.state === "running" && reason === null ? prev : this.sched.pick(prev);
+    // A rendezvous (a call delivered to a waiting server, a reply to a waiting caller) hands the CPU
+    // straight to its partner, with the rest of the time slice, unless a better-priority process waits.
+    const h = this.handoff;
+    this.handoff = null;
+    const handoff = h !== null && reason === null && prev !== null && prev.state === "blocked" && h.state === "ready" && !this.sched.hasBetter(h);
+    const next = prev && prev.state === "running" && reason === null ? prev : handoff ? h : this.sched.pick(prev);
     if (this.slowExit) {
       m.write32(this.sw + SWITCH.picMask, this.picMask);
       this.slowExit = false;
@@ -367,7 +374,8 @@ export class Kernel {
       return;
     }
     if (prev && prev !== next && prev.state === "running") prev.state = "ready";
-    if (prev !== next || reason !== null) next.sliceStart = m.nowMs();
+    if (handoff) next.sliceStart = prev!.sliceStart; // the slice is donated: no new deadline
+    else if (prev !== next || reason !== null) next.sliceStart = m.nowMs();
     next.state = "running";
     this.current = next;
     this.io.load(next);
@@ -377,7 +385,7 @@ export class Kernel {
     m.write32(this.sw + SWITCH.esp, next.frame);
     m.write32(this.sw + SWITCH.cr3, next.as.pd);
     m.write32(this.sw + SWITCH.esp0, next.kstackTop);
-    this.armTimer();
+    if (!handoff) this.armTimer(); // a handoff changes no deadline: the slice and the sleepers are as armed
     if (this.trace) {
       const eip = m.read32(next.frame + FRAME.eip);
       this.trace.ret(m.icount(), m.nowUs(), next.pid, 3, eip, returning ? m.read32(next.frame + FRAME.eax) | 0 : undefined);
@@ -433,6 +441,11 @@ export class Kernel {
   block(p: Process, wait: WaitReason): void {
     p.state = "blocked";
     p.wait = wait;
+  }
+
+  /** Marks `p` (just made ready by a rendezvous with the current process) as the one to switch to. */
+  handOffTo(p: Process): void {
+    this.handoff = p;
   }
 
   /** Finishes a blocked call: `value` goes to the process's EAX and it becomes runnable. */

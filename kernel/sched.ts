@@ -36,6 +36,12 @@ export class Scheduler {
     return null;
   }
 
+  /** True if some other ready process has a strictly better priority than `p`. */
+  hasBetter(p: Process): boolean {
+    for (const q of this.live) if (q !== p && q.state === "ready" && q.nice < p.nice) return true;
+    return false;
+  }
+
   /** True if some other runnable process has priority at least as good as `p`'s. */
   hasRival(p: Process): boolean {
     for (const q of this.live) if (q !== p && q.state === "ready" && q.nice <= p.nice) return true;
