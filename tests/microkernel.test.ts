@@ -101,4 +101,16 @@ describe("a shell session on the microkernel", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("$ shortread\nWelco|me to|boot bin etc home \n");
   });
+
+  it("types --keys on the PS/2 keyboard: IRQ1 to the keyboard server, characters to the console, then Ctrl-D", () => {
+    const trace = path.join(dir, "keys.jsonl");
+    const r = ringside(["boot", img, "--trace", trace, "--keys", "echo Shift+Keys: A~Z!\n"]);
+    expect(r.code, r.stderr).toBe(0); // Ctrl-D (typed as Ctrl + d) ends the shell
+    expect(r.stdout).toContain("$ echo Shift+Keys: A~Z!\nShift+Keys: A~Z!\n$ ");
+    const events = parseTrace(readFileSync(trace, "utf8")).slice(1);
+    const kbd = pidOf(events, "keyboard"), con = pidOf(events, "console");
+    expect(events.filter((e) => e.kind === "irq" && e.irq === 1).length).toBeGreaterThan(0); // one IRQ may cover a burst of scancodes
+    expect(events.filter((e) => e.kind === "ipc" && e.op === "send" && e.src === kbd && e.dst === con).length).toBe("echo Shift+Keys: A~Z!\n".length + 1);
+    expect(ringside(["boot", img, "--keys", "\u00e9"]).stderr).toContain("--keys takes printable ASCII");
+  });
 });

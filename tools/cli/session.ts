@@ -20,6 +20,8 @@ export interface SessionOptions {
   hda?: Uint8Array;
   /** Text typed into the console, one line each time the guest waits for input; then end of input (Ctrl-D). */
   input?: Uint8Array;
+  /** Text typed on the PS/2 keyboard instead of the serial console (same pacing as `input`). */
+  keys?: string;
   /** Interactive terminal: raw-mode stdin is typed into the console; Ctrl-] powers off. */
   interactive?: boolean;
 }
@@ -47,7 +49,8 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   const stdout = process.stdout;
   const pending: number[] = [];
   let eofSent = false;
-  const scripted = opts.input !== undefined || (opts.manifest !== undefined && !opts.interactive);
+  const scripted = opts.input !== undefined || opts.keys !== undefined || (opts.manifest !== undefined && !opts.interactive);
+  const keyboard = opts.keys !== undefined ? await import("../../emulator/keyboard-layout.ts") : undefined;
   const kernel = await Kernel.create({
     programs: opts.programs,
     modules: opts.modules,
@@ -59,7 +62,8 @@ export async function runSession(opts: SessionOptions): Promise<number> {
       ? () => {
           if (eofSent) return false;
           eofSent = true;
-          kernel.machine.queueSerialInput(Uint8Array.of(EOF_KEY));
+          if (keyboard) kernel.machine.queueKeyboardInput(keyboard.ctrl("d"));
+          else kernel.machine.queueSerialInput(Uint8Array.of(EOF_KEY));
           return true;
         }
       : undefined,
@@ -78,6 +82,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     pending.length = 0;
   }
   if (opts.input) for (const line of splitLines(opts.input)) kernel.machine.queueSerialInput(line);
+  if (keyboard && opts.keys) for (const line of splitLines(new TextEncoder().encode(opts.keys))) kernel.machine.queueKeyboardInput(keyboard.scancodes(new TextDecoder().decode(line)));
   const stopTyping = opts.interactive ? typeInteractively(kernel) : undefined;
   let result: RunResult;
   try {

@@ -12,12 +12,18 @@ export function registerBoot(program: Command): void {
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--input <text>", "type <text> into the console (one line each time the guest waits), then end of input")
+    .option("--keys <text>", "like --input, but typed on the PS/2 keyboard (through the keyboard server)")
     .option("--max-instructions <n>", "stop after <n> guest instructions", (v) => Number(v))
-    .action(async (image: string | undefined, opts: { trace?: string; traceFormat: string; input?: string; maxInstructions?: number }) => {
+    .action(async (image: string | undefined, opts: { trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: number }) => {
       const { readFileSync, renameSync, writeFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
       const { loadBootImage, BootImageError } = await import("../../../boot/loader.ts");
       const { runSession } = await import("../session.ts");
+      if (opts.input !== undefined && opts.keys !== undefined) throw new UserError("ringside boot: give --input or --keys, not both");
+      if (opts.keys !== undefined) {
+        const { typeable } = await import("../../../emulator/keyboard-layout.ts");
+        if (!typeable(opts.keys)) throw new UserError("ringside boot: --keys takes printable ASCII, newlines, tabs and backspaces only");
+      }
       let file = image;
       if (!file) {
         const { ensureDefaultImage } = await import("../../image/default.ts");
@@ -42,14 +48,15 @@ export function registerBoot(program: Command): void {
       const before = disk.slice();
       let input: Uint8Array | undefined;
       if (opts.input !== undefined) input = new TextEncoder().encode(opts.input);
-      else if (!process.stdin.isTTY) input = new Uint8Array(readFileSync(0));
+      else if (opts.keys === undefined && !process.stdin.isTTY) input = new Uint8Array(readFileSync(0));
       const status = await runSession({
         programs: boot.programs,
         modules: boot.modules,
         manifest: boot.manifest,
         hda: boot.hda,
         input,
-        interactive: input === undefined,
+        keys: opts.keys,
+        interactive: input === undefined && opts.keys === undefined,
         trace: opts.trace,
         traceFormat: opts.traceFormat,
         maxInstructions: opts.maxInstructions,
