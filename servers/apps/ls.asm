@@ -2,8 +2,7 @@
 ; "/". With several paths each listing starts with "<path>:" (and a blank line between listings).
 ; Errors go to stderr as "ls: <path>: <error>"; the exit status is then 1, else 0.
 %include "ulib.inc"
-
-OUT_MAX equ 2048
+%include "bufout.inc"
 
 section .data
 s_ls      db "ls", 0
@@ -14,8 +13,6 @@ s_header  db ":", 10, 0
 
 section .bss
 dents     resb IPC_MAX
-outbuf    resb OUT_MAX
-outlen    resd 1
 exitcode  resd 1
 
 section .text
@@ -39,24 +36,24 @@ _start:
     je .header
     push esi
     mov esi, s_newline
-    call out
+    call bufout_puts
     pop esi
 .header:
-    call out
+    call bufout_puts
     push esi
     mov esi, s_header
-    call out
+    call bufout_puts
     pop esi
 .one:
     call list
     inc ecx
     jmp .next
 .done:
-    call flush
+    call bufout_flush
     mov ebx, [exitcode]
     call ulib_exit
 
-; list: writes the entries of the directory at path ESI (buffered, see out); on an error flushes,
+; list: writes the entries of the directory at path ESI (buffered: bufout.inc); on an error flushes,
 ; prints "ls: <path>: <error>" and sets exitcode to 1. Preserves every register except EAX.
 list:
     push ebx
@@ -86,14 +83,14 @@ list:
     test ecx, ecx
     jz .batch                           ; a malformed record: take the next batch
     lea esi, [ebx+linux_dirent.d_name]
-    call out
+    call bufout_puts
     cmp byte [ebx+ecx-1], DT_DIR
     jne .eol
     mov esi, s_slash
-    call out
+    call bufout_puts
 .eol:
     mov esi, s_newline
-    call out
+    call bufout_puts
     add ebx, ecx
     jmp .record
 .failed_close:
@@ -102,7 +99,7 @@ list:
     pop eax
 .failed:
     push eax
-    call flush                          ; keep stdout and stderr in order
+    call bufout_flush                          ; keep stdout and stderr in order
     pop eax
     mov esi, s_ls
     mov edi, ebp
@@ -115,52 +112,6 @@ list:
     pop ebp
     pop edi
     pop esi
-    pop edx
-    pop ecx
-    pop ebx
-    ret
-
-; out: appends the NUL-terminated string at ESI to the stdout buffer, flushing it when full.
-; Preserves every register except EAX.
-out:
-    push ecx
-    push esi
-.next:
-    mov al, [esi]
-    test al, al
-    jz .end
-    mov ecx, [outlen]
-    cmp ecx, OUT_MAX
-    jb .room
-    push eax                            ; flush returns write's result in EAX; keep AL
-    call flush
-    pop eax
-    xor ecx, ecx
-.room:
-    mov [outbuf+ecx], al
-    inc ecx
-    mov [outlen], ecx
-    inc esi
-    jmp .next
-.end:
-    pop esi
-    pop ecx
-    ret
-
-; flush: writes the buffered output to stdout and empties the buffer. Preserves every register
-; except EAX.
-flush:
-    push ebx
-    push ecx
-    push edx
-    mov edx, [outlen]
-    test edx, edx
-    jz .out
-    mov ebx, STDOUT
-    mov ecx, outbuf
-    call ulib_write_all
-    mov dword [outlen], 0
-.out:
     pop edx
     pop ecx
     pop ebx

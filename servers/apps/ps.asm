@@ -2,8 +2,7 @@
 ; "%5d %5d %-8s %s", found by the procinfo call (procinfo(pid) gives the process with the smallest
 ; pid >= pid; the next question is that pid + 1; 0 = no more). Exit 0 (1 if procinfo fails).
 %include "ulib.inc"
-
-OUT_MAX equ 4096
+%include "bufout.inc"
 
 section .data
 s_ps      db "ps", 0
@@ -20,14 +19,12 @@ section .bss
 info    resb procinfo_size
 name    resb 17                         ; the name, NUL-terminated
 num     resb 12
-outbuf  resb OUT_MAX
-outlen  resd 1
 
 section .text
 global _start
 _start:
     mov esi, s_header
-    call out
+    call bufout_puts
     mov ebp, 1                          ; EBP = the next pid to ask about
 .next:
     SYSCALL SYS_procinfo, ebp, info
@@ -38,11 +35,11 @@ _start:
     mov eax, [info+procinfo.pid]
     call out_num5
     mov esi, s_space
-    call out
+    call bufout_puts
     mov eax, [info+procinfo.ppid]
     call out_num5
     mov esi, s_space
-    call out
+    call bufout_puts
     mov eax, [info+procinfo.state]
     mov esi, s_unknown
     cmp eax, PSTATE_ZOMBIE
@@ -50,9 +47,9 @@ _start:
     imul eax, eax, 9
     lea esi, [states+eax]
 .state:
-    call out
+    call bufout_puts
     mov esi, s_space
-    call out
+    call bufout_puts
     mov esi, info+procinfo.name         ; the name may fill all 16 bytes: copy it with a NUL
     mov edi, name
     mov ecx, 16
@@ -60,17 +57,17 @@ _start:
     rep movsb
     mov byte [name+16], 0
     mov esi, name
-    call out
+    call bufout_puts
     mov esi, s_newline
-    call out
+    call bufout_puts
     jmp .next
 .done:
-    call flush
+    call bufout_flush
     xor ebx, ebx
     call ulib_exit
 .failed:
     push eax
-    call flush
+    call bufout_flush
     pop eax
     mov esi, s_ps
     xor edi, edi
@@ -91,58 +88,12 @@ out_num5:
     jle .digits
     mov esi, s_space
 .pad:
-    call out
+    call bufout_puts
     loop .pad
 .digits:
     mov esi, num
-    call out
+    call bufout_puts
     pop edi
     pop esi
     pop ecx
-    ret
-
-; out: appends the NUL-terminated string at ESI to the stdout buffer, flushing it when full.
-; Preserves every register except EAX.
-out:
-    push ecx
-    push esi
-.next:
-    mov al, [esi]
-    test al, al
-    jz .end
-    mov ecx, [outlen]
-    cmp ecx, OUT_MAX
-    jb .room
-    push eax                            ; flush returns write's result in EAX; keep AL
-    call flush
-    pop eax
-    xor ecx, ecx
-.room:
-    mov [outbuf+ecx], al
-    inc ecx
-    mov [outlen], ecx
-    inc esi
-    jmp .next
-.end:
-    pop esi
-    pop ecx
-    ret
-
-; flush: writes the buffered output to stdout and empties the buffer. Preserves every register
-; except EAX.
-flush:
-    push ebx
-    push ecx
-    push edx
-    mov edx, [outlen]
-    test edx, edx
-    jz .out
-    mov ebx, STDOUT
-    mov ecx, outbuf
-    call ulib_write_all
-    mov dword [outlen], 0
-.out:
-    pop edx
-    pop ecx
-    pop ebx
     ret
