@@ -9,6 +9,7 @@ import { assembleProgram } from "../cli/program.ts";
 import { ensureDefaultImage } from "../image/default.ts";
 import { Rsfs } from "../image/rsfs.ts";
 import type { Bench, BenchResult } from "./types.ts";
+import { GETPID, loop } from "./core.ts";
 
 const N = Number(process.env.RINGSIDE_BENCH_IPC_N ?? 50_000);
 const FILE_BYTES = 1024 * 1024;
@@ -73,23 +74,7 @@ _start:
     mov ebx, 0
     call ulib_exit
 `;
-const getpidLoop = (n: number) => `
-%include "ulib.inc"
-section .text
-global _start
-_start:
-    mov edi, ${n}
-    test edi, edi
-    jz .done
-.loop:
-    mov eax, SYS_getpid
-    int 0x80
-    dec edi
-    jnz .loop
-.done:
-    mov ebx, 0
-    call ulib_exit
-`;
+const getpidLoop = (n: number) => loop(GETPID, n);
 const READER = `
 %include "ulib.inc"
 section .data
