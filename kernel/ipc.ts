@@ -3,11 +3,21 @@
 // sender's address space straight into the receiver's, both walked through the page tables. Every
 // operation is traced as an `ipc` event. Semantics: docs/microkernel.md.
 import type { Kernel } from "./kernel.ts";
-import type { Process } from "./process.ts";
+import type { Process, WaitReason } from "./process.ts";
 import { E } from "./names.ts";
 import { FRAME } from "./layout.ts";
 import { ENDPOINT, IPC_MAX, MSG } from "./protocol.ts";
 import { PAGE } from "./frames.ts";
+import type { TraceRecorder } from "./trace/recorder.ts";
+
+/**
+ * "No one-page physical address known": the copy walks the page tables. A checked buffer that lies
+ * in one page carries its physical address instead, so a short message is copied without a walk.
+ * (A process's mappings cannot change while it is blocked in IPC, so the address stays valid.)
+ */
+export const NO_PA = -1;
+/** `Kernel.userBuffer`'s answer for a buffer the process may not use (-EFAULT). */
+export const BAD_BUFFER = -2;
 
 /** What a process is blocked in, IPC-wise. */
 export const enum IpcOp {
@@ -37,13 +47,18 @@ export class IpcEndpoint {
   w0 = 0;
   w1 = 0;
   w2 = 0;
-  /** Payload source: user memory [srcVa, srcVa+srcLen), or kernel bytes when srcKernel is set. */
+  /**
+   * Payload source: user memory [srcVa, srcVa+srcLen), or kernel bytes when srcKernel is set.
+   * srcPa is its physical address when the kernel checked that it lies in one page, else NO_PA.
+   */
   srcVa = 0;
   srcLen = 0;
+  srcPa = NO_PA;
   srcKernel: Uint8Array | null = null;
-  /** Where an arriving payload goes (receive buffer, or the reply buffer of a call). */
+  /** Where an arriving payload goes (receive buffer, or the reply buffer of a call); bufPa as srcPa. */
   bufVa = 0;
   bufCap = 0;
+  bufPa = NO_PA;
   /** A call (expects a reply) rather than a send. */
   isCall = false;
   /** Set when the kernel made this request on the process's behalf. */
@@ -52,15 +67,45 @@ export class IpcEndpoint {
   readonly queue: Process[] = [];
   /** Pending notification bits. */
   pending = 0;
+  /** The last process this one was allowed to send to (see `target` in sys/ipc.ts). */
+  lastTarget: Process | null = null;
+
+  /** Stores the outgoing message: three words and its payload (user memory or kernel bytes). */
+  setMessage(w0: number, w1: number, w2: number, srcVa: number, srcLen: number, srcPa: number, srcKernel: Uint8Array | null): void {
+    this.w0 = w0;
+    this.w1 = w1;
+    this.w2 = w2;
+    this.srcVa = srcVa;
+    this.srcLen = srcLen;
+    this.srcPa = srcPa;
+    this.srcKernel = srcKernel;
+  }
+
+  /** Where the next arriving payload (a message, or the reply to a call) goes. */
+  setBuffer(va: number, cap: number, pa: number): void {
+    this.bufVa = va;
+    this.bufCap = cap;
+    this.bufPa = pa;
+  }
 }
+
+/** The one wait reason of every process blocked in IPC (shared: blocking allocates nothing). */
+const WAIT_IPC: WaitReason = Object.freeze({ kind: "ipc" });
 
 /** Trace op codes (the recorder's compact `ipc` record). */
 export const IPC_TRACE_OPS = ["send", "receive", "reply", "notify"] as const;
+/** Payloads up to this many bytes are copied by hand (cheaper than copyWithin's set-up). */
+const SMALL_COPY = 64;
 const T_SEND = 0, T_RECEIVE = 1, T_REPLY = 2, T_NOTIFY = 3;
 
 /** The IPC engine. It never allocates on the message path. */
 export class Ipc {
-  constructor(private readonly k: Kernel) {}
+  /** The kernel's trace recorder (fixed for the kernel's life), or undefined. */
+  private readonly tr: TraceRecorder | undefined;
+
+  constructor(private readonly k: Kernel) {
+    this.tr = k.traceRecorder;
+  }
 
   /**
    * Sends `s`'s message (already stored in s.ipc: words, payload source, call flag, reply buffer) to
@@ -80,7 +125,7 @@ export class Ipc {
     this.traceIpc(s.pid, T_SEND, s.pid, d.pid, 0);
     se.op = IpcOp.sending;
     de.queue.push(s);
-    this.k.block(s, { kind: "ipc" });
+    this.k.block(s, WAIT_IPC);
     return null;
   }
 
@@ -88,10 +133,9 @@ export class Ipc {
    * `r` receives from `from` (ANY, HARDWARE or a pid) into [buf, buf+cap). Returns the source
    * endpoint when something was waiting (registers written), or null when `r` now blocks.
    */
-  receive(r: Process, from: number, buf: number, cap: number): number | null {
+  receive(r: Process, from: number, buf: number, cap: number, bufPa: number): number | null {
     const re = r.ipc;
-    re.bufVa = buf;
-    re.bufCap = cap;
+    re.setBuffer(buf, cap, bufPa);
     if (re.pending !== 0 && (from === ENDPOINT.ANY || from === ENDPOINT.HARDWARE)) return this.deliverNotification(r);
     if (from !== ENDPOINT.HARDWARE) {
       const q = re.queue;
@@ -109,16 +153,19 @@ export class Ipc {
     }
     re.op = IpcOp.receiving;
     re.from = from;
-    this.k.block(r, { kind: "ipc" });
+    this.k.block(r, WAIT_IPC);
     return null;
   }
 
-  /** `r` replies to `c`, which must be awaiting a reply from `r`. Returns 0 or -errno; never blocks. */
-  reply(r: Process, c: Process, w0: number, w1: number, w2: number, srcVa: number, srcLen: number): number {
+  /**
+   * `r` replies to `c`, which must be awaiting a reply from `r`; the payload is [srcVa, srcVa+srcLen)
+   * of `r` (srcPa: see NO_PA). Returns 0 or -errno; never blocks.
+   */
+  reply(r: Process, c: Process, w0: number, w1: number, w2: number, srcVa: number, srcLen: number, srcPa: number): number {
     const ce = c.ipc;
     if (c.state !== "blocked" || ce.op !== IpcOp.awaiting || ce.peer !== r) return -E.INVAL;
     const n = Math.min(srcLen, ce.bufCap);
-    const bytes = n > 0 ? this.copyUser(r, srcVa, c, ce.bufVa, n) : 0;
+    const bytes = n <= 0 ? 0 : srcPa >= 0 && ce.bufPa >= 0 ? this.copyPhys(ce.bufPa, srcPa, n) : this.copyUser(r, srcVa, c, ce.bufVa, n);
     this.traceIpc(r.pid, T_REPLY, r.pid, c.pid, bytes);
     ce.op = IpcOp.none;
     ce.peer = null;
@@ -205,7 +252,7 @@ export class Ipc {
     const se = s.ipc;
     if (se.isCall) {
       se.op = IpcOp.awaiting;
-      if (s.state !== "blocked") this.k.block(s, { kind: "ipc" });
+      if (s.state !== "blocked") this.k.block(s, WAIT_IPC);
       return null;
     }
     se.op = IpcOp.none;
@@ -229,7 +276,22 @@ export class Ipc {
     if (n <= 0) return 0;
     const k = se.srcKernel;
     if (k) return d.as.copyOut(de.bufVa, k.subarray(0, n)) ? n : 0;
+    if (se.srcPa >= 0 && de.bufPa >= 0) return this.copyPhys(de.bufPa, se.srcPa, n);
     return this.copyUser(s, se.srcVa, d, de.bufVa, n);
+  }
+
+  /** Copies n bytes between two checked one-page buffers by physical address; returns n. */
+  private copyPhys(dpa: number, spa: number, n: number): number {
+    const m = this.k.machine;
+    if (n > SMALL_COPY) m.mem8.copyWithin(dpa, spa, spa + n);
+    else if (((dpa | spa | n) & 3) === 0) {
+      const mem32 = m.mem32;
+      for (let i = dpa >>> 2, j = spa >>> 2, end = (dpa + n) >>> 2; i < end; i++, j++) mem32[i] = mem32[j]!;
+    } else {
+      const mem = m.mem8;
+      for (let i = 0; i < n; i++) mem[dpa + i] = mem[spa + i]!;
+    }
+    return n;
   }
 
   /** Copies n bytes between two address spaces page by page (no allocation); 0 if a page is missing. */
@@ -249,16 +311,16 @@ export class Ipc {
 
   /** Writes a received message's words into the receiver's saved registers (ECX, EDX, EBP, EDI). */
   private setWords(p: Process, w0: number, w1: number, w2: number, bytes: number): void {
-    const m = this.k.machine;
-    const f = p.frame;
-    m.write32(f + FRAME.ecx, w0);
-    m.write32(f + FRAME.edx, w1);
-    m.write32(f + FRAME.ebp, w2);
-    m.write32(f + FRAME.edi, bytes);
+    const mem32 = this.k.machine.mem32;
+    const f = p.frame >>> 2; // trap frames are word-aligned
+    mem32[f + (FRAME.ecx >> 2)] = w0;
+    mem32[f + (FRAME.edx >> 2)] = w1;
+    mem32[f + (FRAME.ebp >> 2)] = w2;
+    mem32[f + (FRAME.edi >> 2)] = bytes;
   }
 
   private traceIpc(pid: number, op: number, src: number, dst: number, bytes: number): void {
-    const tr = this.k.traceRecorder;
+    const tr = this.tr;
     if (!tr) return;
     const m = this.k.machine;
     const ic = m.icount();

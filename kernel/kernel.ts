@@ -15,7 +15,7 @@ import type { TraceRecorder } from "./trace/recorder.ts";
 import { AddressSpace, OutOfMemory, buildKernelPageTable } from "./vm.ts";
 import { uartInit, uartWrite } from "./drivers/uart.ts";
 import { PIT_MAX_MS, pitOneShot } from "./drivers/pit.ts";
-import { Ipc, type KernelRequest } from "./ipc.ts";
+import { BAD_BUFFER, Ipc, NO_PA, type KernelRequest } from "./ipc.ts";
 import { FileTable } from "./files.ts";
 import type { Manifest, ServerPrivileges } from "./manifest.ts";
 import { NOTIFY } from "./protocol.ts";
@@ -381,10 +381,11 @@ export class Kernel {
     this.io.load(next);
     const returning = next.syscallOpen;
     next.syscallOpen = false;
-    m.write32(this.sw + SWITCH.action, ACTION.resume);
-    m.write32(this.sw + SWITCH.esp, next.frame);
-    m.write32(this.sw + SWITCH.cr3, next.as.pd);
-    m.write32(this.sw + SWITCH.esp0, next.kstackTop);
+    const sw = m.mem32, s = this.sw >>> 2;
+    sw[s + (SWITCH.action >> 2)] = ACTION.resume;
+    sw[s + (SWITCH.esp >> 2)] = next.frame;
+    sw[s + (SWITCH.cr3 >> 2)] = next.as.pd;
+    sw[s + (SWITCH.esp0 >> 2)] = next.kstackTop;
     if (!handoff) this.armTimer(); // a handoff changes no deadline: the slice and the sleepers are as armed
     if (this.trace) {
       const eip = m.read32(next.frame + FRAME.eip);
@@ -450,7 +451,7 @@ export class Kernel {
 
   /** Finishes a blocked call: `value` goes to the process's EAX and it becomes runnable. */
   complete(p: Process, value: number): void {
-    this.machine.write32(p.frame + FRAME.eax, value);
+    this.machine.mem32[(p.frame + FRAME.eax) >>> 2] = value; // trap frames are word-aligned
     p.wait = null;
     if (p.state === "blocked") {
       p.state = "ready";
@@ -534,6 +535,22 @@ export class Kernel {
   }
 
   /**
+   * Checks the user buffer [va, va+len) like `touchUser` and says where it is: its physical address
+   * when it lies in one page (a short message is then copied without walking the page tables again),
+   * NO_PA when it is empty or spans pages, or BAD_BUFFER when the process may not use it.
+   */
+  userBuffer(p: Process, va: number, len: number, write: boolean): number {
+    if (len <= 0) return NO_PA;
+    const onePage = (va & (PAGE - 1)) + len <= PAGE;
+    if (onePage) {
+      const pa = p.as.translate(va, write);
+      if (pa >= 0) return pa;
+    }
+    if (!this.touchUser(p, va, len, write)) return BAD_BUFFER;
+    return onePage ? p.as.translate(va, write) : NO_PA;
+  }
+
+  /**
    * Sends a request to server `name` on behalf of `p` (a POSIX call turned into IPC) and blocks `p`
    * until the reply; `req` turns the reply into the call's result. Returns BLOCKED or the result of
    * an immediate failure.
@@ -542,14 +559,9 @@ export class Kernel {
     const d = this.servers.get(name);
     if (!d) return req.failed(-E.SRCH);
     const e = p.ipc;
-    e.w0 = w0; e.w1 = w1; e.w2 = w2;
-    if (payload instanceof Uint8Array) {
-      e.srcKernel = payload; e.srcVa = 0; e.srcLen = payload.length;
-    } else {
-      e.srcKernel = null; e.srcVa = payload ? payload.va : 0; e.srcLen = payload ? payload.len : 0;
-    }
-    e.bufVa = replyVa;
-    e.bufCap = replyCap;
+    if (payload instanceof Uint8Array) e.setMessage(w0, w1, w2, 0, payload.length, NO_PA, payload);
+    else e.setMessage(w0, w1, w2, payload ? payload.va : 0, payload ? payload.len : 0, NO_PA, null);
+    e.setBuffer(replyVa, replyCap, NO_PA);
     e.isCall = true;
     e.request = req;
     const r = this.ipc.send(p, d);

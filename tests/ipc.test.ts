@@ -59,6 +59,37 @@ describe("IPC between two servers", () => {
   });
 });
 
+describe("IPC edge cases", () => {
+  it("copies payloads that straddle pages, refuses kernel buffers, and reports a server that has gone", async () => {
+    const manifest = parseManifest("server s /s\nserver c /c send=s\ninit ipcinit /init\nshell sh /bin/sh\n");
+    let out = "";
+    const kernel = await Kernel.create({
+      programs: [{ name: "ipcinit", image: await image("ipcinit"), argv: ["ipcinit", "s", "c", "--", "/bin/sh"] }],
+      modules: [
+        { name: "s", image: await image("ipcedge_s") },
+        { name: "c", image: await image("ipcedge_c") },
+      ],
+      manifest,
+      onConsole: (b) => (out += String.fromCharCode(b)),
+      maxInstructions: 50_000_000,
+    });
+    const r = await kernel.run();
+    kernel.destroy();
+    expect(out).toBe(
+      [
+        "c bad=-14", // a call with a buffer in kernel memory: -EFAULT
+        "s rr=-14", // reply_recv with a kernel buffer: -EFAULT, the reply dropped …
+        "s reply=0", // … so the caller still waits for this one
+        "c reply w0=7 bytes=20 bcdefghijklmnopqrstu", // 20 bytes across a page boundary, both ways
+        "c again=-3", // the server has exited: -ESRCH, though the client called it before
+        "",
+      ].join("\n"),
+    );
+    expect(r.reason).toBe("shutdown");
+    expect(r.status).toBe(0);
+  });
+});
+
 describe("the manifest parser", () => {
   it.each([
     ["server x /x irq=0\ninit i /i\nshell s /s\n", /:1: bad irq "0"/],
