@@ -85,12 +85,19 @@ start:
     mov byte [MEM_IDT + SYSCALL_VECTOR*8 + 5], 0xEE
 %ifdef BENCH_NULL_VECTOR
     ; Benchmark-only: vector 0x81 irets at once, without calling the host (the baseline for
-    ; null_syscall_ratio). Only the bench machine is assembled with this.
+    ; null_syscall_ratio); vector 0x82 reloads CR3 (flushing the TLB, as every address-space switch
+    ; does) and irets (what the emulator charges for a switch, on its own). Only bench machines are
+    ; assembled with these.
     mov eax, null_iret
     mov [MEM_IDT + 0x81*8], ax
     shr eax, 16
     mov [MEM_IDT + 0x81*8 + 6], ax
     mov byte [MEM_IDT + 0x81*8 + 5], 0xEE
+    mov eax, cr3_iret
+    mov [MEM_IDT + 0x82*8], ax
+    shr eax, 16
+    mov [MEM_IDT + 0x82*8 + 6], ax
+    mov byte [MEM_IDT + 0x82*8 + 5], 0xEE
 %endif
     lidt [idt_descriptor]
 
@@ -267,6 +274,13 @@ halt:
 
 %ifdef BENCH_NULL_VECTOR
 null_iret:
+    iretd
+
+cr3_iret:
+    push eax
+    mov eax, cr3
+    mov cr3, eax
+    pop eax
     iretd
 %endif
 

@@ -43,7 +43,7 @@ export interface KernelOptions {
   memoryBytes?: number;
   deterministic?: boolean;
   seed?: number;
-  /** Assemble the stub with the benchmark-only iret vector 0x81. */
+  /** Assemble the stub with the benchmark-only vectors 0x81 (iret at once) and 0x82 (reload CR3, iret). */
   benchVector?: boolean;
   /** A prebuilt stub image (default: assemble boot/stub.asm). */
   stub?: StubImage;

@@ -8,7 +8,7 @@ import { fromRoot } from "../tools/paths.ts";
 export const STUB_SOURCE = fromRoot("boot", "stub.asm");
 const cache = new Map<string, StubImage>();
 
-/** The assembled stub (multiboot flat binary) and its symbols; `benchVector` adds the iret-only vector 0x81. */
+/** The assembled stub (multiboot flat binary) and its symbols; `benchVector` adds the bench-only vectors 0x81 (iret) and 0x82 (CR3 reload, iret). */
 export interface StubImage {
   bytes: Uint8Array;
   symbols: Map<string, number>;

@@ -7,8 +7,8 @@ import type { Bench, BenchResult } from "./types.ts";
 const N = 100_000;
 const SPAWNS = 2_000;
 
-/** A program that runs `body` n times, then exits 0 (shared with the microkernel bench). */
-export const loop = (body: string, n: number) => `
+/** A program that runs `body` n times, then exits 0. */
+const loop = (body: string, n: number) => `
 %include "ulib.inc"
 section .data
 child db "child", 0
@@ -28,7 +28,7 @@ ${body}
     call ulib_exit
 `;
 const YIELD = "    mov eax, SYS_sched_yield\n    int 0x80";
-export const GETPID = "    mov eax, SYS_getpid\n    int 0x80";
+const GETPID = "    mov eax, SYS_getpid\n    int 0x80";
 const SPAWN = "    SYSCALL SYS_spawn, child, 0\n    SYSCALL SYS_waitpid, eax, status, 0";
 const CHILD = "%include \"ulib.inc\"\nsection .text\nglobal _start\n_start:\n    mov ebx, 0\n    call ulib_exit\n";
 
