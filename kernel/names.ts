@@ -1,4 +1,5 @@
-// Names the kernel and its trace use for vectors, IRQ lines and errno values.
+// Names the kernel, its trace and the trace tools use for vectors and IRQ lines; errno values live in
+// abi/errno.ts (re-exported here).
 
 /** Mnemonics of CPU exception vectors 0–31. */
 export const VECTOR_NAMES: readonly string[] = [
@@ -6,18 +7,14 @@ export const VECTOR_NAMES: readonly string[] = [
   "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
 ];
 
-/** Device names of the 16 legacy IRQ lines. */
+/** Device names of the 16 legacy IRQ lines (the `name` of a trace's irq events). */
 export const IRQ_NAMES: readonly string[] = [
   "timer", "keyboard", "cascade", "com2", "com1", "lpt2", "floppy", "lpt1",
   "rtc", "irq9", "irq10", "irq11", "mouse", "fpu", "ata", "ata2",
 ];
 
-/** Linux errno values returned (negated) by system calls. */
-export const E = {
-  PERM: 1, NOENT: 2, SRCH: 3, INTR: 4, IO: 5, NXIO: 6, E2BIG: 7, NOEXEC: 8, BADF: 9, CHILD: 10, AGAIN: 11, NOMEM: 12, FAULT: 14,
-  BUSY: 16, EXIST: 17, NOTDIR: 20, ISDIR: 21, INVAL: 22, MFILE: 24, NOSPC: 28, SPIPE: 29, PIPE: 32, RANGE: 34,
-  DEADLK: 35, NAMETOOLONG: 36, NOSYS: 38, NOTEMPTY: 39, CONNREFUSED: 111,
-} as const;
+/** Linux errno values returned (negated) by system calls (their home and names: abi/errno.ts). */
+export { E } from "./abi/errno.ts";
 
 /** The Linux signal a CPU exception turns into (what a parent sees in waitpid's status). */
 export const SIGNAL_FOR_VECTOR: Readonly<Record<number, number>> = {

@@ -1,7 +1,7 @@
 // Kernel-core benchmarks (issue 4): a yield ping-pong between two processes per switch, divided
 // by the null syscall measured in the same run; and spawn + exit + wait of a minimal program.
 import { Kernel, type ProgramSpec } from "../../kernel/kernel.ts";
-import { assembleProgram } from "../cli/program.ts";
+import { assembleProgram } from "../asm/program.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
 const N = 100_000;

@@ -4,7 +4,7 @@
 import { Kernel, type KernelOptions } from "../../kernel/kernel.ts";
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
-import { assembleProgram } from "../cli/program.ts";
+import { assembleProgram } from "../asm/program.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
 const N = 400_000;

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { Kernel } from "../../kernel/kernel.ts";
 import { parseManifest } from "../../kernel/manifest.ts";
 import { loadBootImage } from "../../boot/loader.ts";
-import { assembleProgram } from "../cli/program.ts";
+import { assembleProgram } from "../asm/program.ts";
 import { ensureDefaultImage } from "../image/default.ts";
 import { Rsfs } from "../image/rsfs.ts";
 import type { Bench, BenchResult } from "./types.ts";

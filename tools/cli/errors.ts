@@ -1,7 +1,2 @@
-// Errors a user can cause. The CLI prints `message` (no stack trace) and exits with `exitCode`.
-export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-    this.name = "UserError";
-  }
-}
+// The CLI's view of user errors; the class lives below the CLI (tools/errors.ts) so tools can throw it.
+export { UserError } from "../errors.ts";

@@ -3,12 +3,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "./errors.ts";
-import { fromRoot } from "../paths.ts";
+import { assembleProgram } from "../asm/program.ts";
 import { loadImage, type ProgramSpec } from "../../kernel/kernel.ts";
 import { ElfError } from "../../kernel/elf.ts";
 
-/** servers/lib: where ringside.inc lives. */
-export const SERVERS_LIB = fromRoot("servers", "lib");
+export { assembleProgram, SERVERS_LIB } from "../asm/program.ts";
 
 /** Reads (and assembles, for .asm) a program; throws UserError with a clear message on any problem. */
 export async function loadProgramFile(file: string, argv: string[] = []): Promise<ProgramSpec> {
@@ -27,12 +26,4 @@ export async function loadProgramFile(file: string, argv: string[] = []): Promis
     throw new UserError(`ringside: ${file}: ${(e as Error).message}`);
   }
   return { name, image: bytes, argv: [name, ...argv] };
-}
-
-/** Assembles a user program to an ELF executable; diagnostics become a UserError. */
-export async function assembleProgram(file: string, source: string): Promise<Uint8Array> {
-  const { assemble, formatDiagnostic } = await import("../asm/index.ts");
-  const res = assemble(source, { file, format: "elf", includePaths: [path.dirname(file), SERVERS_LIB] });
-  if (!res.ok) throw new UserError(res.diagnostics.map(formatDiagnostic).join("\n"));
-  return res.bytes;
 }

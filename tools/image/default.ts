@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fromRoot } from "../paths.ts";
-import { UserError } from "../cli/errors.ts";
+import { UserError } from "../errors.ts";
 import { ImageError, Rsfs } from "./rsfs.ts";
 
 /** The default image's size and inode count. */
@@ -43,7 +43,7 @@ function filesUnder(dir: string, rel = ""): string[] {
 
 /** Assembles one program; any failure becomes a UserError that names the file. */
 async function assembleFile(file: string): Promise<Uint8Array> {
-  const { assembleProgram } = await import("../cli/program.ts");
+  const { assembleProgram } = await import("../asm/program.ts");
   const fromRepo = path.relative(fromRoot(), file);
   const rel = fromRepo.startsWith("..") || path.isAbsolute(fromRepo) ? file : fromRepo;
   try {

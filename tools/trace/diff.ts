@@ -1,7 +1,7 @@
 // Compares two traces event by event in bounded memory and reports the first divergence with a few
 // events of context on both sides. Lines equal as text are equal; otherwise they are compared as JSON
 // (key order ignored), so only a real difference in some value counts.
-import { UserError } from "../cli/errors.ts";
+import { UserError } from "../errors.ts";
 import { TextFormatter } from "./format-text.ts";
 import { checkTraceFile, LineReader, parseHeader } from "./reader.ts";
 import type { TraceEvent } from "./schema.ts";

@@ -1,6 +1,6 @@
 // Event filters shared by `show`, `summary`, `export` and `report`, so that the same options select the
 // same events everywhere (summary counts agree with `show | wc -l`).
-import { UserError } from "../cli/errors.ts";
+import { UserError } from "../errors.ts";
 import { parseVector, syscallName, syscallNumber } from "./names.ts";
 import type { TraceEvent } from "./schema.ts";
 

@@ -1,13 +1,9 @@
-// Names for what the CPU and the kernel see: exception vectors, IRQ lines, Linux i386 syscall numbers
-// and their arguments, errno values. Pure tables and formatters; nothing here reads a trace.
-
-/** Mnemonics of the 32 CPU exception vectors (Intel SDM vol. 3 table 6-1). */
-export const VECTOR_NAMES: readonly string[] = [
-  "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-  "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-  "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
-  "#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
-];
+// How the trace tools show what the CPU and the kernel see: exception vectors, IRQ lines, system calls
+// and their arguments, errno values. The tables are the kernel's own (kernel/names.ts, kernel/abi/);
+// this file only formats and parses. Nothing here reads a trace.
+import { IRQ_NAMES, VECTOR_NAMES } from "../../kernel/names.ts";
+import { syscallEntry, syscallEntryByName, type ArgKind } from "../../kernel/abi/syscall-table.ts";
+import { errnoName } from "../../kernel/abi/errno.ts";
 
 /** "#PF" for 14; "#?" outside 0–31. */
 export function vectorName(v: number): string {
@@ -26,67 +22,15 @@ export function parseVector(s: string): number | undefined {
   return i >= 0 ? i : undefined;
 }
 
-/** Standard PC IRQ line owners, used when an irq event carries no name. */
-export const IRQ_DEFAULT_NAMES: readonly string[] = [
-  "timer", "kbd", "cascade", "com2", "com1", "lpt2", "floppy", "lpt1",
-  "rtc", "acpi", "irq10", "irq11", "mouse", "fpu", "ata", "ata2",
-];
-
 /** "IRQ14 ata". */
 export function irqLabel(irq: number, name?: string): string {
-  return `IRQ${irq} ${name ?? IRQ_DEFAULT_NAMES[irq] ?? "?"}`;
+  return `IRQ${irq} ${name ?? IRQ_NAMES[irq] ?? "?"}`;
 }
-
-/** How to show one syscall argument. */
-export type ArgKind = "int" | "uint" | "ptr" | "hex" | "oct" | "str";
-
-export interface SyscallSig {
-  name: string;
-  args: { name: string; kind: ArgKind }[];
-}
-
-const A = (name: string, kind: ArgKind) => ({ name, kind });
-
-/** Linux i386 syscall numbers (arch/x86/entry/syscalls/syscall_32.tbl) with argument shapes. */
-export const SYSCALLS: ReadonlyMap<number, SyscallSig> = new Map<number, SyscallSig>([
-  [1, { name: "exit", args: [A("status", "int")] }],
-  [2, { name: "fork", args: [] }],
-  [3, { name: "read", args: [A("fd", "int"), A("buf", "ptr"), A("count", "uint")] }],
-  [4, { name: "write", args: [A("fd", "int"), A("buf", "ptr"), A("count", "uint")] }],
-  [5, { name: "open", args: [A("path", "str"), A("flags", "hex"), A("mode", "oct")] }],
-  [6, { name: "close", args: [A("fd", "int")] }],
-  [7, { name: "waitpid", args: [A("pid", "int"), A("status", "ptr"), A("options", "hex")] }],
-  [8, { name: "creat", args: [A("path", "str"), A("mode", "oct")] }],
-  [10, { name: "unlink", args: [A("path", "str")] }],
-  [11, { name: "execve", args: [A("path", "str"), A("argv", "ptr"), A("envp", "ptr")] }],
-  [12, { name: "chdir", args: [A("path", "str")] }],
-  [13, { name: "time", args: [A("t", "ptr")] }],
-  [19, { name: "lseek", args: [A("fd", "int"), A("offset", "int"), A("whence", "int")] }],
-  [20, { name: "getpid", args: [] }],
-  [37, { name: "kill", args: [A("pid", "int"), A("sig", "int")] }],
-  [41, { name: "dup", args: [A("fd", "int")] }],
-  [42, { name: "pipe", args: [A("fds", "ptr")] }],
-  [45, { name: "brk", args: [A("addr", "ptr")] }],
-  [54, { name: "ioctl", args: [A("fd", "int"), A("cmd", "hex"), A("arg", "hex")] }],
-  [63, { name: "dup2", args: [A("oldfd", "int"), A("newfd", "int")] }],
-  [64, { name: "getppid", args: [] }],
-  [90, { name: "mmap", args: [A("args", "ptr")] }],
-  [91, { name: "munmap", args: [A("addr", "ptr"), A("len", "uint")] }],
-  [114, { name: "wait4", args: [A("pid", "int"), A("status", "ptr"), A("options", "hex"), A("rusage", "ptr")] }],
-  [122, { name: "uname", args: [A("buf", "ptr")] }],
-  [158, { name: "sched_yield", args: [] }],
-  [162, { name: "nanosleep", args: [A("req", "ptr"), A("rem", "ptr")] }],
-  [192, { name: "mmap2", args: [A("addr", "ptr"), A("len", "uint"), A("prot", "hex"), A("flags", "hex"), A("fd", "int")] }],
-  [224, { name: "gettid", args: [] }],
-  [252, { name: "exit_group", args: [A("status", "int")] }],
-]);
-
-const BY_NAME = new Map<string, number>([...SYSCALLS].map(([nr, s]) => [s.name, nr]));
 
 /** Syscall number for a name ("write" → 4) or a numeric string; undefined if unknown. */
 export function syscallNumber(s: string): number | undefined {
   if (/^\d+$/.test(s)) return Number(s);
-  return BY_NAME.get(s);
+  return syscallEntryByName(s)?.nr;
 }
 
 /** Interprets an unsigned 32-bit register as signed. */
@@ -110,12 +54,16 @@ function formatArg(v: number, kind: ArgKind): string {
       return "0x" + (v >>> 0).toString(16);
     case "oct":
       return "0" + (v >>> 0).toString(8);
+    case "lencap":
+      return `${v & 0xffff}|${v >>> 16}<<16`;
+    case "unused":
+      return "-";
   }
 }
 
 /** "write(1, 0x00402000, 13)"; unknown numbers show as "syscall_99(0x…, …)" with all five registers. */
 export function formatSyscall(nr: number, args: readonly number[] | undefined, traceName?: string): string {
-  const sig = SYSCALLS.get(nr);
+  const sig = syscallEntry(nr);
   const a = args ?? [];
   if (!sig) {
     const name = traceName && traceName !== "unknown" ? traceName : `syscall_${nr}`;
@@ -128,21 +76,13 @@ export function formatSyscall(nr: number, args: readonly number[] | undefined, t
 /** Syscall name: the trace's own, else the table's, else "syscall_<nr>". */
 export function syscallName(nr: number, traceName?: string): string {
   if (traceName && traceName !== "unknown") return traceName;
-  return SYSCALLS.get(nr)?.name ?? `syscall_${nr}`;
+  return syscallEntry(nr)?.name ?? `syscall_${nr}`;
 }
-
-/** Linux errno names for the values a teaching kernel returns. */
-export const ERRNO: ReadonlyMap<number, string> = new Map([
-  [1, "EPERM"], [2, "ENOENT"], [3, "ESRCH"], [4, "EINTR"], [5, "EIO"], [7, "E2BIG"], [8, "ENOEXEC"],
-  [9, "EBADF"], [10, "ECHILD"], [11, "EAGAIN"], [12, "ENOMEM"], [13, "EACCES"], [14, "EFAULT"],
-  [16, "EBUSY"], [17, "EEXIST"], [20, "ENOTDIR"], [21, "EISDIR"], [22, "EINVAL"], [24, "EMFILE"],
-  [25, "ENOTTY"], [28, "ENOSPC"], [29, "ESPIPE"], [32, "EPIPE"], [34, "ERANGE"], [38, "ENOSYS"],
-]);
 
 /** "= 13", "= -9 EBADF". */
 export function formatRet(ret: number): string {
   if (ret < 0 && ret > -4096) {
-    const e = ERRNO.get(-ret);
+    const e = errnoName(-ret);
     return e ? `= ${ret} ${e}` : `= ${ret}`;
   }
   return `= ${ret}`;

@@ -2,7 +2,7 @@
 // that name the file and line. Never holds more than one chunk (plus one partial line) in memory.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { UserError } from "../cli/errors.ts";
+import { UserError } from "../errors.ts";
 import { fastParse } from "./fast-parse.ts";
 import { TRACE_VERSION, type TraceEvent, type TraceHeader } from "./schema.ts";
 
