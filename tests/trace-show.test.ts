@@ -4,7 +4,11 @@ import { ringside } from "./helpers/cli.ts";
 import { handTrace, synth, tempDir, writeTrace, HEADER } from "./helpers/trace-synth.ts";
 import { TextFormatter } from "../tools/trace/format-text.ts";
 import { fastParse } from "../tools/trace/fast-parse.ts";
-import { formatSyscall, parseVector, vectorName } from "../tools/trace/names.ts";
+import { formatRet, formatSyscall, irqLabel, parseVector, syscallNumber, vectorName } from "../tools/trace/names.ts";
+import { IMPLEMENTED_SYSCALLS, SYSCALL_TABLE, syscallEntry, syscallEntryByName } from "../kernel/abi/syscall-table.ts";
+import { E, ERRNO_NAMES, errnoName } from "../kernel/abi/errno.ts";
+import { readFileSync } from "node:fs";
+import { fromRoot } from "../tools/paths.ts";
 
 const dir = tempDir();
 
@@ -49,6 +53,70 @@ describe("names", () => {
     expect(formatSyscall(6, [0xffffffff, 0, 0, 0, 0])).toBe("close(-1)");
     expect(formatSyscall(162, [0x1000, 0, 0, 0, 0])).toBe("nanosleep(0x00001000, 0x00000000)");
     expect(formatSyscall(999, [1, 2, 3, 4, 5], "unknown")).toBe("syscall_999(0x1, 0x2, 0x3, 0x4, 0x5)");
+  });
+
+  it("decodes ringside's own calls and the file calls", () => {
+    const show = (nr: number, ...args: number[]) => formatSyscall(nr, [...args, 0, 0, 0, 0, 0].slice(0, 5), syscallEntry(nr)?.name);
+    expect(show(141, 3, 0x801000, 4096)).toBe("getdents(3, 0x00801000, 4096)");
+    expect(show(40, 0x402010)).toBe("rmdir(0x00402010)");
+    expect(show(39, 0x402010, 0o755)).toBe("mkdir(0x00402010, 0755)");
+    expect(show(0x213, 5, 3, 0, 0x800e00, 24 | (64 << 16))).toBe("ipc_call(5, 0x3, 0x0, 0x00800e00, 24|64<<16)");
+    expect(show(0x211, 0xffffffff, 7, 7, 0x800e00, 64)).toBe("ipc_receive(-1, -, -, 0x00800e00, 64)");
+    expect(show(0x210, 2, 1, 2, 0x800e00, 8)).toBe("ipc_send(2, 0x1, 0x2, 0x00800e00, 8)");
+    expect(show(0x215, 4, 0x20000)).toBe("ipc_notify(4, 0x20000)");
+    expect(show(0x220, 14)).toBe("irq_ack(14)");
+    expect(show(0x221, 5000)).toBe("alarm(5000)");
+    expect(show(0x201, 0x801000, 0x2a0, 0, 0x802000)).toBe("spawn_image(0x00801000, 672, 0x00000000, 0x00802000)");
+    expect(show(0x230, 1, 0x801000)).toBe("procinfo(1, 0x00801000)");
+    expect(syscallNumber("ipc_reply_recv")).toBe(0x214);
+    expect(syscallNumber("execve")).toBe(11);
+  });
+
+  it("names every errno the kernel returns", () => {
+    expect(formatRet(-36)).toBe("= -36 ENAMETOOLONG");
+    expect(formatRet(-111)).toBe("= -111 ECONNREFUSED");
+    expect(formatRet(-39)).toBe("= -39 ENOTEMPTY");
+    expect(formatRet(-13)).toBe("= -13 EACCES");
+    expect(formatRet(-25)).toBe("= -25 ENOTTY");
+    expect(formatRet(-4000)).toBe("= -4000");
+    for (const [key, value] of Object.entries(E)) {
+      const name = key === "E2BIG" ? key : "E" + key; // E.NOENT is ENOENT, E.E2BIG is E2BIG
+      expect(errnoName(value), `E.${key} = ${value}`).toBe(name);
+      expect(formatRet(-value)).toBe(`= ${-value} ${name}`);
+    }
+    expect(new Set(ERRNO_NAMES.values()).size).toBe(ERRNO_NAMES.size);
+  });
+
+  it("decodes every implemented call: a name and one shape per argument register", () => {
+    expect(IMPLEMENTED_SYSCALLS.length).toBeGreaterThanOrEqual(30);
+    for (const s of IMPLEMENTED_SYSCALLS) {
+      expect(s.args.length, s.name).toBeLessThanOrEqual(5);
+      const text = formatSyscall(s.nr, [1, 2, 3, 4, 5]); // no trace name: the table alone decodes it
+      expect(text, `${s.nr}`).toMatch(new RegExp(`^${s.name}\\(`));
+      expect(text.slice(s.name.length + 1, -1).split(", ").filter((x) => x).length, text).toBe(s.args.length);
+      expect(syscallNumber(s.name)).toBe(s.nr);
+    }
+  });
+
+  it("has one entry per number and per name, and the calls the next work adds as known", () => {
+    expect(new Set(SYSCALL_TABLE.map((s) => s.nr)).size).toBe(SYSCALL_TABLE.length);
+    expect(new Set(SYSCALL_TABLE.map((s) => s.name)).size).toBe(SYSCALL_TABLE.length);
+    expect(SYSCALL_TABLE.map((s) => s.nr)).toEqual(SYSCALL_TABLE.map((s) => s.nr).sort((a, b) => a - b));
+    for (const [name, nr] of [["fork", 2], ["execve", 11], ["chdir", 12], ["dup", 41], ["pipe", 42], ["dup2", 63], ["getcwd", 183], ["setpgid", 57], ["getpgid", 132]] as const) {
+      expect(syscallEntryByName(name)?.nr, name).toBe(nr);
+    }
+  });
+
+  it("matches the calls servers/lib/ringside.inc says the kernel implements", () => {
+    const inc = readFileSync(fromRoot("servers", "lib", "ringside.inc"), "utf8");
+    const declared = [...inc.matchAll(/^SYS_(\w+)\s+equ\s+(\d+)/gm)].map((m) => `${m[2]} ${m[1]}`).sort();
+    expect(IMPLEMENTED_SYSCALLS.map((s) => `${s.nr} ${s.name}`).sort()).toEqual(declared);
+  });
+
+  it("names IRQ lines as the kernel's trace does", () => {
+    expect(irqLabel(1)).toBe("IRQ1 keyboard");
+    expect(irqLabel(14)).toBe("IRQ14 ata");
+    expect(irqLabel(9)).toBe("IRQ9 irq9");
   });
 });
 
