@@ -1,12 +1,14 @@
 ; console: the ring-3 console server. Drives the 16550 UART on COM1 (ports 0x3f8-0x3ff, IRQ4) and
 ; runs the terminal line discipline for everything typed on the serial line or on the keyboard.
 ;
-; Loop: ipc_reply_recv from ANY (replying to the previous request, if it wants an immediate reply), then
+; Loop: the server skeleton (servers/lib/server.inc), with these handlers:
 ;   CON_WRITE  print the payload byte by byte (waiting for THRE before each); reply w0 = bytes
 ;   CON_READ   w1 = count: queue the reader (at most NREADERS; more -> -EAGAIN), then serve the
-;              queued readers from the completed input; a reader with nothing to read waits
+;              queued readers from the completed input; a reader with nothing to read waits (a
+;              deferred reply)
 ;   CON_INPUT  w1 = a character from the keyboard server: process it like a received UART byte;
 ;              sent with ipc_send, so no reply
+;   other      -ENOSYS (the skeleton)
 ;   IRQ4 notification: drain RBR while LSR.DR is set, process each byte, then irq_ack(4)
 ;
 ; Line discipline: printable characters (0x20-0x7e) and Tab are stored and echoed; '\r' becomes '\n';
@@ -20,6 +22,7 @@
 ; A read returns the bytes of the oldest completed line up to and including its '\n', or fewer if
 ; count is smaller (the rest stays queued for the next read). Readers are served in arrival order.
 %include "ringside.inc"
+%include "server.inc"
 
 COM1        equ 0x3f8
 UART_RBR    equ COM1+0          ; receive buffer (read), transmit holding (write), divisor low (DLAB)
@@ -42,6 +45,7 @@ bs_seq      db 8, " ", 8        ; erases one character on the terminal
 bs_len      equ $ - bs_seq
 intr_seq    db "^C", 10         ; the echo of Ctrl-C
 intr_len    equ $ - intr_seq
+SERVER msgbuf, IPC_MAX, con_notify, MSG_CON_WRITE, con_write, con_read, con_input
 
 section .bss
 msgbuf      resb IPC_MAX        ; request payloads (CON_WRITE)
@@ -62,58 +66,34 @@ _start:
     mov ebx, CON_IRQ
     mov eax, SYS_irq_ack        ; the first ack enables IRQ4
     int 0x80
-    xor ebx, ebx                ; nothing to reply to yet
+    jmp server_loop
 
-; The server loop. On entry EBX = the pid to reply to (0: none) and ECX = the reply's w0.
-serve:
-    xor edx, edx
-    xor ebp, ebp
-    mov esi, msgbuf
-    mov edi, IPC_MAX << 16      ; reply length 0, receive capacity IPC_MAX
-    mov eax, SYS_ipc_reply_recv
-    int 0x80
-    xor ebx, ebx                ; by default the next pass replies to nobody
-    test eax, eax
-    js serve                    ; the receive failed (should not happen): try again
-    jz .notification
-    cmp ecx, MSG_CON_WRITE
-    je .write
-    cmp ecx, MSG_CON_READ
-    je .read
-    cmp ecx, MSG_CON_INPUT
-    je .input
-    mov ebx, eax                ; unknown request
-    mov ecx, -ENOSYS
-    jmp serve
-
-.write:                         ; print EDI payload bytes, reply with the count
-    mov ebx, eax
-    mov esi, msgbuf
+; CON_WRITE: prints the EDI payload bytes at ESI exactly as given; replies w0 = the count.
+con_write:
     mov ecx, edi
     call uart_write
-    mov ecx, edi
-    jmp serve
+    mov eax, edi
+    jmp server_done
 
-.read:                          ; EAX = the reader, EDX = the most bytes it wants
-    call con_read
-    jmp serve
-
-.input:                         ; a typed character from the keyboard server; no reply
+; CON_INPUT: w1 = a character typed on the keyboard, processed like a received UART byte. It was
+; sent with ipc_send: no reply.
+con_input:
     mov eax, edx
     call process_char
-    jmp serve
+    mov eax, SERVER_NO_REPLY
+    ret
 
-.notification:
-    cmp ecx, MSG_NOTIFY
-    jne serve
+; con_notify: the notification hook. On the IRQ4 bit drains the UART (processing each byte) and
+; acknowledges the interrupt; other bits are ignored.
+con_notify:
     test edx, 1 << CON_IRQ
-    jz serve
+    jz .done
     call uart_drain
     mov ebx, CON_IRQ
     mov eax, SYS_irq_ack
     int 0x80
-    xor ebx, ebx
-    jmp serve
+.done:
+    ret
 
 ; uart_init: programs COM1 for 115200 8N1 with FIFOs, DTR/RTS/OUT2 set, and only the receive-data
 ; interrupt enabled. Uses EAX, EDX.
@@ -279,15 +259,14 @@ queue_input:
 .full:
     ret
 
-; con_read: handles CON_READ from pid EAX for at most EDX bytes: a zero count is answered 0 at once;
-; otherwise the reader joins the FIFO (-EAGAIN if NREADERS already wait) and the FIFO is served.
-; Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
+; CON_READ: w1 = the most bytes wanted (EDX), from the client EAX. A zero count is answered 0 at
+; once, and so is -EAGAIN when NREADERS already wait; otherwise the reader joins the FIFO, the FIFO
+; is served and the reply is deferred (serve_readers sends it when input is there).
 con_read:
     test edx, edx
     jnz .queue
-    mov ebx, eax
-    xor ecx, ecx
-    jmp reply_empty
+    xor eax, eax
+    jmp server_done
 .queue:
     mov ecx, [rd_n]
     cmp ecx, NREADERS
@@ -295,21 +274,12 @@ con_read:
     mov [rd_pid+ecx*4], eax
     mov [rd_cnt+ecx*4], edx
     inc dword [rd_n]
-    jmp serve_readers
-.busy:
-    mov ebx, eax
-    mov ecx, -EAGAIN
-    jmp reply_empty
-
-; reply_empty: ipc_reply to EBX with w0 = ECX and no payload. Uses EAX, EDX, EBP, ESI, EDI.
-reply_empty:
-    xor edx, edx
-    xor ebp, ebp
-    xor esi, esi
-    xor edi, edi
-    mov eax, SYS_ipc_reply
-    int 0x80
+    call serve_readers
+    mov eax, SERVER_NO_REPLY
     ret
+.busy:
+    mov eax, -EAGAIN
+    jmp server_done
 
 ; serve_readers: while a reader waits and input is queued, replies to the oldest reader with the
 ; head of the input queue: 0 for an EOF mark (consumed), else the bytes up to and including the first
@@ -343,12 +313,12 @@ serve_readers:
 .reply:                         ; ECX = bytes to send, ESI = bytes to consume on success
     push esi
     mov ebx, [rd_pid]
+    mov eax, ecx
     mov edi, ecx
     xor edx, edx
     xor ebp, ebp
     mov esi, ready
-    mov eax, SYS_ipc_reply
-    int 0x80
+    call server_reply
     pop ecx
     test eax, eax
     jnz .popreader              ; the reader is gone: keep the input

@@ -5,14 +5,16 @@
 ; nIEN = 1, which keeps IRQ14 quiet), IDENTIFY DEVICE (0xec) and take the sector count from words
 ; 60-61. No drive (status 0 or 0xff) or a failed IDENTIFY leaves the size at 0: then every transfer
 ; is refused with -EINVAL.
-; Loop: ipc_reply_recv from ANY (replying to the previous request), then
+; Loop: the server skeleton (servers/lib/server.inc), with these handlers:
 ;   DISK_READ   w1 = LBA, w2 = count (1-8): READ SECTORS (0x20); reply w0 = count * 512 and the data
 ;   DISK_WRITE  w1 = LBA, w2 = count (1-8), payload = count * 512 bytes: WRITE SECTORS (0x30);
 ;               reply w0 = count * 512
 ;   DISK_SIZE   reply w0 = sectors on the disk
+;   other       -ENOSYS (the skeleton)
 ; LBA + count beyond the disk, a count outside 1-8 or a short write payload -> -EINVAL; a device error
 ; or an interrupt that does not come within IRQ_TIMEOUT_MS of virtual time -> -EIO. While a transfer
-; runs the server receives only from HARDWARE, so requests from clients queue in the kernel.
+; runs the handler waits for each interrupt itself (wait_irq) and the server receives only from
+; HARDWARE, so requests from clients queue in the kernel.
 ;
 ; Interrupt accounting: the drive raises IRQ14 once per sector (for reads when the sector's data is
 ; ready, for writes when the sector has been taken). The kernel masks the line when it fires and
@@ -22,6 +24,7 @@
 ; pending at the PIC and arrives, once, right after that sector's irq_ack. So each sector consumes
 ; exactly one notification and no request leaves one behind.
 %include "ringside.inc"
+%include "server.inc"
 
 ATA_DATA    equ 0x1f0
 ATA_COUNT   equ 0x1f2
@@ -43,6 +46,9 @@ MAX_COUNT   equ 8
 POLL_LIMIT  equ 1000000         ; status polls before a busy drive counts as failed
 IRQ_TIMEOUT_MS equ 5000         ; virtual milliseconds a transfer may wait for one interrupt
 
+section .data
+SERVER buf, IPC_MAX, disk_notify, MSG_DISK_READ, disk_read, disk_write, disk_size
+
 section .bss
 buf         resb IPC_MAX        ; requests' payloads and replies' data
 sectors     resd 1              ; the disk's size in sectors (0: no usable disk)
@@ -58,55 +64,24 @@ _start:
     mov eax, SYS_irq_ack        ; enable IRQ14 before the drive may raise it
     int 0x80
     call disk_init
-    xor ebx, ebx                ; nothing to reply to yet
-    xor edi, edi
+    jmp server_loop
 
-; The server loop. On entry EBX = the pid to reply to (0: none), ECX = the reply's w0 and EDI = the
-; reply's payload length (data in buf).
-serve:
-    xor edx, edx
-    xor ebp, ebp
-    mov esi, buf
-    or edi, IPC_MAX << 16
-    mov eax, SYS_ipc_reply_recv
-    int 0x80
-    xor ebx, ebx
-    test eax, eax
-    js .idle
-    jz .notification
-    mov ebx, eax                ; reply to the sender
-    cmp ecx, MSG_DISK_READ
-    je .read
-    cmp ecx, MSG_DISK_WRITE
-    je .write
-    cmp ecx, MSG_DISK_SIZE
-    je .size
-    mov ecx, -ENOSYS
-    jmp .reply_empty
-.read:
-    call disk_read              ; ECX = result, EDI = payload length
-    jmp serve
-.write:
-    call disk_write
-    jmp .reply_empty
-.size:
-    mov ecx, [sectors]
-    jmp .reply_empty
-.notification:                  ; outside a transfer: re-enable a stray IRQ14, ignore the rest
-    cmp ecx, MSG_NOTIFY
-    jne .idle
+; DISK_SIZE: replies w0 = the disk's size in sectors (0: no usable disk).
+disk_size:
+    mov eax, [sectors]
+    jmp server_done
+
+; disk_notify: the notification hook, outside a transfer (during one, wait_irq takes the
+; notifications): a stray IRQ14 has its status read (lowering the drive's request) and is
+; acknowledged; other bits are ignored.
+disk_notify:
     test edx, 1 << DISK_IRQ
-    jz .idle
+    jz .done
     mov dx, ATA_STATUS
     in al, dx                   ; lower the drive's request
-    mov ebx, DISK_IRQ
-    mov eax, SYS_irq_ack
-    int 0x80
-.idle:
-    xor ebx, ebx
-.reply_empty:
-    xor edi, edi
-    jmp serve
+    call ack_irq
+.done:
+    ret
 
 ; disk_init: enables the drive's interrupt and runs IDENTIFY DEVICE; sets [sectors] from words 60-61
 ; (0 if there is no drive or IDENTIFY fails). Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
@@ -209,25 +184,25 @@ start_command:
     stc
     ret
 
-; disk_read: serves DISK_READ (LBA EDX, count EBP) into buf. Returns ECX = the reply's w0 (bytes or
-; -errno) and EDI = the payload length. Uses EAX, ECX, EDX, ESI, EDI, EBP (preserves EBX).
+; disk_read: the DISK_READ handler (LBA EDX, count EBP): reads the sectors into buf. Replies w0 =
+; count * 512 and the data, or -EINVAL (a bad range) or -EIO (a device error or no interrupt in time)
+; without data. Uses every register.
 disk_read:
-    push ebx
     call check_request
     jc .invalid
     call arm_alarm
     mov al, CMD_READ
     call start_command
-    jc .io_error_noack
+    jc io_failed
 .sector:
     call wait_irq
-    jc .io_error_noack
+    jc io_failed
     mov dx, ATA_STATUS
     in al, dx                   ; also lowers the drive's interrupt request
     test al, ST_ERR | ST_DF
-    jnz .io_error
+    jnz io_failed_ack
     test al, ST_DRQ
-    jz .io_error
+    jz io_failed_ack
     mov edi, [done_count]
     shl edi, 9
     add edi, buf
@@ -241,29 +216,20 @@ disk_read:
     cmp eax, [req_count]
     jb .sector
     call disarm_alarm
-    mov ecx, [req_count]
-    shl ecx, 9
-    mov edi, ecx
-    pop ebx
-    ret
-.io_error:
-    call ack_irq
-.io_error_noack:
-    call disarm_alarm
-    mov ecx, -EIO
-    xor edi, edi
-    pop ebx
+    mov eax, [req_count]
+    shl eax, 9
+    xor edx, edx
+    xor ebp, ebp
+    mov edi, eax                ; the payload: all the sectors
     ret
 .invalid:
-    mov ecx, -EINVAL
-    xor edi, edi
-    pop ebx
-    ret
+    mov eax, -EINVAL
+    jmp server_done
 
-; disk_write: serves DISK_WRITE (LBA EDX, count EBP, EDI payload bytes in buf). Returns ECX = the
-; reply's w0 (bytes or -errno). Uses EAX, ECX, EDX, ESI, EDI, EBP (preserves EBX).
+; disk_write: the DISK_WRITE handler (LBA EDX, count EBP, EDI payload bytes in buf): writes the
+; sectors. Replies w0 = count * 512, or -EINVAL (a bad range or a payload shorter than count
+; sectors) or -EIO (a device error or no interrupt in time). Uses every register.
 disk_write:
-    push ebx
     call check_request
     jc .invalid
     mov eax, ebp
@@ -273,10 +239,10 @@ disk_write:
     call arm_alarm
     mov al, CMD_WRITE
     call start_command
-    jc .io_error_noack
+    jc io_failed
 .sector:
     call wait_drq
-    jc .io_error_noack
+    jc io_failed
     mov esi, [done_count]
     shl esi, 9
     add esi, buf
@@ -284,11 +250,11 @@ disk_write:
     mov dx, ATA_DATA
     rep outsw
     call wait_irq               ; the drive has taken the sector
-    jc .io_error_noack
+    jc io_failed
     mov dx, ATA_STATUS
     in al, dx
     test al, ST_ERR | ST_DF
-    jnz .io_error
+    jnz io_failed_ack
     call ack_irq
     mov eax, [done_count]
     inc eax
@@ -296,21 +262,22 @@ disk_write:
     cmp eax, [req_count]
     jb .sector
     call disarm_alarm
-    mov ecx, [req_count]
-    shl ecx, 9
-    pop ebx
-    ret
-.io_error:
-    call ack_irq
-.io_error_noack:
-    call disarm_alarm
-    mov ecx, -EIO
-    pop ebx
-    ret
+    mov eax, [req_count]
+    shl eax, 9
+    jmp server_done
 .invalid:
-    mov ecx, -EINVAL
-    pop ebx
-    ret
+    mov eax, -EINVAL
+    jmp server_done
+
+; io_failed_ack / io_failed: the end of a DISK_READ or DISK_WRITE handler whose transfer failed
+; (io_failed_ack: with the sector's interrupt taken, to be acknowledged): cancels the alarm and
+; replies -EIO. Jump here.
+io_failed_ack:
+    call ack_irq
+io_failed:
+    call disarm_alarm
+    mov eax, -EIO
+    jmp server_done
 
 ; wait_not_busy: polls the alternate status until BSY clears; CF = 1 if it does not within
 ; POLL_LIMIT polls. Uses EAX, ECX, EDX.

@@ -5,15 +5,17 @@
 ; before each character, and again after a send fails because it ended), enable the first port's
 ; interrupt and clock in the controller's configuration byte (command 0x20 reads it, 0x60 writes it),
 ; tell the keyboard to scan (0xf4, answered 0xfa), then irq_ack(1) (the first ack enables IRQ1).
-; Loop: ipc_receive from HARDWARE; on an IRQ1 notification read port 0x60 while the status port says
-; the output buffer is full, translate each make code and ipc_send(console, MSG_CON_INPUT, char) for
-; each character, then irq_ack(1).
+; Loop: the server skeleton (servers/lib/server.inc) with no request handlers: it serves only
+; notifications (a request, which the manifest lets nobody send, is answered -ENOSYS). On an IRQ1
+; notification read port 0x60 while the status port says the output buffer is full, translate each
+; make code and ipc_send(console, MSG_CON_INPUT, char) for each character, then irq_ack(1).
 ;
 ; Translation: letters, digits, punctuation, space, Enter -> '\n', Backspace -> 0x08, Tab, Esc -> 0x1b;
 ; Shift (either) selects the shifted symbol, Caps Lock toggles the case of letters, Ctrl (left or
 ; right) + a letter gives its control code (Ctrl-C = 0x03). Releases (bit 7) are ignored except for
 ; Shift and Ctrl; after an 0xe0 prefix only Right Ctrl, keypad Enter and keypad '/' count.
 %include "ringside.inc"
+%include "server.inc"
 
 KBD_DATA    equ 0x60
 KBD_STATUS  equ 0x64            ; status (read), controller command (write)
@@ -43,6 +45,7 @@ keymap_shift:
     db "ASDFGHJKL:", '"', "~", 0, "|"
     db "ZXCVBNM<>?", 0, "*", 0, " "
 KEYMAP_LEN  equ keymap_shift - keymap
+SERVER 0, 0, kbd_notify, 0      ; no payloads, no requests
 
 section .bss
 console     resd 1              ; the console's endpoint
@@ -60,19 +63,14 @@ _start:
     mov ebx, KBD_IRQ
     mov eax, SYS_irq_ack        ; the first ack enables IRQ1
     int 0x80
+    jmp server_loop
 
-serve:
-    mov ebx, HARDWARE
-    xor esi, esi
-    xor edi, edi                ; notifications carry no payload
-    mov eax, SYS_ipc_receive
-    int 0x80
-    test eax, eax
-    jnz serve                   ; an error, or not from the kernel
-    cmp ecx, MSG_NOTIFY
-    jne serve
+; kbd_notify: the notification hook. On the IRQ1 bit reads port 0x60 while the status port says the
+; output buffer is full (skipping mouse bytes), turns each byte into characters for the console, then
+; acknowledges the interrupt; other bits are ignored. Uses every register.
+kbd_notify:
     test edx, 1 << KBD_IRQ
-    jz serve
+    jz .done
 .drain:
     in al, KBD_STATUS
     test al, ST_OUTFULL
@@ -87,7 +85,8 @@ serve:
     mov ebx, KBD_IRQ
     mov eax, SYS_irq_ack
     int 0x80
-    jmp serve
+.done:
+    ret
 
 ; kbd_init: sets bit 0 (first-port interrupt) and clears bit 4 (first-port clock disabled) of the
 ; controller configuration byte, then enables scanning on the keyboard and takes its 0xfa reply.
