@@ -36,6 +36,14 @@ export type StopReason =
  */
 export type EmulatorFaultHandler = (message: string) => boolean;
 
+/** v86's 16- and 32-bit port accessors (cpu.io; not in V86Cpu's declared subset). */
+interface WideIo {
+  port_write16(port: number, value: number): void;
+  port_read16(port: number): number;
+  port_write32(port: number, value: number): void;
+  port_read32(port: number): number;
+}
+
 const DEFAULT_IPMS = 100_000;
 let wasmModule: WebAssembly.Module | undefined;
 /** How long an idle main-loop pass waits for host input when nothing else can happen (wall ms). */
@@ -312,6 +320,26 @@ export class Machine {
   /** Reads a byte from an I/O port of a JS-implemented device. */
   portRead8(port: number): number {
     return this.cpu.io.port_read8(port);
+  }
+
+  /** Writes a 16-bit word to an I/O port of a JS-implemented device (e.g. the IDE data port). */
+  portWrite16(port: number, value: number): void {
+    (this.cpu.io as unknown as WideIo).port_write16(port, value & 0xffff);
+  }
+
+  /** Reads a 16-bit word from an I/O port of a JS-implemented device. */
+  portRead16(port: number): number {
+    return (this.cpu.io as unknown as WideIo).port_read16(port) & 0xffff;
+  }
+
+  /** Writes a 32-bit doubleword to an I/O port of a JS-implemented device (the IDE data port takes them). */
+  portWrite32(port: number, value: number): void {
+    (this.cpu.io as unknown as WideIo).port_write32(port, value | 0);
+  }
+
+  /** Reads a 32-bit doubleword (unsigned) from an I/O port of a JS-implemented device. */
+  portRead32(port: number): number {
+    return (this.cpu.io as unknown as WideIo).port_read32(port) >>> 0;
   }
 
   /** Raises IRQ line `irq`; the guest takes it after the current instruction. */
