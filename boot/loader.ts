@@ -3,7 +3,7 @@
 // shell in its argv) and every server as a boot module — plus the disk itself.
 import { ImageError, Rsfs } from "../tools/image/rsfs.ts";
 import { ManifestError, parseManifest, type Manifest } from "../kernel/manifest.ts";
-import { loadImage, type ProgramSpec } from "../kernel/kernel.ts";
+import { loadImage, type ProgramSpec } from "../kernel/exec.ts";
 import { ElfError } from "../kernel/elf.ts";
 
 export const MANIFEST_PATH = "/boot/manifest";

@@ -1,18 +1,19 @@
-// Per-process open files in microkernel mode: what each descriptor refers to (the console server,
-// or an inode of the file server) and its offset. The servers keep no per-client state.
+// Per-process open files: what each descriptor refers to (a device service such as the console, or
+// an inode of the file service) and its offset. The services keep no per-client state.
 import { E } from "./names.ts";
 
 export const MAX_FDS = 16;
 
 /** One open file description. */
 export interface OpenFile {
-  server: "console" | "fs";
-  /** Inode number (fs), 0 for the console. */
+  /** The service that serves it: "fs", or a device ("console", any /dev/<name>). */
+  server: string;
+  /** Inode number (fs), 0 for a device. */
   ino: number;
   offset: number;
   /** open(2) flags. */
   flags: number;
-  /** FTYPE (fs): 1 file, 2 directory. */
+  /** FTYPE: 1 file, 2 directory (fs), 0 a device. */
   type: number;
   /** The size the server last reported (for O_APPEND and SEEK_END). */
   size: number;

@@ -2,7 +2,7 @@
 // A message is three words plus a payload of up to IPC_MAX bytes that the kernel copies from the
 // sender's address space straight into the receiver's, both walked through the page tables. Every
 // operation is traced as an `ipc` event. Semantics: docs/microkernel.md.
-import type { Kernel } from "./kernel.ts";
+import type { Machine } from "../emulator/machine.ts";
 import type { Process, WaitReason } from "./process.ts";
 import { E } from "./names.ts";
 import { FRAME } from "./layout.ts";
@@ -10,14 +10,19 @@ import { ENDPOINT, IPC_MAX, MSG } from "./protocol.ts";
 import { PAGE } from "./frames.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 
-/**
- * "No one-page physical address known": the copy walks the page tables. A checked buffer that lies
- * in one page carries its physical address instead, so a short message is copied without a walk.
- * (A process's mappings cannot change while it is blocked in IPC, so the address stays valid.)
- */
-export const NO_PA = -1;
-/** `Kernel.userBuffer`'s answer for a buffer the process may not use (-EFAULT). */
-export const BAD_BUFFER = -2;
+import { NO_PA } from "./user-memory.ts";
+
+// A checked buffer carries its physical address (or NO_PA) from the system call to the copy; a
+// process's mappings cannot change while it is blocked in IPC, so the address stays valid.
+
+/** What the IPC engine needs from the kernel: memory, the trace, and the dispatcher's block/wake. */
+export interface IpcHost {
+  readonly machine: Machine;
+  readonly trace: TraceRecorder | undefined;
+  block(p: Process, wait: WaitReason): void;
+  complete(p: Process, value: number): void;
+  handOffTo(p: Process): void;
+}
 
 /** What a process is blocked in, IPC-wise. */
 export const enum IpcOp {
@@ -103,8 +108,8 @@ export class Ipc {
   /** The kernel's trace recorder (fixed for the kernel's life), or undefined. */
   private readonly tr: TraceRecorder | undefined;
 
-  constructor(private readonly k: Kernel) {
-    this.tr = k.traceRecorder;
+  constructor(private readonly k: IpcHost) {
+    this.tr = k.trace;
   }
 
   /**

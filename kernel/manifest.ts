@@ -11,6 +11,8 @@ export interface ServerPrivileges {
   ports: [number, number][];
   /** Names of the servers it may send to. */
   send: string[];
+  /** Programs may open it as /dev/<name> (`dev=yes`): reads and writes become DEV_READ / DEV_WRITE requests. */
+  device: boolean;
 }
 
 export interface Manifest {
@@ -47,7 +49,7 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
     }
     if (keyword !== "server") fail(`unknown keyword "${keyword}" (expected server, init or shell)`);
     if (servers.some((s) => s.name === name)) fail(`server "${name}" is declared twice`);
-    const s: ServerPrivileges = { name: name!, program: program!, irqs: [], ports: [], send: [] };
+    const s: ServerPrivileges = { name: name!, program: program!, irqs: [], ports: [], send: [], device: false };
     for (const item of rest) {
       const eq = item.indexOf("=");
       const key = item.slice(0, eq), value = item.slice(eq + 1);
@@ -66,7 +68,10 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
         } else if (key === "send") {
           if (!NAME.test(v)) fail(`bad server name "${v}" in send=`);
           s.send.push(v);
-        } else fail(`unknown privilege "${key}" (irq, ports, send)`);
+        } else if (key === "dev") {
+          if (v !== "yes" && v !== "no") fail(`bad dev "${v}" (yes or no)`);
+          s.device = v === "yes";
+        } else fail(`unknown privilege "${key}" (irq, ports, send, dev)`);
       }
     }
     servers.push(s);

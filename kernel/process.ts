@@ -11,7 +11,8 @@ export type ProcState = "ready" | "running" | "blocked" | "zombie";
 export type WaitReason =
   | { kind: "child"; pid: number; statusPtr: number } // waitpid
   | { kind: "sleep"; until: number } // nanosleep (virtual ms)
-  | { kind: "ipc" }; // blocked in IPC: p.ipc says in what
+  | { kind: "ipc" } // blocked in IPC: p.ipc says in what
+  | { kind: "service"; name: string }; // a request to an in-kernel service that answers later
 
 export class Process {
   state: ProcState = "ready";
@@ -37,7 +38,7 @@ export class Process {
   readonly ipc = new IpcEndpoint();
   /** The manifest entry this process runs as (a server), or null for an ordinary program. */
   priv: ServerPrivileges | null = null;
-  /** Open files (microkernel mode), or null in the monolithic `run` setup. */
+  /** Open files (null once it has ended). */
   files: FileTable | null = null;
   /** In a system call whose return has not been traced yet (it blocked, or the CPU moved on). */
   syscallOpen = false;

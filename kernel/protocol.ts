@@ -14,8 +14,10 @@ export const NOTIFY = { TIMER: 1 << 16, USER_MASK: 0xfffe0000 } as const;
 /** Message types (w0 of a request). */
 export const MSG = {
   NOTIFY: 0xffff, // a notification (source HARDWARE); w1 = the pending bits
-  CON_WRITE: 1,
-  CON_READ: 2,
+  CON_WRITE: 1, // = DEV_WRITE: the console is a device
+  CON_READ: 2, // = DEV_READ
+  DEV_WRITE: 1, // a device's write: payload = the bytes; reply w0 = bytes taken or -errno
+  DEV_READ: 2, // a device's read: w1 = the most bytes wanted; reply payload = the bytes, w0 = their count or -errno
   CON_INPUT: 3,
   FS_OPEN: 16,
   FS_READ: 17,

@@ -8,9 +8,9 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prog, ringside, ROOT } from "./helpers/cli.ts";
 import { assemble, formatDiagnostic } from "../tools/asm/index.ts";
-import { Rsfs } from "../tools/image/rsfs.ts";
+import { Rsfs } from "../kernel/fs/rsfs.ts";
 import { loadBootImage } from "../boot/loader.ts";
-import { Kernel } from "../kernel/kernel.ts";
+import { createKernel } from "../tools/build/kernel.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-drv-"));
 const IMAGE_BYTES = 1024 * 1024;
@@ -156,7 +156,7 @@ describe("keyboard server", () => {
     const img = makeImage("keyboard", servers + "server drvread /tests/drvread\n" + TAIL);
     const boot = loadBootImage(new Uint8Array(readFileSync(img)));
     let out = "";
-    const kernel = await Kernel.create({
+    const kernel = await createKernel({
       programs: boot.programs,
       modules: boot.modules,
       manifest: boot.manifest,

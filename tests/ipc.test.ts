@@ -2,7 +2,7 @@
 // output goes to the kernel's UART): call/receive/reply with payloads both ways, a refused cycle
 // (-EDEADLK), an alarm notification, I/O ports only where the manifest grants them, IRQ ownership.
 import { describe, expect, it } from "vitest";
-import { Kernel } from "../kernel/kernel.ts";
+import { createKernel } from "../tools/build/kernel.ts";
 import { parseManifest, ManifestError } from "../kernel/manifest.ts";
 import { TraceRecorder } from "../kernel/trace/recorder.ts";
 import { syscallName } from "../kernel/syscalls.ts";
@@ -21,7 +21,7 @@ async function boot(): Promise<{ out: string; reports: string[]; events: Record<
   const reports: string[] = [];
   let text = "";
   const trace = new TraceRecorder((t) => (text += t), { ipms: 100_000, mode: "microkernel", tool: "test" }, syscallName);
-  const kernel = await Kernel.create({
+  const kernel = await createKernel({
     programs: [{ name: "ipcinit", image: await image("ipcinit"), argv: ["ipcinit", "a", "b", "--", "/bin/sh"] }],
     modules: [
       { name: "a", image: await image("ipca") },
@@ -63,7 +63,7 @@ describe("IPC edge cases", () => {
   it("copies payloads that straddle pages, refuses kernel buffers, and reports a server that has gone", async () => {
     const manifest = parseManifest("server s /s\nserver c /c send=s\ninit ipcinit /init\nshell sh /bin/sh\n");
     let out = "";
-    const kernel = await Kernel.create({
+    const kernel = await createKernel({
       programs: [{ name: "ipcinit", image: await image("ipcinit"), argv: ["ipcinit", "s", "c", "--", "/bin/sh"] }],
       modules: [
         { name: "s", image: await image("ipcedge_s") },

@@ -1,12 +1,13 @@
-// POSIX file calls in microkernel mode: the kernel turns each into a request message to the console
-// or file server on the caller's behalf (the trace shows the request and the reply), and keeps the
-// descriptor table and offsets itself. In the monolithic `run` setup only write(1|2) exists.
+// POSIX file calls: the kernel turns each into a request to the service that owns the resource — the
+// file service ("fs") or a device ("console", /dev/<name>) — on the caller's behalf, whether that
+// service is a ring-3 server (the trace shows the messages) or runs in the kernel (the trace shows
+// `service` events). The kernel keeps the descriptor table and offsets; the services keep no
+// per-client state.
 import { E } from "../names.ts";
 import { FTYPE, IPC_MAX, MSG, O, SEEK } from "../protocol.ts";
-import type { SyscallHandler } from "../syscalls.ts";
+import type { SyscallHandler } from "../syscall-contract.ts";
 import type { Process } from "../process.ts";
 import type { OpenFile } from "../files.ts";
-import { sysConsoleWrite } from "./io.ts";
 
 const MAX_PATH = 255;
 const MAX_COMPONENT = 27;
@@ -30,6 +31,17 @@ function pathArg(p: Process, ptr: number): Uint8Array | number {
   return new TextEncoder().encode(abs + "\0");
 }
 
+/** The device prefix of the namespace: open("/dev/<name>") opens service <name>. */
+const DEV = "/dev/";
+
+/** The service name of a /dev/<name> path (kernel bytes, NUL-terminated), or null for any other path. */
+function deviceName(path: Uint8Array): string | null {
+  const s = new TextDecoder().decode(path.subarray(0, path.length - 1));
+  if (!s.startsWith(DEV)) return null;
+  const name = s.slice(DEV.length);
+  return name.length > 0 && !name.includes("/") ? name : null;
+}
+
 /** read(fd, buf, count). */
 export const sysRead: SyscallHandler = (k, p, fd, buf, count) => {
   const t = p.files;
@@ -40,9 +52,9 @@ export const sysRead: SyscallHandler = (k, p, fd, buf, count) => {
   if ((f.flags & O.ACCMODE) === O.WRONLY) return -E.BADF;
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, true)) return -E.FAULT;
-  if (f.server === "console") return k.serverRequest(p, "console", MSG.CON_READ, n, 0, null, buf >>> 0, n, resultOnly);
+  if (f.server !== "fs") return k.serviceRequest(p, f.server, MSG.DEV_READ, n, 0, null, buf >>> 0, n, resultOnly);
   if (f.type === FTYPE.DIR) return -E.ISDIR;
-  return k.serverRequest(p, "fs", MSG.FS_READ, f.ino, f.offset, null, buf >>> 0, n, {
+  return k.serviceRequest(p, "fs", MSG.FS_READ, f.ino, f.offset, null, buf >>> 0, n, {
     // The server cannot see the count (it is the reply capacity): it may send more than fit. What
     // the caller got is what arrived; the offset moves by that much (the server keeps no state).
     done: (w0, _w1, _w2, bytes) => {
@@ -56,10 +68,8 @@ export const sysRead: SyscallHandler = (k, p, fd, buf, count) => {
 };
 
 /** write(fd, buf, count). */
-export const sysWrite: SyscallHandler = (k, p, fd, buf, count, a3, a4) => {
-  const t = p.files;
-  if (!t) return sysConsoleWrite(k, p, fd, buf, count, a3, a4);
-  const f = t.get(fd);
+export const sysWrite: SyscallHandler = (k, p, fd, buf, count) => {
+  const f = p.files?.get(fd);
   if (!f) return -E.BADF;
   if ((count | 0) < 0) return -E.INVAL;
   if (count === 0) return 0;
@@ -67,12 +77,9 @@ export const sysWrite: SyscallHandler = (k, p, fd, buf, count, a3, a4) => {
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, false)) return -E.FAULT;
   const payload = { va: buf >>> 0, len: n };
-  if (f.server === "console") {
-    if (!k.consoleServerDeclared()) return sysConsoleWrite(k, p, fd === 0 ? 1 : fd, buf, count, a3, a4);
-    return k.serverRequest(p, "console", MSG.CON_WRITE, 0, 0, payload, 0, 0, resultOnly);
-  }
+  if (f.server !== "fs") return k.serviceRequest(p, f.server, MSG.DEV_WRITE, 0, 0, payload, 0, 0, resultOnly);
   const at = f.flags & O.APPEND ? f.size : f.offset;
-  return k.serverRequest(p, "fs", MSG.FS_WRITE, f.ino, at, payload, 0, 0, {
+  return k.serviceRequest(p, "fs", MSG.FS_WRITE, f.ino, at, payload, 0, 0, {
     done: (w0, w1) => {
       if ((w0 | 0) >= 0) {
         f.offset = at + w0;
@@ -84,14 +91,23 @@ export const sysWrite: SyscallHandler = (k, p, fd, buf, count, a3, a4) => {
   });
 };
 
-/** open(path, flags, mode): asks the file server for the inode; the descriptor lives in the kernel. */
+/**
+ * open(path, flags, mode): /dev/<name> opens a device service; any other path asks the file
+ * service for the inode. The descriptor lives in the kernel.
+ */
 export const sysOpen: SyscallHandler = (k, p, pathPtr, flags) => {
   const t = p.files;
   if (!t) return -E.NOSYS;
   const path = pathArg(p, pathPtr);
   if (typeof path === "number") return path;
   if (!t.hasFree()) return -E.MFILE;
-  return k.serverRequest(p, "fs", MSG.FS_OPEN, flags, 0, path, 0, 0, {
+  const dev = deviceName(path);
+  if (dev !== null) {
+    if (!k.isDevice(dev)) return -E.NOENT;
+    if (!k.serviceRunning(dev)) return -E.NXIO;
+    return t.add({ server: dev, ino: 0, offset: 0, flags, type: 0, size: 0 });
+  }
+  return k.serviceRequest(p, "fs", MSG.FS_OPEN, flags, 0, path, 0, 0, {
     done: (w0, w1, w2) => {
       if ((w0 | 0) < 0) return w0 | 0;
       const f: OpenFile = { server: "fs", ino: w0, offset: 0, flags, type: w2, size: w1 >>> 0 };
@@ -105,8 +121,8 @@ export const sysOpen: SyscallHandler = (k, p, pathPtr, flags) => {
 export const sysClose: SyscallHandler = (k, p, fd) => {
   const f = p.files?.remove(fd);
   if (!f) return -E.BADF;
-  if (f.server === "console") return 0;
-  return k.serverRequest(p, "fs", MSG.FS_CLOSE, f.ino, 0, null, 0, 0, resultOnly);
+  if (f.server !== "fs") return 0;
+  return k.serviceRequest(p, "fs", MSG.FS_CLOSE, f.ino, 0, null, 0, 0, resultOnly);
 };
 
 /** unlink(path) and rmdir(path). */
@@ -115,7 +131,7 @@ function removeCall(dir: boolean): SyscallHandler {
     if (!p.files) return -E.NOSYS;
     const path = pathArg(p, pathPtr);
     if (typeof path === "number") return path;
-    return k.serverRequest(p, "fs", MSG.FS_UNLINK, dir ? 1 : 0, 0, path, 0, 0, resultOnly);
+    return k.serviceRequest(p, "fs", MSG.FS_UNLINK, dir ? 1 : 0, 0, path, 0, 0, resultOnly);
   };
 }
 export const sysUnlink = removeCall(false);
@@ -126,14 +142,14 @@ export const sysMkdir: SyscallHandler = (k, p, pathPtr) => {
   if (!p.files) return -E.NOSYS;
   const path = pathArg(p, pathPtr);
   if (typeof path === "number") return path;
-  return k.serverRequest(p, "fs", MSG.FS_MKDIR, 0, 0, path, 0, 0, resultOnly);
+  return k.serviceRequest(p, "fs", MSG.FS_MKDIR, 0, 0, path, 0, 0, resultOnly);
 };
 
 /** lseek(fd, offset, whence): kernel-side only. */
 export const sysLseek: SyscallHandler = (_k, p, fd, offset, whence) => {
   const f = p.files?.get(fd);
   if (!f) return -E.BADF;
-  if (f.server === "console") return -E.SPIPE;
+  if (f.server !== "fs") return -E.SPIPE;
   const base = whence === SEEK.SET ? 0 : whence === SEEK.CUR ? f.offset : whence === SEEK.END ? f.size : NaN;
   if (Number.isNaN(base)) return -E.INVAL;
   const pos = base + (offset | 0);
@@ -150,7 +166,7 @@ export const sysGetdents: SyscallHandler = (k, p, fd, buf, count) => {
   if ((count | 0) <= 0) return -E.INVAL;
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, true)) return -E.FAULT;
-  return k.serverRequest(p, "fs", MSG.FS_READDIR, f.ino, f.offset, null, buf >>> 0, n, {
+  return k.serviceRequest(p, "fs", MSG.FS_READDIR, f.ino, f.offset, null, buf >>> 0, n, {
     done: (w0, w1, _w2, bytes) => {
       if ((w0 | 0) < 0) return w0 | 0;
       if (bytes >= w0) {

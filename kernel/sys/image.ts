@@ -2,7 +2,7 @@
 // read from the file system) and procinfo (the process table, for ps).
 import { E } from "../names.ts";
 import { PROCINFO, PSTATE } from "../protocol.ts";
-import type { SyscallHandler } from "../syscalls.ts";
+import type { SyscallHandler } from "../syscall-contract.ts";
 import { readArgv } from "./proc.ts";
 
 /** Largest program image spawn_image accepts. */

@@ -4,17 +4,17 @@
 // once (for the payload going out and the one coming back) and passes its physical address on.
 import { E } from "../names.ts";
 import { FRAME } from "../layout.ts";
-import { BAD_BUFFER, NO_PA } from "../ipc.ts";
+import { BAD_BUFFER, NO_PA } from "../user-memory.ts";
 import { ENDPOINT, IPC_MAX, NOTIFY } from "../protocol.ts";
-import { BLOCKED, type SyscallHandler } from "../syscalls.ts";
-import type { Kernel } from "../kernel.ts";
+import { BLOCKED, type SyscallHandler } from "../syscall-contract.ts";
+import type { KernelApi } from "../kernel-api.ts";
 import type { Process } from "../process.ts";
 
 const MAX_NAME = 15;
 
 /** The saved EBP of the caller (the third message word). */
-function ebp(k: Kernel, p: Process): number {
-  return k.machine.mem32[(p.frame + FRAME.ebp) >>> 2]!;
+function ebp(k: KernelApi, p: Process): number {
+  return k.savedRegister(p, FRAME.ebp);
 }
 
 /**
@@ -22,7 +22,7 @@ function ebp(k: Kernel, p: Process): number {
  * last allowed target is remembered (pids are never reused, and a live server's rights never change),
  * so a client calling the same server again skips the lookup and the rights check.
  */
-function target(k: Kernel, p: Process, ep: number): Process | number {
+function target(k: KernelApi, p: Process, ep: number): Process | number {
   const last = p.ipc.lastTarget;
   if (last !== null && last.pid === ep && last.state !== "zombie") return last;
   const d = ep > 0 ? k.process(ep) : undefined;
@@ -37,7 +37,7 @@ function target(k: Kernel, p: Process, ep: number): Process | number {
  * ([buf, buf+cap), written). Each one's physical address (or NO_PA, or BAD_BUFFER) is left in
  * p.ipc.srcPa and p.ipc.bufPa; in the usual case (len ≤ cap) one page-table walk answers both.
  */
-function checkBuffers(k: Kernel, p: Process, buf: number, len: number, cap: number): void {
+function checkBuffers(k: KernelApi, p: Process, buf: number, len: number, cap: number): void {
   const e = p.ipc;
   if (len <= cap) {
     e.bufPa = k.userBuffer(p, buf, cap, true);
@@ -52,7 +52,7 @@ function checkBuffers(k: Kernel, p: Process, buf: number, len: number, cap: numb
  * Stores an outgoing message in p.ipc and sends it; returns the syscall result. The payload
  * [buf, buf+len) is read from and a call's reply (up to `cap` bytes) written to the same buffer.
  */
-function sendMessage(k: Kernel, p: Process, dst: number, w0: number, w1: number, w2: number, buf: number, len: number, call: boolean, cap: number): number {
+function sendMessage(k: KernelApi, p: Process, dst: number, w0: number, w1: number, w2: number, buf: number, len: number, call: boolean, cap: number): number {
   const d = target(k, p, dst);
   if (typeof d === "number") return d;
   if (len > IPC_MAX || cap > IPC_MAX) return -E.INVAL;
@@ -68,20 +68,20 @@ function sendMessage(k: Kernel, p: Process, dst: number, w0: number, w1: number,
 }
 
 /** -ESRCH if `from` names a process that is not alive (ANY and HARDWARE always exist), else 0. */
-function badSource(k: Kernel, from: number): number {
+function badSource(k: KernelApi, from: number): number {
   if (from === ENDPOINT.ANY || from === ENDPOINT.HARDWARE) return 0;
   const s = from > 0 ? k.process(from) : undefined;
   return !s || s.state === "zombie" ? -E.SRCH : 0;
 }
 
 /** Receives into [buf, buf+cap) (bufPa: its checked physical address, see NO_PA); returns the source or BLOCKED. */
-function receiveMessage(k: Kernel, p: Process, from: number, buf: number, cap: number, bufPa: number): number {
+function receiveMessage(k: KernelApi, p: Process, from: number, buf: number, cap: number, bufPa: number): number {
   const r = k.ipc.receive(p, from, buf, cap, bufPa);
   return r === null ? BLOCKED : r;
 }
 
 /** Replies to `dst` with [buf, buf+len) (bufPa: its checked address, see NO_PA); returns 0 or -errno. */
-function replyMessage(k: Kernel, p: Process, dst: number, w0: number, w1: number, w2: number, buf: number, len: number, bufPa: number): number {
+function replyMessage(k: KernelApi, p: Process, dst: number, w0: number, w1: number, w2: number, buf: number, len: number, bufPa: number): number {
   const c = dst > 0 ? k.process(dst) : undefined;
   if (!c || c.state === "zombie") return -E.SRCH;
   if (len > IPC_MAX) return -E.INVAL;
@@ -142,6 +142,5 @@ export const sysIpcNotify: SyscallHandler = (k, p, dst, bits) => {
 export const sysIpcLookup: SyscallHandler = (k, p, namePtr) => {
   const name = p.as.readString(namePtr >>> 0, MAX_NAME + 1);
   if (name === null) return -E.FAULT;
-  const s = k.server(name);
-  return s ? s.pid : -E.SRCH;
+  return k.serviceEndpoint(name);
 };

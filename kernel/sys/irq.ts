@@ -1,6 +1,6 @@
 // Interrupt and timer system calls: irq_ack and alarm.
 import { E } from "../names.ts";
-import type { SyscallHandler } from "../syscalls.ts";
+import type { SyscallHandler } from "../syscall-contract.ts";
 
 /** irq_ack(irq): the owner has handled IRQ `irq`; the line is unmasked (the first ack enables it). */
 export const sysIrqAck: SyscallHandler = (k, p, irq) => {

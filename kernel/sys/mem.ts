@@ -2,7 +2,7 @@
 // first touch (lazy allocation).
 import { PAGE } from "../frames.ts";
 import { E } from "../names.ts";
-import type { SyscallHandler } from "../syscalls.ts";
+import type { SyscallHandler } from "../syscall-contract.ts";
 
 /** The largest heap a process may have. */
 export const HEAP_MAX = 16 * 1024 * 1024;

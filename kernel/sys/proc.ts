@@ -1,6 +1,6 @@
 // Process system calls: exit, getpid, getppid, spawn, waitpid, kill, setpriority.
 import { E } from "../names.ts";
-import { BLOCKED, NO_RETURN, type SyscallHandler } from "../syscalls.ts";
+import { BLOCKED, NO_RETURN, type SyscallHandler } from "../syscall-contract.ts";
 import type { Process } from "../process.ts";
 
 const MAX_PATH = 255;

@@ -1,6 +1,6 @@
 // Scheduling system calls: sched_yield and nanosleep.
 import { E } from "../names.ts";
-import { BLOCKED, type SyscallHandler } from "../syscalls.ts";
+import { BLOCKED, type SyscallHandler } from "../syscall-contract.ts";
 
 /** sched_yield(): lets the next runnable process of equal priority run. */
 export const sysSchedYield: SyscallHandler = (k, p) => {

@@ -18,9 +18,11 @@ const enum K {
   retSyscall,
   object, // a rare event stored as a preformatted tail in the side strings
   ipc,
+  service,
 }
 
 const IPC_OPS = ["send", "receive", "reply", "notify"];
+const SERVICE_OPS = ["request", "reply"];
 
 // Record layout, in 32-bit words (12 words = 48 bytes):
 //   w0 = kind | cpl << 8 | (pid + 1) << 16     w1 = eip
@@ -65,6 +67,8 @@ export class TraceRecorder {
   /** Formatting caches: `,"pid":…,"proc":…` per pid, and `,"nr":…,"name":…` per syscall number. */
   private readonly pidJson = new Map<number, string>();
   private readonly nrJson = new Map<number, string>();
+  /** Names of in-kernel services, by the index their `service` records carry. */
+  private readonly serviceNames: string[] = [];
 
   constructor(
     private readonly sink: (text: string) => void,
@@ -114,6 +118,23 @@ export class TraceRecorder {
     const w = this.slot(K.ipc, icount, vt, pid, 0, 0);
     const u = this.u32;
     u[w + 6] = op; u[w + 7] = src + 1; u[w + 8] = dst + 1; u[w + 9] = bytes;
+  }
+
+  /** Registers an in-kernel service name; returns the index `service` records carry. */
+  nameService(name: string): number {
+    const i = this.serviceNames.indexOf(name);
+    return i >= 0 ? i : this.serviceNames.push(name) - 1;
+  }
+
+  /**
+   * A request to an in-kernel service (op 0) or its reply (op 1), at the kernel boundary: `pid` is
+   * the client, `service` the index from `nameService`, `type` the request's w0 (request) or the
+   * reply's w0 (reply), `bytes` the payload bytes copied.
+   */
+  service(icount: number, vt: number, pid: number, op: number, service: number, type: number, bytes: number): void {
+    const w = this.slot(K.service, icount, vt, pid, 0, 0);
+    const u = this.u32;
+    u[w + 6] = op; u[w + 7] = service; this.i32[w + 8] = type; u[w + 9] = bytes;
   }
 
   /** A rare event (load, spawn, exit, halt …): `fields` are serialised in insertion order after the common keys. */
@@ -202,6 +223,11 @@ export class TraceRecorder {
         case K.ipc: {
           const src = u[w + 7]!, dst = u[w + 8]!;
           line += `,"kind":"ipc"${this.pidKeys(pid)},"op":"${IPC_OPS[u[w + 6]!]}","src":${src === 0 ? "null" : src - 1},"dst":${dst === 0 ? "null" : dst - 1},"bytes":${u[w + 9]}}`;
+          break;
+        }
+        case K.service: {
+          const op = u[w + 6]!;
+          line += `,"kind":"service"${this.pidKeys(pid)},"op":"${SERVICE_OPS[op]}","service":${JSON.stringify(this.serviceNames[u[w + 7]!] ?? "?")},"${op === 0 ? "type" : "result"}":${i32[w + 8]},"bytes":${u[w + 9]}}`;
           break;
         }
         default:

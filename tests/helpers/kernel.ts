@@ -1,6 +1,7 @@
 // Runs programs on a kernel in-process (for tests that inspect kernel state, e.g. free frames).
 import { readFileSync } from "node:fs";
-import { Kernel, type KernelOptions, type RunResult } from "../../kernel/kernel.ts";
+import type { Kernel, RunResult } from "../../kernel/kernel.ts";
+import { createKernel, type CreateKernelOptions as KernelOptions } from "../../tools/build/kernel.ts";
 import { assembleProgram } from "../../tools/cli/program.ts";
 import { prog } from "./cli.ts";
 
@@ -15,7 +16,7 @@ export async function runPrograms(names: string[], modules: string[] = [], extra
   let out = "";
   const programs = await Promise.all(names.map(async (n) => ({ name: n, image: await image(n) })));
   const mods = await Promise.all(modules.map(async (n) => ({ name: n, image: await image(n) })));
-  const kernel = await Kernel.create({ programs, modules: mods, onConsole: (b) => (out += String.fromCharCode(b)), maxInstructions: 200_000_000, ...extra });
+  const kernel = await createKernel({ programs, modules: mods, onConsole: (b) => (out += String.fromCharCode(b)), maxInstructions: 200_000_000, ...extra });
   const result = await kernel.run();
   kernel.destroy();
   return { result, out, kernel };

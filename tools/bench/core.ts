@@ -1,6 +1,7 @@
 // Kernel-core benchmarks (issue 4): a yield ping-pong between two processes per switch, divided
 // by the null syscall measured in the same run; and spawn + exit + wait of a minimal program.
-import { Kernel, type ProgramSpec } from "../../kernel/kernel.ts";
+import type { ProgramSpec } from "../../kernel/kernel.ts";
+import { createKernel } from "../build/kernel.ts";
 import { assembleProgram } from "../asm/program.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
@@ -38,7 +39,7 @@ async function img(src: string): Promise<Uint8Array> {
 
 /** Wall time of kernel.run() for these programs, in ms. */
 async function timeRun(programs: ProgramSpec[], modules: ProgramSpec[] = []): Promise<number> {
-  const k = await Kernel.create({ programs, modules });
+  const k = await createKernel({ programs, modules });
   const t0 = performance.now();
   const r = await k.run();
   const t = performance.now() - t0;

@@ -1,7 +1,7 @@
 // Kernel benchmarks for the walking skeleton: the null-syscall round trip against an in-guest
 // iret-only handler, the cost of tracing, and the time from `new Machine` to the first ring-3
 // instruction. Each ratio is measured within one run of this bench.
-import { Kernel, type KernelOptions } from "../../kernel/kernel.ts";
+import { createKernel, type CreateKernelOptions as KernelOptions } from "../build/kernel.ts";
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { assembleProgram } from "../asm/program.ts";
@@ -31,7 +31,7 @@ _start:
 }
 
 async function timeRun(image: Uint8Array, extra: Partial<KernelOptions> = {}): Promise<number> {
-  const k = await Kernel.create({ programs: [{ name: "bench", image }], benchVector: true, ...extra });
+  const k = await createKernel({ programs: [{ name: "bench", image }], benchVector: true, ...extra });
   const t0 = performance.now();
   const r = await k.run();
   const t = performance.now() - t0;
@@ -89,7 +89,7 @@ export const kernelBench: Bench = {
         origRet(...a);
       };
       t0 = performance.now();
-      const k = await Kernel.create({ programs: [{ name: "hello", image: hello }], trace });
+      const k = await createKernel({ programs: [{ name: "hello", image: hello }], trace });
       await k.run();
       k.destroy();
       bestStart = Math.min(bestStart, tRing3 - t0);

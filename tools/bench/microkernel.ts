@@ -4,12 +4,12 @@
 // spaces; boot of the default image to the shell prompt; reading a 1 MiB file through the file
 // server and the disk server, against the host reading the image.
 import { readFileSync } from "node:fs";
-import { Kernel } from "../../kernel/kernel.ts";
+import { createKernel } from "../build/kernel.ts";
 import { parseManifest } from "../../kernel/manifest.ts";
 import { loadBootImage } from "../../boot/loader.ts";
 import { assembleProgram } from "../asm/program.ts";
 import { ensureDefaultImage } from "../image/default.ts";
-import { Rsfs } from "../image/rsfs.ts";
+import { Rsfs } from "../../kernel/fs/rsfs.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
 /**
@@ -249,7 +249,7 @@ interface RoundTrip {
 async function roundTripRun(server: string, client: string, manifest: string): Promise<RoundTrip> {
   const [i, s, c] = await Promise.all([asm(INIT), asm(server), asm(client)]);
   let tripMs = 0, nullMs = 0, last = 0, open = 0;
-  const k = await Kernel.create({
+  const k = await createKernel({
     programs: [{ name: "init", image: i }],
     modules: [{ name: "s", image: s }, { name: "c", image: c }],
     manifest: parseManifest(manifest),
@@ -293,7 +293,7 @@ interface Cr3Times {
 export async function cr3Run(): Promise<Cr3Times> {
   const ms = new Map<number, number>();
   let last = 0, open = 0;
-  const k = await Kernel.create({
+  const k = await createKernel({
     programs: [{ name: "cr3", image: await asm(CR3_PROGRAM) }],
     benchVector: true,
     onConsole: (b) => {
@@ -351,7 +351,7 @@ export const microkernelBench: Bench = {
       const boot = loadBootImage(disk.slice());
       let t1 = 0, last = 0;
       const t0 = performance.now();
-      const k = await Kernel.create({
+      const k = await createKernel({
         ...boot,
         onConsole: (b) => {
           if (last === 36 && b === 32 && !t1) {
@@ -379,7 +379,7 @@ export const microkernelBench: Bench = {
     const readMs = await best(reps, async () => {
       const boot = loadBootImage(fs.bytes.slice());
       let tS = 0, tE = 0;
-      const k = await Kernel.create({
+      const k = await createKernel({
         ...boot,
         onConsole: (b) => {
           if (b === 83) tS = performance.now();

@@ -1,9 +1,10 @@
 // Runs a kernel session for the CLI: wires console output, the trace file (JSONL or text), kill
 // reports and the per-process summary, and maps the outcome to an exit status.
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
-import { Kernel, KERNEL_VERSION, type ProgramSpec, type RunResult } from "../../kernel/kernel.ts";
+import { KERNEL_VERSION, type Kernel, type KernelMode, type ProgramSpec, type RunResult } from "../../kernel/kernel.ts";
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
+import { createKernel } from "../build/kernel.ts";
 import { UserError } from "./errors.ts";
 import type { Manifest } from "../../kernel/manifest.ts";
 
@@ -15,9 +16,13 @@ export interface SessionOptions {
   maxInstructions?: number;
   /** Print `[pid N name] exit S` lines to stderr. */
   summary?: boolean;
-  /** Microkernel mode: the manifest and the disk (see boot/loader.ts). */
+  /** Where services run (default: microkernel with a manifest, else monolithic). */
+  mode?: KernelMode;
+  /** The boot manifest and the disk (see boot/loader.ts). */
   manifest?: Manifest;
   hda?: Uint8Array;
+  /** The kernel starts the services itself (no init): `ringside run`. */
+  startServices?: boolean;
   /** Text typed into the console, one line each time the guest waits for input; then end of input (Ctrl-D). */
   input?: Uint8Array;
   /** Text typed on the PS/2 keyboard instead of the serial console (same pacing as `input`). */
@@ -44,18 +49,20 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     }
     const out = fd;
     const sink = format === "jsonl" ? (text: string) => void writeSync(out, text) : await textSink(out);
-    trace = new TraceRecorder(sink, { ipms: 100_000, mode: opts.manifest ? "microkernel" : "monolithic", tool: KERNEL_VERSION }, syscallName);
+    trace = new TraceRecorder(sink, { ipms: 100_000, mode: opts.mode ?? (opts.manifest ? "microkernel" : "monolithic"), tool: KERNEL_VERSION }, syscallName);
   }
   const stdout = process.stdout;
   const pending: number[] = [];
   let eofSent = false;
-  const scripted = opts.input !== undefined || opts.keys !== undefined || (opts.manifest !== undefined && !opts.interactive);
+  const scripted = opts.input !== undefined || opts.keys !== undefined || (opts.manifest !== undefined && !opts.startServices && !opts.interactive);
   const keyboard = opts.keys !== undefined ? await import("../../emulator/keyboard-layout.ts") : undefined;
-  const kernel = await Kernel.create({
+  const kernel: Kernel = await createKernel({
     programs: opts.programs,
     modules: opts.modules,
+    mode: opts.mode,
     manifest: opts.manifest,
     hda: opts.hda,
+    startServices: opts.startServices,
     trace,
     maxInstructions: opts.maxInstructions,
     onIdle: scripted

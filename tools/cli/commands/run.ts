@@ -1,4 +1,6 @@
-// `ringside run <prog…> [-- args]`: boot a fresh machine, run the programs, exit with the first one's status.
+// `ringside run <prog…> [-- args]`: boot a fresh machine with the programs and the services of a disk
+// image (default: the built-in one), in the kernel (--mode monolithic, the default) or as ring-3
+// servers (--mode microkernel); exit with the first program's status.
 import type { Command } from "commander";
 import { Option } from "commander";
 import { UserError } from "../errors.ts";
@@ -8,11 +10,13 @@ export function registerRun(program: Command): void {
     .command("run")
     .description("run programs (.asm, ELF or flat binary) on a fresh machine; exits with the first program's status")
     .argument("<programs...>", "program files; arguments after -- go to every program")
+    .addOption(new Option("--mode <mode>", "where the services (console, disk, file system) run").choices(["monolithic", "microkernel"]).default("monolithic"))
+    .option("--image <file>", "the disk image whose file system (and, in microkernel mode, servers) the programs get (default: the built-in image)")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (files: string[], opts: { trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
+    .action(async (files: string[], opts: { mode: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
@@ -21,11 +25,27 @@ export function registerRun(program: Command): void {
       const max = opts.maxInstructions !== undefined ? parseCount(opts.maxInstructions) : undefined;
       const { loadProgramFile } = await import("../program.ts");
       const { runSession } = await import("../session.ts");
+      const { openSessionDisk, parseMode } = await import("../disk.ts");
+      const mode = parseMode("run", opts.mode, "monolithic");
       const programs = [];
       for (const f of progs) programs.push(await loadProgramFile(f, args));
       const modules = [];
       for (const f of opts.module) modules.push(await loadProgramFile(f));
-      process.exitCode = await runSession({ programs, modules, trace: opts.trace, traceFormat: opts.traceFormat, maxInstructions: max, summary: true });
+      const disk = await openSessionDisk(opts.image);
+      const servers = mode === "microkernel" ? disk.boot.modules : [];
+      process.exitCode = await runSession({
+        programs,
+        modules: [...modules, ...servers],
+        manifest: disk.boot.manifest,
+        hda: disk.boot.hda,
+        mode,
+        startServices: true,
+        trace: opts.trace,
+        traceFormat: opts.traceFormat,
+        maxInstructions: max,
+        summary: true,
+      });
+      disk.save();
     });
 }
 

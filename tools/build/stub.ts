@@ -1,24 +1,22 @@
-// Builds the ring-0 stub image from boot/stub.asm with our own assembler, layout.inc generated
+// Builds the ring-0 stub image from boot/stub.asm with the project's assembler, layout.inc generated
 // from kernel/layout.ts. Built once per process and cached.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { layoutInclude } from "./layout.ts";
-import { fromRoot } from "../tools/paths.ts";
+import { layoutInclude } from "../../kernel/layout.ts";
+import type { StubImage } from "../../kernel/stub-image.ts";
+import { fromRoot } from "../paths.ts";
+
+export type { StubImage } from "../../kernel/stub-image.ts";
 
 export const STUB_SOURCE = fromRoot("boot", "stub.asm");
 const cache = new Map<string, StubImage>();
 
-/** The assembled stub (multiboot flat binary) and its symbols; `benchVector` adds the bench-only vectors 0x81 (iret) and 0x82 (CR3 reload, iret). */
-export interface StubImage {
-  bytes: Uint8Array;
-  symbols: Map<string, number>;
-}
-
+/** Assembles the stub; `benchVector` adds the bench-only vectors 0x81 (iret) and 0x82 (CR3 reload, iret). */
 export async function buildStub(opts: { benchVector?: boolean } = {}): Promise<StubImage> {
   const key = opts.benchVector ? "bench" : "std";
   const hit = cache.get(key);
   if (hit) return hit;
-  const { assemble, formatDiagnostic } = await import("../tools/asm/index.ts");
+  const { assemble, formatDiagnostic } = await import("../asm/index.ts");
   const include = new TextEncoder().encode(layoutInclude());
   const res = assemble(readFileSync(STUB_SOURCE, "utf8"), {
     file: STUB_SOURCE,

@@ -1,0 +1,133 @@
+// Trap dispatch: one kernel entry, from the trap frame the stub saved. A system call goes to its
+// handler (and straight back to the caller on the fast path), an IRQ to the timer or its owner, a CPU
+// exception to the page-fault handler or kills the process; then the dispatcher decides what runs.
+import type { Machine } from "../emulator/machine.ts";
+import { disassembleOne } from "./disasm.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import type { IrqRouter } from "./irq-routing.ts";
+import type { KernelApi } from "./kernel-api.ts";
+import { ACTION, FRAME, IRQ_BASE, MEM, SWITCH, SYSCALL_VECTOR } from "./layout.ts";
+import { E, SIGNAL_FOR_VECTOR, VECTOR_NAMES } from "./names.ts";
+import type { Process } from "./process.ts";
+import { BLOCKED, NO_RETURN } from "./syscall-contract.ts";
+import { syscallByNumber } from "./syscalls.ts";
+import type { TraceRecorder } from "./trace/recorder.ts";
+import { pageFaultOutcome } from "./user-memory.ts";
+import type { IretRepair } from "./v86-repair.ts";
+
+export class KernelPanic extends Error {}
+
+/** What trap dispatch needs besides the dispatcher and the IRQ router. */
+export interface TrapHooks {
+  halted(): boolean;
+  exitProcess(p: Process, status: number | null, vector: number | null, signal: number | null, report: string | null): void;
+}
+
+export class Traps {
+  constructor(
+    private readonly m: Machine,
+    private readonly api: KernelApi,
+    private readonly dispatcher: Dispatcher,
+    private readonly irqs: IrqRouter,
+    private readonly repair: IretRepair,
+    private readonly trace: TraceRecorder | undefined,
+    private readonly hooks: TrapHooks,
+  ) {}
+
+  /** Dispatches one trap whose frame is at `f`, then decides what runs next. */
+  handle(f: number): void {
+    const m = this.m;
+    const mem32 = m.mem32;
+    const fi = f >>> 2;
+    const vector = mem32[fi + (FRAME.vector >> 2)]!;
+    const cplFrom = mem32[fi + (FRAME.cs >> 2)]! & 3;
+    const eip = mem32[fi + (FRAME.eip >> 2)]! >>> 0;
+    const d = this.dispatcher;
+    const cur = cplFrom === 3 ? d.current : null;
+    if (cur) cur.frame = f;
+    const pid = cur ? cur.pid : -1;
+    const tr = this.trace;
+
+    if (vector === SYSCALL_VECTOR && cur) {
+      const nr = mem32[fi + (FRAME.eax >> 2)]! >>> 0;
+      const a0 = mem32[fi + (FRAME.ebx >> 2)]!, a1 = mem32[fi + (FRAME.ecx >> 2)]!, a2 = mem32[fi + (FRAME.edx >> 2)]!;
+      const a3 = mem32[fi + (FRAME.esi >> 2)]!, a4 = mem32[fi + (FRAME.edi >> 2)]!;
+      if (tr) {
+        const ic = m.icount();
+        tr.syscall(ic, m.usAt(ic), pid, 3, eip, nr, a0, a1, a2, a3, a4);
+      }
+      const def = syscallByNumber(nr);
+      const ret = def ? def.handler(this.api, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
+      if (ret === NO_RETURN) return d.leave();
+      cur.syscallOpen = true; // its return is traced (with EAX) whenever it next runs
+      if (ret === BLOCKED) return d.leave();
+      mem32[fi + (FRAME.eax >> 2)] = ret;
+      if (d.staysOn(cur) && !this.hooks.halted()) {
+        // Fast path: straight back to the caller; the stub pops the frame it just pushed.
+        m.write32(MEM.switchBlock + SWITCH.action, ACTION.fast);
+        m.write32(MEM.switchBlock + SWITCH.esp, f);
+        if (tr) {
+          const ic = m.icount();
+          tr.ret(ic, m.usAt(ic), pid, 3, eip, ret);
+        }
+        cur.syscallOpen = false;
+        return;
+      }
+      return d.leave();
+    }
+
+    if (vector >= IRQ_BASE && vector < IRQ_BASE + 16) {
+      const irq = vector - IRQ_BASE;
+      if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, irq);
+      if (irq === 0) d.timerInterrupt();
+      else this.irqs.deliver(irq);
+      return d.leave();
+    }
+
+    if (vector < 32) {
+      let errorCode = mem32[fi + (FRAME.errorCode >> 2)]! >>> 0;
+      const fixed = vector === 13 && cur ? this.repair.takeErrorCode(cur.pid, eip) : undefined;
+      if (fixed !== undefined) {
+        errorCode = fixed;
+        mem32[fi + (FRAME.errorCode >> 2)] = errorCode;
+      }
+      const cr2 = vector === 14 ? m.cr2 : 0;
+      const insn = cur ? instructionAt(cur, eip) : undefined;
+      if (tr) tr.exception(m.icount(), m.nowUs(), pid, cplFrom, eip, vector, errorCode, cr2, insn);
+      if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
+      if (vector === 14) {
+        const outcome = pageFaultOutcome(cur, errorCode, cr2);
+        tr?.action(m.icount(), m.nowUs(), cur.pid, "pagefault", { addr: cr2, eip, error_code: errorCode, outcome });
+        if (outcome === "mapped") return d.leave();
+      }
+      const report = killReport(cur, vector, errorCode, eip, cr2, insn);
+      this.hooks.exitProcess(cur, null, vector, SIGNAL_FOR_VECTOR[vector] ?? 11, report);
+      return d.leave();
+    }
+
+    // Any other vector can only be a spurious interrupt in ring 0 (ring 3 gets #GP for closed vectors).
+    if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, vector - IRQ_BASE);
+    d.leave();
+  }
+}
+
+/** The one-line report for a process killed by an exception. */
+function killReport(p: Process, vector: number, errorCode: number, eip: number, cr2: number, insn: string | undefined): string {
+  const sym = p.symbolize(eip);
+  let line = `[pid ${p.pid} ${p.name}] killed by ${VECTOR_NAMES[vector]} (vector ${vector}) error_code=0x${errorCode.toString(16)}`;
+  if (vector === 14) line += ` cr2=0x${hex(cr2)}`;
+  line += ` at eip=0x${hex(eip)}${sym ? " " + sym : ""}: ${insn ?? "(instruction unreadable)"}`;
+  return line;
+}
+
+/** Disassembles the user instruction at `eip` (read through the process's page tables). */
+function instructionAt(p: Process, eip: number): string | undefined {
+  const bytes = new Uint8Array(15);
+  let n = 0;
+  while (n < 15 && p.as.copyIn(eip + n, 1, bytes.subarray(n, n + 1))) n++;
+  return disassembleOne(bytes.subarray(0, n), eip);
+}
+
+export function hex(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}
