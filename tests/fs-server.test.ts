@@ -7,7 +7,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prog, ringside } from "./helpers/cli.ts";
 import { buildDefaultImage } from "../tools/image/default.ts";
-import { Rsfs } from "../tools/image/rsfs.ts";
+import { Rsfs } from "../kernel/fs/rsfs.ts";
 import { assembleProgram } from "../tools/cli/program.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-fs-"));

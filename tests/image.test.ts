@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ImageError, Rsfs } from "../tools/image/rsfs.ts";
+import { ImageError, Rsfs } from "../kernel/fs/rsfs.ts";
 import { buildDefaultImage, DEFAULT_IMAGE_PATH, ensureDefaultImage } from "../tools/image/default.ts";
 import { ROOT, ringside } from "./helpers/cli.ts";
 

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import path from "node:path";
 import { fromRoot } from "../paths.ts";
 import { UserError } from "../errors.ts";
-import { ImageError, Rsfs } from "./rsfs.ts";
+import { ImageError, Rsfs } from "../../kernel/fs/rsfs.ts";
 
 /** The default image's size and inode count. */
 export const DEFAULT_IMAGE_BYTES = 8 * 1024 * 1024;

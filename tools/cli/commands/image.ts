@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { UserError } from "../errors.ts";
-import type { Rsfs } from "../../image/rsfs.ts";
+import type { Rsfs } from "../../../kernel/fs/rsfs.ts";
 
 const ERROR = 2;
 const MAX_SIZE_MIB = 1024;
@@ -22,7 +22,7 @@ function readHost(file: string): Uint8Array {
 
 /** Runs fn, turning an ImageError into a one-line UserError prefixed with `what`. */
 async function imageOp<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
-  const { ImageError } = await import("../../image/rsfs.ts");
+  const { ImageError } = await import("../../../kernel/fs/rsfs.ts");
   try {
     return await fn();
   } catch (e) {
@@ -34,7 +34,7 @@ async function imageOp<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
 /** Opens the image file `file` (read into memory). */
 async function openImage(file: string): Promise<Rsfs> {
   const bytes = readHost(file);
-  const { Rsfs } = await import("../../image/rsfs.ts");
+  const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
   return imageOp(file, () => Rsfs.open(bytes));
 }
 
@@ -65,7 +65,7 @@ export function registerImage(program: Command): void {
     .option("--size <MiB>", "image size in MiB (default 8)")
     .action(async (opts: { output: string; add: string[]; size?: string }) => {
       const adds = opts.add.map(parseAddSpec).map((a) => ({ ...a, data: readHost(a.host) }));
-      const { Rsfs } = await import("../../image/rsfs.ts");
+      const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
       const { buildDefaultImage } = await import("../../image/default.ts");
       const mib = opts.size === undefined ? undefined : Number(opts.size);
       if (mib !== undefined && (!/^\d+$/.test(opts.size!) || mib < 1 || mib > MAX_SIZE_MIB)) {
@@ -126,7 +126,7 @@ export function registerImage(program: Command): void {
     .argument("<img>", "image file")
     .action(async (img: string) => {
       const bytes = readHost(img);
-      const { Rsfs } = await import("../../image/rsfs.ts");
+      const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
       const problems = Rsfs.check(bytes);
       if (problems.length === 0) {
         process.stdout.write("clean\n");
