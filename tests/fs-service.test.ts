@@ -5,30 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { E } from "../kernel/abi/errno.ts";
 import { FsService } from "../kernel/fs/fs-service.ts";
-import { BLOCK_SIZE, MAX_FILE_SIZE, MemoryBlockDevice, Rsfs } from "../kernel/fs/rsfs.ts";
+import { BLOCK_SIZE, MAX_FILE_SIZE, Rsfs } from "../kernel/fs/rsfs.ts";
 import { DT, FTYPE, IPC_MAX, MSG, O } from "../kernel/protocol.ts";
 import { reply, type BlockDevice, type KernelService, type ServiceEnv } from "../kernel/service.ts";
+import { SectorDevice } from "./helpers/sector-device.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
-
-/** Whole-sector access to memory (no `map`: the file system must go through read/write), failing on demand. */
-class SectorDevice implements BlockDevice {
-  private readonly mem: MemoryBlockDevice;
-  failing = false;
-  constructor(bytes: Uint8Array) {
-    this.mem = new MemoryBlockDevice(bytes);
-  }
-  get sectors(): number {
-    return this.mem.sectors;
-  }
-  read(lba: number, count: number, into: Uint8Array): boolean {
-    return !this.failing && this.mem.read(lba, count, into);
-  }
-  write(lba: number, data: Uint8Array): boolean {
-    return !this.failing && this.mem.write(lba, data);
-  }
-}
 
 /** A fake "disk" service: only its block device matters to the file service. */
 function diskService(device: BlockDevice): KernelService {

@@ -3,47 +3,15 @@
 // the in-kernel disk driver provides). Both must give byte-identical images for the same operations.
 import { describe, expect, it } from "vitest";
 import {
-  BLOCK_SIZE, DeviceError, ImageError, MAX_FILE_SIZE, MemoryBlockDevice, NoSpaceError, Rsfs, TYPE_DIR, TYPE_FILE,
+  BLOCK_SIZE, DeviceError, ImageError, MAX_FILE_SIZE, NoSpaceError, Rsfs, TYPE_DIR, TYPE_FILE,
 } from "../kernel/fs/rsfs.ts";
-import type { BlockDevice } from "../kernel/service.ts";
+import { SectorDevice } from "./helpers/sector-device.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
-/** A device over memory that only reads and writes whole sectors, counts its calls and can be made to fail. */
-class SectorDevice implements BlockDevice {
-  readonly mem: MemoryBlockDevice;
-  reads = 0;
-  writes = 0;
-  failing = false;
-  constructor(bytes: Uint8Array) {
-    this.mem = new MemoryBlockDevice(bytes);
-  }
-  get sectors(): number {
-    return this.mem.sectors;
-  }
-  read(lba: number, count: number, into: Uint8Array): boolean {
-    this.reads++;
-    return !this.failing && this.mem.read(lba, count, into);
-  }
-  write(lba: number, data: Uint8Array): boolean {
-    this.writes++;
-    return !this.failing && this.mem.write(lba, data);
-  }
-}
-
-/** Deterministic pseudo-random bytes (xorshift32). */
-function noise(n: number, seed = 7): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Deterministic bytes that differ with the seed. */
+const noise = (n: number, seed = 7): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * seed + (i >> 8) + seed) & 0xff);
 
 /** A fresh 256 KiB, 64-inode file system on each kind of device; `bytes` is its disk. */
 const kinds = {
