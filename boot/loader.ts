@@ -1,7 +1,7 @@
 // The host-side boot loader: reads a ringside disk image's file system, parses /boot/manifest, and
 // turns it into what the kernel boots — init as the first program (with the server names and the
 // shell in its argv) and every server as a boot module — plus the disk itself.
-import { ImageError, Rsfs } from "../tools/image/rsfs.ts";
+import { ImageError, Rsfs } from "../kernel/fs/rsfs.ts";
 import { ManifestError, parseManifest, type Manifest } from "../kernel/manifest.ts";
 import { loadImage, type ProgramSpec } from "../kernel/exec.ts";
 import { ElfError } from "../kernel/elf.ts";

@@ -1,14 +1,15 @@
 // Generates servers/lib/ringside.inc — the user-space ABI for NASM programs — from the kernel's
 // own tables, so numbers have one source of truth. `npm run gen` rewrites the file; a test fails
 // if the committed copy is stale.
-import { SYSCALLS, knownSyscallNames } from "./syscalls.ts";
-import { E } from "./names.ts";
+import { IMPLEMENTED_SYSCALLS, UNIMPLEMENTED_SYSCALLS } from "./abi/syscall-table.ts";
+import { E, errnoName } from "./abi/errno.ts";
 import { DT, ENDPOINT, FTYPE, IPC_MAX, MSG, NOTIFY, O, PROCINFO, PSTATE, SECTOR, SEEK } from "./protocol.ts";
 
 /** The text of servers/lib/ringside.inc. */
 export function ringsideInclude(): string {
   const out: string[] = [
-    "; ringside user ABI for NASM programs. Generated from kernel/syscalls.ts and kernel/names.ts",
+    "; ringside user ABI for NASM programs. Generated from kernel/abi/syscall-table.ts, kernel/abi/errno.ts",
+    "; and kernel/protocol.ts",
     "; by `npm run gen`; do not edit.",
     ";",
     "; System calls: int 0x80, EAX = number, arguments in EBX, ECX, EDX, ESI, EDI,",
@@ -19,9 +20,9 @@ export function ringsideInclude(): string {
     "",
     "; implemented system calls",
   ];
-  for (const s of SYSCALLS) out.push(`SYS_${s.name.padEnd(16)} equ ${s.nr}`);
+  for (const s of IMPLEMENTED_SYSCALLS) out.push(`SYS_${s.name.padEnd(16)} equ ${s.nr}`);
   out.push("", "; errno values (system calls return their negation)");
-  for (const [k, v] of Object.entries(E)) out.push(`E${k.padEnd(15)} equ ${v}`);
+  for (const v of Object.values(E)) out.push(`${(errnoName(v) ?? `E${v}`).padEnd(16)} equ ${v}`);
   out.push("", "STDIN  equ 0", "STDOUT equ 1", "STDERR equ 2", "");
   out.push("; waitpid options and status", "WNOHANG equ 1", "; exit code = (status >> 8) & 0xff; killed by signal = status & 0x7f", "");
   out.push("; signals (kill terminates the target with any of 1-31)", "SIGKILL equ 9", "SIGSEGV equ 11", "SIGTERM equ 15", "");
@@ -44,8 +45,7 @@ export function ringsideInclude(): string {
   out.push("", "; struct linux_dirent (getdents)", "struc linux_dirent", "    .d_ino:    resd 1", "    .d_off:    resd 1", "    .d_reclen: resw 1", "    .d_name:   resb 1", "endstruc");
   out.push("", `SECTOR_SIZE equ ${SECTOR}`, "");
   out.push("; known Linux i386 numbers not implemented yet (they return -ENOSYS)");
-  const implemented = new Set(SYSCALLS.map((s) => s.nr));
-  for (const [nr, name] of knownSyscallNames()) if (!implemented.has(nr)) out.push(`; SYS_${name} would be ${nr}`);
+  for (const s of UNIMPLEMENTED_SYSCALLS) out.push(`; SYS_${s.name} would be ${s.nr}`);
   out.push("", "%endif", "");
   return out.join("\n");
 }

@@ -33,7 +33,10 @@ describe("ringside run", () => {
     for (const s of syscalls) expect(s).toMatchObject({ cpl_from: 3, cpl_to: 0, pid: 1 });
     expect(syscalls[0]).toMatchObject({ nr: 4, args: [1, expect.any(Number), 14, 0, 0] });
     const w = events.indexOf(syscalls[0]!);
-    expect(events[w + 1]).toMatchObject({ kind: "return", cpl_from: 0, cpl_to: 3, ret: 14, pid: 1 });
+    // `run` is monolithic by default: the write is served by the in-kernel console inside the call.
+    expect(events[w + 1]).toMatchObject({ kind: "service", op: "request", service: "console", type: 1, bytes: 14, pid: 1 });
+    expect(events[w + 2]).toMatchObject({ kind: "service", op: "reply", service: "console", result: 14, bytes: 0, pid: 1 });
+    expect(events[w + 3]).toMatchObject({ kind: "return", cpl_from: 0, cpl_to: 3, ret: 14, pid: 1 });
     expect(events.at(-1)).toMatchObject({ kind: "halt", reason: "exit", status: 42 });
     // icount and vt never go backwards.
     for (let i = 1; i < events.length; i++) expect(events[i]!.icount as number).toBeGreaterThanOrEqual(events[i - 1]!.icount as number);

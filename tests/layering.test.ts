@@ -46,12 +46,6 @@ function forbidden(from: string, to: string): string | undefined {
   return undefined;
 }
 
-/** Known edges that break the layering, each being removed by the restructuring now under way. */
-const KNOWN_EDGES = new Set([
-  "kernel/stub.ts -> tools/paths.ts", // being removed: the stub's assembly moves out of the kernel
-  "kernel/stub.ts -> tools/asm/index.ts", // being removed: the stub's assembly moves out of the kernel
-  "boot/loader.ts -> tools/image/rsfs.ts", // being removed: the RSFS reader moves below tools
-]);
 
 describe("layering", () => {
   const files = ["emulator", "boot", "kernel", "tools", "servers", "tests"].flatMap((d) => {
@@ -75,22 +69,15 @@ describe("layering", () => {
         const why = forbidden(from, to);
         if (!why) continue;
         const edge = `${from} -> ${to}`;
-        if (!KNOWN_EDGES.has(edge)) broken.push(`${edge} (${why})`);
+        broken.push(`${edge} (${why})`);
       }
     }
     expect(broken).toEqual([]);
   });
 
-  it("lists only allowed edges that still exist", () => {
-    const edges = new Set(files.flatMap((from) => importsOf(from).map((to) => `${from} -> ${to}`)));
-    const gone = [...KNOWN_EDGES].filter((e) => !edges.has(e));
-    expect(gone, "remove these from KNOWN_EDGES: they no longer exist").toEqual([]);
-  });
 });
 
-/** Kernel modules that cannot yet be imported first (the syscalls.ts ↔ sys/*.ts cycle, being removed). */
-const KNOWN_CYCLE = new Set(["kernel/sys/image.ts", "kernel/sys/ipc.ts", "kernel/sys/proc.ts", "kernel/sys/sched.ts"]);
-
+/** Every kernel module can be imported first, on its own (no import cycle at runtime). */
 describe("every kernel module imports on its own", () => {
   const kernel = tsFiles("kernel");
   let results: Record<string, string | null> = {};
@@ -114,14 +101,8 @@ describe("every kernel module imports on its own", () => {
   });
 
   for (const file of kernel) {
-    if (KNOWN_CYCLE.has(file)) {
-      it.fails(`${file} (known cycle syscalls.ts <-> sys/*.ts, being removed: drop it from KNOWN_CYCLE when this fails)`, () => {
-        expect(results[file], file).toBeNull();
-      });
-    } else {
-      it(file, () => {
-        expect(results[file], file).toBeNull();
-      });
-    }
+    it(file, () => {
+      expect(results[file], file).toBeNull();
+    });
   }
 });

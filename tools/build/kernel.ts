@@ -6,7 +6,7 @@ import { Kernel, type KernelOptions } from "../../kernel/kernel.ts";
 import { ConsoleService } from "../../kernel/drivers/console.ts";
 import { DiskService } from "../../kernel/drivers/disk.ts";
 import { KeyboardService } from "../../kernel/drivers/keyboard.ts";
-const FsService = undefined as unknown as new () => KernelService;
+import { FsService } from "../../kernel/fs/fs-service.ts";
 import type { KernelService } from "../../kernel/service.ts";
 import type { StubImage } from "../../kernel/stub-image.ts";
 import { buildStub } from "./stub.ts";
@@ -21,7 +21,7 @@ export interface CreateKernelOptions extends Omit<KernelOptions, "stub" | "servi
 /** The in-kernel services for a machine with (or without) a disk, freshly constructed. */
 export function inKernelServices(withDisk: boolean): KernelService[] {
   const services: KernelService[] = [new ConsoleService(), new KeyboardService()];
-  if (withDisk) services.push(new DiskService());
+  if (withDisk) services.push(new DiskService(), new FsService());
   return services;
 }
 

@@ -32,7 +32,9 @@ export function registerRun(program: Command): void {
       const modules = [];
       for (const f of opts.module) modules.push(await loadProgramFile(f));
       const disk = await openSessionDisk(opts.image);
-      const servers = mode === "microkernel" ? disk.boot.modules : [];
+      // The image's servers: the kernel starts each as a ring-3 process unless, in monolithic mode,
+      // an in-kernel service of that name serves it.
+      const servers = disk.boot.modules;
       process.exitCode = await runSession({
         programs,
         modules: [...modules, ...servers],
