@@ -1,7 +1,7 @@
 // The file server (servers/fs.asm) through its public surface: a test program booted as the shell of
 // a disk image (`ringside boot`) uses open/read/write/lseek/close/unlink/rmdir/mkdir/getdents and
 // prints every result; afterwards the host library checks the image (fsck, contents, free counts).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -231,5 +231,18 @@ describe("the file server", () => {
     const rootBlocks = Math.ceil(fs.stat("/")!.size / 4096) - Math.ceil(before.stat("/")!.size / 4096);
     expect(free.freeBlocks - fs.statfs().freeBlocks).toBe(12 + 1 + rootBlocks);
     expect(fs.statfs().freeInodes).toBe(free.freeInodes - 2);
+  });
+
+  it("the in-kernel fs service (--mode monolithic) gives every call the same result and leaves the same image", async () => {
+    for (const [name, size] of [["fstest", undefined], ["fstest_full", 512 * 1024]] as const) {
+      const { file } = await imageWith(name, size);
+      const mono = `${file}.monolithic`;
+      copyFileSync(file, mono);
+      const ring3 = boot(file);
+      const inKernel = ringside(["boot", mono, "--mode", "monolithic"]);
+      expect(inKernel.stderr, name).not.toMatch(/killed|panic|stopped after/);
+      expect([inKernel.code, inKernel.stdout], name).toEqual([ring3.code, ring3.stdout]);
+      expect(Buffer.from(readFileSync(mono)).equals(Buffer.from(ring3.after.bytes)), name).toBe(true);
+    }
   });
 });
