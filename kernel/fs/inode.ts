@@ -14,6 +14,7 @@ export class Inode {
     return this.view.getUint16(INODE.type, true);
   }
 
+  /** Directory entries naming it: 1 while in use. */
   get links(): number {
     return this.view.getUint16(INODE.links, true);
   }
@@ -36,6 +37,7 @@ export class Inode {
     this.view.setUint32(INODE.indirect, block, true);
   }
 
+  /** The reserved word (0 in a sound inode). */
   get reserved(): number {
     return this.view.getUint32(INODE.reserved, true);
   }

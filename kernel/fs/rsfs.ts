@@ -344,22 +344,23 @@ export class Rsfs {
 
   /** The type of inode `ino` (0 free, 1 file, 2 directory); ImageError past the inode table. */
   inodeType(ino: number): number {
-    const { block, at } = this.inodeSpot(ino);
-    const bytes = this.cache.get(block);
-    return bytes[at + INODE.type]! | (bytes[at + INODE.type + 1]! << 8);
+    const bytes = this.cache.get(this.inodeBlock(ino));
+    const at = (ino % INODES_PER_BLOCK) * INODE_SIZE + INODE.type;
+    return bytes[at]! | (bytes[at + 1]! << 8);
   }
 
   /** Inode `ino` as it is on the disk, into `into` (a new Inode if not given); ImageError past the table. */
   readInode(ino: number, into: Inode = new Inode()): Inode {
-    const { block, at } = this.inodeSpot(ino);
-    into.raw.set(this.cache.get(block).subarray(at, at + INODE_SIZE));
+    const at = (ino % INODES_PER_BLOCK) * INODE_SIZE;
+    into.raw.set(this.cache.get(this.inodeBlock(ino)).subarray(at, at + INODE_SIZE));
     into.ino = ino;
     return into;
   }
 
   /** Writes the inode to the inode table (one sector). */
   writeInode(inode: Inode): void {
-    const { block, at } = this.inodeSpot(inode.ino);
+    const block = this.inodeBlock(inode.ino);
+    const at = (inode.ino % INODES_PER_BLOCK) * INODE_SIZE;
     const bytes = this.cache.get(block);
     bytes.set(inode.raw, at);
     this.cache.sync(block, bytes, at, at + INODE_SIZE);
@@ -657,10 +658,10 @@ export class Rsfs {
     return `no space left in the image (all ${this.superblock.totalBlocks} blocks in use)`;
   }
 
-  /** The block and byte offset in it of inode `ino`; ImageError past the inode table. */
-  private inodeSpot(ino: number): { block: number; at: number } {
+  /** The inode-table block holding inode `ino`; ImageError past the inode table. */
+  private inodeBlock(ino: number): number {
     if (!(ino >= 0 && ino < this.superblock.inodeCount)) throw new ImageError(`corrupt image: inode ${ino} is past the inode table`);
-    return { block: this.superblock.inodeStart + Math.floor(ino / INODES_PER_BLOCK), at: (ino % INODES_PER_BLOCK) * INODE_SIZE };
+    return this.superblock.inodeStart + Math.floor(ino / INODES_PER_BLOCK);
   }
 
   /** b itself if it is 0 or in the data region; otherwise ImageError (a corrupt pointer). */
