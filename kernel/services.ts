@@ -44,6 +44,8 @@ export class Services {
   private readonly pending = new Map<number, Pending>();
   private readonly scratch = new Uint8Array(IPC_MAX);
   private readonly traceIds = new Map<KernelService, number>();
+  /** The started in-kernel service that owns each IRQ line. */
+  private readonly irqService: (KernelService | undefined)[] = new Array<KernelService | undefined>(16);
   private readonly env: ServiceEnv;
 
   constructor(
@@ -61,7 +63,7 @@ export class Services {
       reply: (client, r) => this.deferredReply(client, r),
       service: (name) => this.inKernel.get(name),
       irqAck: (irq) => {
-        const owner = [...this.inKernel.values()].find((s) => s.irqs.includes(irq));
+        const owner = irq >= 0 && irq < 16 ? this.irqService[irq] : undefined;
         if (owner) this.irqs.ack(owner, irq);
       },
       nowMs: () => m.nowMs(),
@@ -82,7 +84,10 @@ export class Services {
     if (!s || this.inKernel.has(name)) return false;
     this.inKernel.set(name, s);
     if (this.trace) this.traceIds.set(s, this.trace.nameService(name));
-    for (const irq of s.irqs) this.irqs.own(irq, s);
+    for (const irq of s.irqs) {
+      this.irqs.own(irq, s);
+      this.irqService[irq] = s;
+    }
     if (pid !== null) {
       this.tasks.push({ pid, parent, state: "blocked", nice: SERVER_NICE, name, service: s });
       this.trace?.nameProcess(pid, name);

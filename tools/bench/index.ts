@@ -5,6 +5,7 @@ import { coreBench } from "./core.ts";
 import { traceBench } from "./trace.ts";
 import { asmBench } from "./asm.ts";
 import { microkernelBench } from "./microkernel.ts";
+import { modesBench } from "./modes.ts";
 
 export const benches: Bench[] = [
   kernelBench,
@@ -12,4 +13,5 @@ export const benches: Bench[] = [
   traceBench,
   asmBench,
   microkernelBench,
+  modesBench,
 ];

@@ -1,5 +1,6 @@
 // The one-line text form of trace events (QEMU -d int / trace161 / ftrace-like, but both directions,
 // names, symbols and decoded arguments). Used by `trace show` and by `run/boot --trace-format text`.
+import { MSG } from "../../kernel/protocol.ts";
 import {
   describePfError,
   describeSelectorError,
@@ -171,10 +172,22 @@ export class TextFormatter {
         const op = e.op ?? "ipc";
         return `${op} ${e.src ?? "-"}→${e.dst ?? "-"}${typeof e.bytes === "number" ? ` ${e.bytes} bytes` : ""}${rest(e, ["op", "src", "dst", "bytes"])}`;
       }
+      case "service": {
+        const svc = typeof e.service === "string" ? e.service : "?";
+        if (e.op === "request") return `request ${svc} ${messageName(svc, Number(e.type))}${typeof e.bytes === "number" ? ` ${e.bytes} bytes` : ""}`;
+        return `reply   ${svc} ${formatRet(Number(e.result))}${typeof e.bytes === "number" ? ` ${e.bytes} bytes` : ""}`;
+      }
       default:
         return rest(e, []).trimStart();
     }
   }
+}
+
+/** The protocol name of request type `type` to service `svc` ("FS_OPEN", "CON_WRITE", "DEV_READ"), or the number. */
+function messageName(svc: string, type: number): string {
+  const prefix = svc === "console" ? "CON_" : svc === "fs" ? "FS_" : svc === "disk" ? "DISK_" : "DEV_";
+  for (const [name, value] of Object.entries(MSG)) if (value === type && name.startsWith(prefix)) return name;
+  return String(type);
 }
 
 /** " key=value …" for the keys of `e` that are neither common nor in `skip` (unknown kinds and keys). */

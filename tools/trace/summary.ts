@@ -49,6 +49,8 @@ export interface Summary {
   processes: ProcessRow[];
   transitions: { total: number; entries: number; returns: number; unattributed: number; per_virtual_second: number };
   ipc: { src: number | null; dst: number | null; pair: string; count: number; bytes: number }[];
+  /** In-kernel service requests (monolithic mode), by client and service: requests and payload bytes both ways. */
+  services: { client: number | null; service: string; pair: string; requests: number; bytes: number }[];
   top_faults: FaultRow[];
   bad_lines: number;
 }
@@ -64,6 +66,7 @@ export class SummaryBuilder {
   private readonly vectors = new Map<string, number>();
   private readonly syscalls = new Map<string, { count: number; errors: number; last_error: string | null }>();
   private readonly ipc = new Map<string, { src: number | null; dst: number | null; pair: string; count: number; bytes: number }>();
+  private readonly services = new Map<string, { client: number | null; service: string; pair: string; requests: number; bytes: number }>();
   private readonly faults = new Map<string, FaultRow>();
   private readonly symbols = new SymbolMap();
   /** The open kernel entry of each process (key: pid, -1 for idle): a syscall name, or null. */
@@ -228,6 +231,19 @@ export class SummaryBuilder {
         if (typeof ev.bytes === "number") p.bytes += ev.bytes;
         break;
       }
+      case "service": {
+        const client = ev.pid;
+        const service = String(ev.service ?? "?");
+        const key = `${client}>${service}`;
+        let p = this.services.get(key);
+        if (!p) {
+          p = { client, service: detach(service), pair: detach(`${client ?? "kernel"}→${service}`), requests: 0, bytes: 0 };
+          this.services.set(key, p);
+        }
+        if (ev.op === "request") p.requests++;
+        if (typeof ev.bytes === "number") p.bytes += ev.bytes;
+        break;
+      }
       case "halt":
         this.halted = { reason: detach(String(ev.reason ?? "?")), status: typeof ev.status === "number" ? ev.status : null };
         break;
@@ -285,6 +301,7 @@ export class SummaryBuilder {
         per_virtual_second: span > 0 ? Math.round((total / span) * 1e6) : 0,
       },
       ipc: [...this.ipc.values()].sort((a, b) => b.bytes - a.bytes || b.count - a.count),
+      services: [...this.services.values()].sort((a, b) => b.bytes - a.bytes || b.requests - a.requests),
       top_faults: [...this.faults.values()].sort((a, b) => b.count - a.count || a.eip - b.eip).slice(0, 10),
       bad_lines: badLines,
     };
@@ -345,6 +362,7 @@ export function formatSummary(s: Summary): string {
       `${totIn} instructions accounted`,
   );
   if (s.ipc.length) out.push("", "IPC by sender→receiver", table(["pair", "messages", "bytes"], s.ipc.map((p) => [p.pair, p.count, p.bytes])));
+  if (s.services.length) out.push("", "In-kernel service requests by client→service", table(["pair", "requests", "bytes"], s.services.map((p) => [p.pair, p.requests, p.bytes])));
   if (s.top_faults.length) {
     out.push("", "Top faulting EIPs", table(["count", "vector", "pid", "proc", "eip", "instruction"], s.top_faults.map((f) => [f.count, f.vector, f.pid ?? "-", f.proc, f.where, f.insn ?? ""])));
   }
