@@ -55,7 +55,7 @@ export class FsService implements KernelService {
   /** Serves one FS_* request at once (never deferred): w0 = result or -errno, w1, w2, payload. */
   request(req: ServiceRequest): ServiceReply {
     const type = req.w0 >>> 0;
-    if (type < MSG.FS_OPEN || type > MSG.FS_READDIR) return reply(-E.INVAL);
+    if (type < MSG.FS_OPEN || type > MSG.FS_READDIR) return reply(-E.NOSYS); // as every server answers an unknown request
     try {
       const fs = this.fs ?? this.mount();
       switch (type) {
