@@ -1,5 +1,5 @@
 // The physical frame allocator: every 4 KiB frame above the kernel region, handed out zeroed.
-import type { Machine } from "../emulator/machine.ts";
+import type { PhysicalMemory } from "./phys-memory.ts";
 import { MEM } from "./layout.ts";
 
 export const PAGE = 4096;
@@ -11,7 +11,7 @@ export class FrameAllocator {
   readonly total: number;
 
   /** Owns frames [MEM.kernelEnd, machine.memoryBytes). */
-  constructor(private readonly machine: Machine) {
+  constructor(private readonly machine: PhysicalMemory) {
     const first = MEM.kernelEnd / PAGE;
     const last = Math.floor(machine.memoryBytes / PAGE);
     this.total = last - first;

@@ -1,15 +1,15 @@
 // Address spaces: two-level 32-bit page tables written directly into guest memory, the shared
 // supervisor-only kernel mapping, and copyin/copyout that walk the tables instead of trusting
 // user pointers.
-import type { Machine } from "../emulator/machine.ts";
 import { FrameAllocator, PAGE } from "./frames.ts";
 import { MEM } from "./layout.ts";
+import type { PhysicalMemory } from "./phys-memory.ts";
 
 export const PTE = { P: 1, W: 2, U: 4, G: 0x100 } as const;
 const FRAME_MASK = 0xfffff000;
 
 /** Builds the one page table that maps the kernel region (identity, supervisor-only, global). */
-export function buildKernelPageTable(machine: Machine, frames: FrameAllocator): number {
+export function buildKernelPageTable(machine: PhysicalMemory, frames: FrameAllocator): number {
   const pt = frames.alloc();
   if (pt < 0) throw new Error("out of memory building the kernel page table");
   // Page 0 stays unmapped so that kernel null dereferences fault.
@@ -26,7 +26,7 @@ export class AddressSpace {
 
   /** Creates a directory whose first 4 MiB are the shared kernel mapping. Throws ENOMEM-style on exhaustion. */
   constructor(
-    private readonly machine: Machine,
+    private readonly machine: PhysicalMemory,
     private readonly frames: FrameAllocator,
     kernelPt: number,
   ) {
