@@ -5,10 +5,15 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ringsideInclude } from "../kernel/abi-include.ts";
+import { rsfsInclude } from "../kernel/fs/rsfs-include.ts";
 import { FRAME, layoutInclude, SWITCH } from "../kernel/layout.ts";
 import { parseTrace, prog, ringside, ROOT } from "./helpers/cli.ts";
 
 describe("ABI", () => {
+  it("servers/lib/rsfs.inc is generated from kernel/fs/layout.ts (run `npm run gen` after changing the format)", () => {
+    expect(readFileSync(path.join(ROOT, "servers", "lib", "rsfs.inc"), "utf8")).toBe(rsfsInclude());
+  });
+
   it("servers/lib/ringside.inc is the generated file (run `npm run gen` after changing syscalls)", () => {
     expect(readFileSync(path.join(ROOT, "servers", "lib", "ringside.inc"), "utf8")).toBe(ringsideInclude());
   });

@@ -23,7 +23,8 @@ import { MSG } from "../protocol.ts";
 import { E } from "../names.ts";
 import { reply, type KernelService, type PortBus, type ServiceEnv, type ServiceReply, type ServiceRequest } from "../service.ts";
 import { LineDiscipline, READ_QUEUED, READY_MAX } from "./line-discipline.ts";
-import { COM1 } from "./uart.ts";
+/** The first serial port's I/O base (ports COM1 … COM1+7). */
+export const COM1 = 0x3f8;
 
 const UART_RBR = COM1 + 0; // receive buffer (read), transmit holding (write), divisor low (DLAB)
 const UART_IER = COM1 + 1; // interrupt enable, divisor high (DLAB)
