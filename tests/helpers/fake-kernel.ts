@@ -193,17 +193,36 @@ export class FakeIpcHost implements IpcHost {
   }
 }
 
-/** A TraceRecorder stand-in that records the calls the pure modules make (method name and arguments). */
+/**
+ * A TraceRecorder stand-in that records every method call the pure modules make (name and
+ * arguments); `nameService` answers 0, 1, 2, … like the real one.
+ */
 export function fakeRecorder(): { recorder: TraceRecorder; calls: [string, ...unknown[]][] } {
   const calls: [string, ...unknown[]][] = [];
   let names = 0;
-  const rec = {
-    ipc: (...a: unknown[]) => calls.push(["ipc", ...a]),
-    service: (...a: unknown[]) => calls.push(["service", ...a]),
-    action: (...a: unknown[]) => calls.push(["action", ...a]),
-    ret: (...a: unknown[]) => calls.push(["ret", ...a]),
-    nameProcess: (...a: unknown[]) => calls.push(["nameProcess", ...a]),
-    nameService: (...a: unknown[]) => (calls.push(["nameService", ...a]), names++),
-  };
-  return { recorder: rec as unknown as TraceRecorder, calls };
+  const recorder = new Proxy(
+    {},
+    {
+      get: (_t, key) =>
+        typeof key !== "string" || key === "then"
+          ? undefined
+          : (...a: unknown[]) => {
+              calls.push([key, ...a]);
+              return key === "nameService" ? names++ : undefined;
+            },
+    },
+  );
+  return { recorder: recorder as TraceRecorder, calls };
+}
+
+/** The context switches among recorded trace calls, however the recorder is asked (`switchTo` or a "switch" action). */
+export function recordedSwitches(calls: [string, ...unknown[]][]): { from: number | null; to: number | null; reason: string }[] {
+  const out: { from: number | null; to: number | null; reason: string }[] = [];
+  for (const c of calls) {
+    if (c[0] === "switchTo") {
+      const [, , , , from, to, reason] = c as [string, number, number, number, number, number, string];
+      out.push({ from: from < 0 ? null : from, to: to < 0 ? null : to, reason });
+    } else if (c[0] === "action" && c[4] === "switch") out.push(c[5] as { from: number | null; to: number | null; reason: string });
+  }
+  return out;
 }
