@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { V86 } from "v86";
 import { JIT_TABLE_BASE, WASM_OFFSET, v86WasmPath, type V86Cpu, type V86Main } from "./v86-internals.ts";
 import { Xoshiro128 } from "./rng.ts";
+import { applyDevicePatches, type PatchName } from "./v86-patches.ts";
 
 export interface MachineOptions {
   /** A multiboot kernel image (flat binary with the a.out-kludge header, or ELF). */
@@ -88,6 +89,8 @@ export class Machine {
   private lastPanic = "";
   private resolveRun: ((r: StopReason) => void) | undefined;
   private destroyed = false;
+  /** The device-path repairs applied to this machine's v86 (emulator/v86-patches.ts). */
+  devicePatches: readonly PatchName[] = [];
 
   private constructor(opts: MachineOptions) {
     this.deterministic = opts.deterministic ?? true;
@@ -140,6 +143,7 @@ export class Machine {
     this.cpu = main.cpu;
     this.memBase = this.cpu.mem8.byteOffset;
     this.refreshViews();
+    this.devicePatches = applyDevicePatches(this.cpu);
     const realMainLoop = this.cpu.main_loop;
     this.cpu.main_loop = () => this.mainLoop(realMainLoop);
     emulator.add_listener("serial0-output-byte", (byte: number) => {

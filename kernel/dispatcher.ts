@@ -140,7 +140,10 @@ export class Dispatcher {
       m.write32(this.sw + SWITCH.picMask, this.irqs.mask);
       this.irqs.dirty = false;
     }
-    if (next !== prev) this.trace?.action(m.icount(), m.nowUs(), next ? next.pid : -1, "switch", { from: prev ? prev.pid : null, to: next ? next.pid : null, reason: switchReason(prev, reason) });
+    if (next !== prev && this.trace) {
+      const ic = m.icount();
+      this.trace.switchTo(ic, m.usAt(ic), next ? next.pid : -1, prev ? prev.pid : -1, next ? next.pid : -1, switchReason(prev, reason));
+    }
     if (!next) {
       if (this.live.length === 0) return this.hooks.allEnded();
       if (this.nextWake() === Infinity && !this.hooks.mayWake()) return;

@@ -1,0 +1,103 @@
+// Device-path repairs for v86 0.5.462, applied to every machine (one place). The release build still
+// evaluates the arguments of its stripped debug statements: `h(x)`, a hex formatter that builds a
+// string, runs in IDEInterface.read_data (every IDE data-port access, i.e. every PIO word), in the
+// UART's write_data (every byte sent), in its LSR and IIR reads (every poll) and in data_received
+// (every byte typed); write_data also builds the bus event name "serial0-output-byte" per byte.
+// Each patch replaces one function with the same code minus that work — only if the function's
+// source is exactly the one verified here; otherwise it is left alone (the machine still works,
+// just slower) and tests/emulator-patches.test.ts fails, naming the function that changed.
+import type { V86Cpu } from "./v86-internals.ts";
+
+/** The v86 0.5.462 sources each patch replaces, verbatim (Function.prototype.toString). */
+export const PATCHED_SOURCES = {
+  ideReadData:
+    "function(a){if(this.data_pointer<this.data_end){y(this.data_pointer);var b=1===a?this.data[this.data_pointer]:\n" +
+    "2===a?this.data16[this.data_pointer>>>1]:this.data32[this.data_pointer>>>2];this.data_pointer+=a;this.data_pointer>=this.data_end&&this.read_end();return b}this.data_pointer+=a;return 0}",
+  uartWriteData:
+    "function(a){this.line_control&128?this.baud_rate=this.baud_rate&\n" +
+    '-256|a:(y(a),this.ThrowInterrupt(2),this.modem_control&16?this.data_received(a):this.bus.send("serial"+this.com+"-output-byte",a))}',
+  uartDataReceived: "function(a){y(a);this.input.push(a);this.lsr|=1;this.fifo_control&1?this.ThrowInterrupt(12):this.ThrowInterrupt(4)}",
+  uartReadLsr: "function(){y(this.lsr);return this.lsr}",
+  uartReadIir: "function(){var d=this.iir&15;y(this.iir);2===this.iir&&this.ClearInterrupt(2);this.fifo_control&1&&(d|=192);return d}",
+} as const;
+
+export type PatchName = keyof typeof PATCHED_SOURCES;
+
+/** The COM1 base port (v86 device uart0). */
+const COM1 = 0x3f8;
+
+/** The same behaviour as ideReadData without the debug formatting. */
+function ideReadData(this: any, a: number): number {
+  if (this.data_pointer < this.data_end) {
+    const b = a === 1 ? this.data[this.data_pointer] : a === 2 ? this.data16[this.data_pointer >>> 1] : this.data32[this.data_pointer >>> 2];
+    this.data_pointer += a;
+    if (this.data_pointer >= this.data_end) this.read_end();
+    return b;
+  }
+  this.data_pointer += a;
+  return 0;
+}
+
+/** uartWriteData without the debug formatting, the event name built once per UART. */
+function uartWriteData(this: any, a: number): void {
+  if (this.line_control & 128) {
+    this.baud_rate = (this.baud_rate & -256) | a;
+    return;
+  }
+  this.ThrowInterrupt(2);
+  if (this.modem_control & 16) this.data_received(a);
+  else this.bus.send((this.ringsideOutputEvent ??= "serial" + this.com + "-output-byte"), a);
+}
+
+function uartDataReceived(this: any, a: number): void {
+  this.input.push(a);
+  this.lsr |= 1;
+  if (this.fifo_control & 1) this.ThrowInterrupt(12);
+  else this.ThrowInterrupt(4);
+}
+
+function uartReadLsr(this: any): number {
+  return this.lsr;
+}
+
+function uartReadIir(this: any): number {
+  let d = this.iir & 15;
+  if (this.iir === 2) this.ClearInterrupt(2);
+  if (this.fifo_control & 1) d |= 192;
+  return d;
+}
+
+interface PortEntry {
+  read8: Function;
+}
+
+/**
+ * Applies every patch whose target still has the verified source; returns the names applied.
+ * Prototype patches are idempotent (a patched function no longer matches its verified source).
+ */
+export function applyDevicePatches(cpu: V86Cpu): PatchName[] {
+  const applied: PatchName[] = [];
+  const devices = cpu.devices as { ide?: { primary?: { master?: object } }; uart0?: object };
+  const ports = (cpu.io as unknown as { ports: PortEntry[] }).ports;
+  const swap = (name: PatchName, owner: Record<string, unknown> | undefined, key: string, fn: Function): void => {
+    if (!owner) return;
+    const cur = owner[key];
+    if (cur === fn) applied.push(name);
+    else if (typeof cur === "function" && cur.toString() === PATCHED_SOURCES[name]) {
+      owner[key] = fn;
+      applied.push(name);
+    }
+  };
+  const ide = devices.ide?.primary?.master;
+  swap("ideReadData", ide ? Object.getPrototypeOf(ide) : undefined, "read_data", ideReadData);
+  const uart = devices.uart0;
+  const uartProto = uart ? Object.getPrototypeOf(uart) : undefined;
+  swap("uartWriteData", uartProto, "write_data", uartWriteData);
+  swap("uartDataReceived", uartProto, "data_received", uartDataReceived);
+  // The LSR and IIR readers are closures registered per port: replace the port entries.
+  if (uart && ports) {
+    swap("uartReadLsr", ports[COM1 + 5] as unknown as Record<string, unknown>, "read8", uartReadLsr);
+    swap("uartReadIir", ports[COM1 + 2] as unknown as Record<string, unknown>, "read8", uartReadIir);
+  }
+  return applied;
+}
