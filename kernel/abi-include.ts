@@ -3,7 +3,7 @@
 // if the committed copy is stale.
 import { IMPLEMENTED_SYSCALLS, UNIMPLEMENTED_SYSCALLS } from "./abi/syscall-table.ts";
 import { E, errnoName } from "./abi/errno.ts";
-import { DT, ENDPOINT, FTYPE, IPC_MAX, MSG, NOTIFY, O, PROCINFO, PSTATE, SECTOR, SEEK } from "./protocol.ts";
+import { DT, ENDPOINT, FTYPE, IPC_MAX, MSG, NOTIFY, O, PROCINFO, PSTATE, SECTOR, SEEK, SERVERINFO, SERVERINFO_FLAGS } from "./protocol.ts";
 
 /** The text of servers/lib/ringside.inc. */
 export function ringsideInclude(): string {
@@ -30,7 +30,7 @@ export function ringsideInclude(): string {
   out.push("; struct timespec for nanosleep", "struc timespec", "    .tv_sec:  resd 1", "    .tv_nsec: resd 1", "endstruc", "");
   out.push("; IPC (docs/microkernel.md): endpoints are pids; notifications come from HARDWARE (0)");
   out.push(`IPC_MAX equ ${IPC_MAX}`, `ANY equ ${ENDPOINT.ANY}`, `HARDWARE equ ${ENDPOINT.HARDWARE}`);
-  out.push(`NOTIFY_TIMER equ 0x${NOTIFY.TIMER.toString(16)}`, "");
+  out.push(`NOTIFY_TIMER equ 0x${NOTIFY.TIMER.toString(16)}`, `NOTIFY_SERVER equ 0x${NOTIFY.SERVER.toString(16)}`, `NOTIFY_USER_MASK equ 0x${NOTIFY.USER_MASK.toString(16)}`, "");
   out.push("; message types (w0 of a request)");
   for (const [k, v] of Object.entries(MSG)) out.push(`MSG_${k.padEnd(12)} equ ${v}`);
   out.push("", "; open flags");
@@ -40,8 +40,11 @@ export function ringsideInclude(): string {
   for (const [k, v] of Object.entries(DT)) out.push(`DT_${k} equ ${v}`);
   for (const [k, v] of Object.entries(SEEK)) out.push(`SEEK_${k} equ ${v}`);
   out.push("", "; struct procinfo (procinfo call) and its states");
-  out.push("struc procinfo", "    .pid:   resd 1", "    .ppid:  resd 1", "    .state: resd 1", "    .nice:  resd 1", `    .name:  resb ${PROCINFO.nameLen}`, "endstruc");
+  out.push("struc procinfo", "    .pid:   resd 1", "    .ppid:  resd 1", "    .state: resd 1", "    .nice:  resd 1", `    .name:  resb ${PROCINFO.nameLen}`, "    .restarts: resd 1", "endstruc");
   for (const [k, v] of Object.entries(PSTATE)) out.push(`PSTATE_${k.toUpperCase()} equ ${v}`);
+  out.push("", "; struct serverinfo (server_info call: one manifest server, its pid or 0, restarts, policy)");
+  out.push("struc serverinfo", `    .name:        resb ${SERVERINFO.nameLen}`, "    .pid:         resd 1", "    .restarts:    resd 1", "    .restart_max: resd 1", "    .window_ms:   resd 1", "    .backoff_ms:  resd 1", "    .heartbeat_ms: resd 1", "    .flags:       resd 1", "    .reserved:    resd 1", "endstruc");
+  for (const [k, v] of Object.entries(SERVERINFO_FLAGS)) out.push(`SRV_${k} equ ${v}`);
   out.push("", "; struct linux_dirent (getdents)", "struc linux_dirent", "    .d_ino:    resd 1", "    .d_off:    resd 1", "    .d_reclen: resw 1", "    .d_name:   resb 1", "endstruc");
   out.push("", `SECTOR_SIZE equ ${SECTOR}`, "");
   out.push("; known Linux i386 numbers not implemented yet (they return -ENOSYS)");

@@ -2,6 +2,7 @@
 // implements it; handlers depend on this interface, never on the class, so a handler module can be
 // imported and unit-tested on its own. Type-only module.
 import type { Ipc, KernelRequest } from "./ipc.ts";
+import type { ServerPrivileges } from "./manifest.ts";
 import type { Process, ProcState, WaitReason } from "./process.ts";
 
 /** What `ps` shows of a process — a program, a ring-3 server, or an in-kernel service task. */
@@ -57,6 +58,10 @@ export interface KernelApi {
   serviceEndpoint(name: string): number;
   /** True if service `name` is running (a server process, or in the kernel). */
   serviceRunning(name: string): boolean;
+  /** How often server `name` was started again after it ended (0 for anything else). */
+  restarts(name: string): number;
+  /** The `index`-th server of the manifest (0-based) with its pid (0: not running) and restarts, or undefined. */
+  serverInfo(index: number): { priv: ServerPrivileges; pid: number; restarts: number; inKernel: boolean } | undefined;
   /** True if `name` is a service programs may open as /dev/<name>. */
   isDevice(name: string): boolean;
   /**

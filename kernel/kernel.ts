@@ -133,6 +133,9 @@ export class Kernel implements KernelApi {
   private framesAtBoot = 0;
   /** Servers the kernel started itself (startServices): they do not keep a run alive. */
   private readonly daemons = new Set<Process>();
+  /** Manifest servers started at least once, and how often each was started again. */
+  private readonly everStarted = new Set<string>();
+  private readonly restartCount = new Map<string, number>();
 
   private constructor(machine: Machine, opts: KernelOptions, boots: { spec: ProgramSpec; image: LoadedImage }[], modules: { spec: ProgramSpec; image: LoadedImage }[]) {
     this.machine = machine;
@@ -265,6 +268,17 @@ export class Kernel implements KernelApi {
     return this.services.running(name);
   }
 
+  restarts(name: string): number {
+    return this.restartCount.get(name) ?? 0;
+  }
+
+  serverInfo(index: number): { priv: ServerPrivileges; pid: number; restarts: number; inKernel: boolean } | undefined {
+    const priv = this.opts.manifest?.servers[index];
+    if (!priv) return undefined;
+    const pid = this.services.endpoint(priv.name);
+    return { priv, pid: pid > 0 ? pid : 0, restarts: this.restarts(priv.name), inKernel: this.inKernel(priv.name) };
+  }
+
   isDevice(name: string): boolean {
     if (name === "console") return true;
     return this.opts.manifest?.servers.some((s) => s.name === name && s.device) ?? false;
@@ -289,17 +303,19 @@ export class Kernel implements KernelApi {
   /**
    * Starts boot module `name` as a child of `parent`; returns the pid or -errno. A manifest server
    * gets its privileges — or, when its service runs in the kernel in this mode, the in-kernel service
-   * starts and gets a pid as a service task. Only init may start a server, and only once.
+   * starts and gets a pid as a service task. Only init and the supervisor may start a server, and
+   * only one instance of each runs at a time; starting one again is a restart (traced).
    */
   spawnModule(name: string, argv: string[], parent: Process): number {
     const priv = this.opts.manifest?.servers.find((s) => s.name === name);
     if (priv) {
-      if (parent.pid !== this.firstPid) return -E.PERM;
+      if (parent.pid !== this.firstPid && !parent.priv?.supervisor) return -E.PERM;
       if (this.services.running(name)) return -E.BUSY;
       if (this.inKernel(name)) {
         if (this.procs.size >= MAX_PROCS) return -E.AGAIN;
         const pid = this.procs.allocPid();
         this.services.startInKernel(name, pid, parent.pid);
+        this.serverStarted(name, pid);
         return pid;
       }
     }
@@ -307,8 +323,23 @@ export class Kernel implements KernelApi {
     if (!image) return -E.NOENT;
     const p = this.spawn(name, image, argv, parent);
     if (typeof p === "number") return p;
-    if (priv) this.grant(p, priv);
+    if (priv) {
+      this.grant(p, priv);
+      this.serverStarted(name, p.pid);
+    }
     return p.pid;
+  }
+
+  /** Counts a server's start: any start after the first is a restart, recorded in the trace. */
+  private serverStarted(name: string, pid: number): void {
+    if (!this.everStarted.has(name)) {
+      this.everStarted.add(name);
+      return;
+    }
+    const n = (this.restartCount.get(name) ?? 0) + 1;
+    this.restartCount.set(name, n);
+    const m = this.machine;
+    this.trace?.action(m.icount(), m.nowUs(), pid, "restart", { name, count: n });
   }
 
   spawnImage(name: string, bytes: Uint8Array, argv: string[], parent: Process): number {
@@ -355,6 +386,7 @@ export class Kernel implements KernelApi {
     if (p.priv) {
       this.irqs.release(p);
       this.io.forget(p);
+      if (!p.priv.supervisor) this.notifySupervisor();
     }
     p.files = null;
     this.dispatcher.setAlarm(p, 0);
@@ -425,6 +457,7 @@ export class Kernel implements KernelApi {
         const p = this.spawn(priv.name, image, [priv.name], null);
         if (typeof p === "number") throw new KernelPanic(`cannot start server ${priv.name}: error ${p}`);
         this.grant(p, priv);
+        this.serverStarted(priv.name, p.pid);
         this.daemons.add(p);
       }
       for (const s of this.opts.services ?? []) if (this.inKernel(s.name)) this.services.startInKernel(s.name, null, null);
@@ -485,6 +518,14 @@ export class Kernel implements KernelApi {
       });
     }
     return p;
+  }
+
+  /** Tells the running supervisor (the reincarnation server), if any, that a server ended. */
+  private notifySupervisor(): void {
+    const sup = this.opts.manifest?.servers.find((s) => s.supervisor);
+    const pid = sup ? this.services.endpoint(sup.name) : -1;
+    const p = pid > 0 ? this.procs.get(pid) : undefined;
+    if (p && p.state !== "zombie") this.ipc.notify(-1, p, NOTIFY.SERVER);
   }
 
   /** Gives a freshly started server its manifest privileges: IRQs, I/O ports, send rights. */

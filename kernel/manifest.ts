@@ -13,6 +13,18 @@ export interface ServerPrivileges {
   send: string[];
   /** Programs may open it as /dev/<name> (`dev=yes`): reads and writes become DEV_READ / DEV_WRITE requests. */
   device: boolean;
+  /**
+   * The reincarnation server (`supervise=yes`, at most one): it is notified (NOTIFY.SERVER) when any
+   * other server ends, may start servers again, may kill them, and may notify any server (and any
+   * server may notify it) without a send right.
+   */
+  supervisor: boolean;
+  /** The restart policy the supervisor applies (`restart=<max>/<window ms>`; null: never restarted). */
+  restart: { max: number; windowMs: number } | null;
+  /** Virtual ms the supervisor waits before a restart, doubled for each restart in the window (`backoff=`). */
+  backoffMs: number;
+  /** Virtual ms within which the server must answer the supervisor's ping (`heartbeat=`; 0: no heartbeat). */
+  heartbeatMs: number;
 }
 
 export interface Manifest {
@@ -49,7 +61,7 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
     }
     if (keyword !== "server") fail(`unknown keyword "${keyword}" (expected server, init or shell)`);
     if (servers.some((s) => s.name === name)) fail(`server "${name}" is declared twice`);
-    const s: ServerPrivileges = { name: name!, program: program!, irqs: [], ports: [], send: [], device: false };
+    const s: ServerPrivileges = { name: name!, program: program!, irqs: [], ports: [], send: [], device: false, supervisor: false, restart: null, backoffMs: 0, heartbeatMs: 0 };
     for (const item of rest) {
       const eq = item.indexOf("=");
       const key = item.slice(0, eq), value = item.slice(eq + 1);
@@ -68,14 +80,25 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
         } else if (key === "send") {
           if (!NAME.test(v)) fail(`bad server name "${v}" in send=`);
           s.send.push(v);
-        } else if (key === "dev") {
-          if (v !== "yes" && v !== "no") fail(`bad dev "${v}" (yes or no)`);
-          s.device = v === "yes";
-        } else fail(`unknown privilege "${key}" (irq, ports, send, dev)`);
+        } else if (key === "dev" || key === "supervise") {
+          if (v !== "yes" && v !== "no") fail(`bad ${key} "${v}" (yes or no)`);
+          if (key === "dev") s.device = v === "yes";
+          else s.supervisor = v === "yes";
+        } else if (key === "restart") {
+          const m = /^(\d+)\/(\d+)$/.exec(v);
+          if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) fail(`bad restart "${v}" (<max restarts>/<window in ms>, e.g. 5/10000)`);
+          s.restart = { max: Number(m![1]), windowMs: Number(m![2]) };
+        } else if (key === "backoff" || key === "heartbeat") {
+          const n = /^\d+$/.test(v) ? Number(v) : NaN;
+          if (!(n >= 0 && n <= 3_600_000)) fail(`bad ${key} "${v}" (virtual ms, 0 to 3600000)`);
+          if (key === "backoff") s.backoffMs = n;
+          else s.heartbeatMs = n;
+        } else fail(`unknown privilege "${key}" (irq, ports, send, dev, supervise, restart, backoff, heartbeat)`);
       }
     }
     servers.push(s);
   });
+  if (servers.filter((x) => x.supervisor).length > 1) throw new ManifestError(`${file}: more than one server has supervise=yes`);
   if (!init) throw new ManifestError(`${file}: no init line`);
   if (!shell) throw new ManifestError(`${file}: no shell line`);
   for (const s of servers) for (const d of s.send) if (!servers.some((o) => o.name === d)) throw new ManifestError(`${file}: server "${s.name}" may send to "${d}", which is not declared`);

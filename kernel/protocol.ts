@@ -8,8 +8,11 @@ export const IPC_MAX = 4096;
 /** Endpoints with a fixed meaning in `ipc_receive`'s "from" and the returned source. */
 export const ENDPOINT = { ANY: -1, HARDWARE: 0 } as const;
 
-/** Notification bits: 0–15 are IRQ lines; the rest: */
-export const NOTIFY = { TIMER: 1 << 16, USER_MASK: 0xfffe0000 } as const;
+/**
+ * Notification bits: 0–15 are IRQ lines; 16 the caller's alarm; 17 "a server ended" (sent to the
+ * supervisor); 18–31 are free for programs (`ipc_notify`).
+ */
+export const NOTIFY = { TIMER: 1 << 16, SERVER: 1 << 17, USER_MASK: 0xfffc0000 } as const;
 
 /** Message types (w0 of a request). */
 export const MSG = {
@@ -45,8 +48,18 @@ export const DT = { DIR: 4, REG: 8 } as const;
 /** lseek whence. */
 export const SEEK = { SET: 0, CUR: 1, END: 2 } as const;
 
-/** struct procinfo (32 bytes), filled by the procinfo call. */
-export const PROCINFO = { pid: 0, ppid: 4, state: 8, nice: 12, name: 16, nameLen: 16, size: 32 } as const;
+/** struct procinfo (36 bytes), filled by the procinfo call; `restarts`: how often a server of that name was started again. */
+export const PROCINFO = { pid: 0, ppid: 4, state: 8, nice: 12, name: 16, nameLen: 16, restarts: 32, size: 36 } as const;
+
+/**
+ * struct serverinfo (48 bytes), filled by the server_info call: one manifest server, its pid (0 when not
+ * running), how often it was restarted, and its policy (restart_max 0: never restarted).
+ */
+export const SERVERINFO = {
+  name: 0, nameLen: 16, pid: 16, restarts: 20, restartMax: 24, windowMs: 28, backoffMs: 32, heartbeatMs: 36, flags: 40, size: 48,
+} as const;
+/** serverinfo flags. */
+export const SERVERINFO_FLAGS = { SUPERVISOR: 1, DEVICE: 2, IN_KERNEL: 4 } as const;
 
 /** procinfo states. */
 export const PSTATE = { ready: 0, running: 1, blocked: 2, zombie: 3 } as const;

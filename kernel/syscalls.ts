@@ -8,7 +8,7 @@ import { sysNanosleep, sysSchedYield } from "./sys/sched.ts";
 import { sysIpcCall, sysIpcLookup, sysIpcNotify, sysIpcReceive, sysIpcReply, sysIpcReplyRecv, sysIpcSend } from "./sys/ipc.ts";
 import { sysAlarm, sysIrqAck } from "./sys/irq.ts";
 import { sysClose, sysGetdents, sysLseek, sysMkdir, sysOpen, sysRead, sysRmdir, sysUnlink, sysWrite } from "./sys/files.ts";
-import { sysProcinfo, sysSpawnImage } from "./sys/image.ts";
+import { sysProcinfo, sysServerInfo, sysSpawnImage } from "./sys/image.ts";
 
 export type { SyscallHandler } from "./syscall-contract.ts";
 
@@ -26,7 +26,7 @@ const HANDLERS: Readonly<Record<string, SyscallHandler>> = {
   sched_yield: sysSchedYield, nanosleep: sysNanosleep, spawn: sysSpawn, spawn_image: sysSpawnImage,
   ipc_send: sysIpcSend, ipc_receive: sysIpcReceive, ipc_reply: sysIpcReply, ipc_call: sysIpcCall,
   ipc_reply_recv: sysIpcReplyRecv, ipc_notify: sysIpcNotify, ipc_lookup: sysIpcLookup,
-  irq_ack: sysIrqAck, alarm: sysAlarm, procinfo: sysProcinfo,
+  irq_ack: sysIrqAck, alarm: sysAlarm, procinfo: sysProcinfo, server_info: sysServerInfo,
 };
 
 /** The implemented calls, in number order. */

@@ -18,7 +18,8 @@ function ebp(k: KernelApi, p: Process): number {
 }
 
 /**
- * The live process `ep` names, or -ESRCH; -EPERM if the manifest does not let `p` send to it. The
+ * The live process `ep` names, or -ESRCH; -EPERM if the manifest does not let `p` send to it (a
+ * server may always reach the supervisor and the supervisor every server). The
  * last allowed target is remembered (pids are never reused, and a live server's rights never change),
  * so a client calling the same server again skips the lookup and the rights check.
  */
@@ -27,7 +28,7 @@ function target(k: KernelApi, p: Process, ep: number): Process | number {
   if (last !== null && last.pid === ep && last.state !== "zombie") return last;
   const d = ep > 0 ? k.process(ep) : undefined;
   if (!d || d.state === "zombie") return -E.SRCH;
-  if (!p.priv || !d.priv || !p.priv.send.includes(d.priv.name)) return -E.PERM;
+  if (!p.priv || !d.priv || !(p.priv.send.includes(d.priv.name) || p.priv.supervisor || d.priv.supervisor)) return -E.PERM;
   p.ipc.lastTarget = d;
   return d;
 }
