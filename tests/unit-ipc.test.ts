@@ -6,14 +6,14 @@ import { E } from "../kernel/names.ts";
 import type { Process } from "../kernel/process.ts";
 import { ENDPOINT, IPC_MAX, MSG } from "../kernel/protocol.ts";
 import { NO_PA } from "../kernel/user-memory.ts";
-import { FakeIpcHost, FakeWorld, PAGE, fakeRecorder } from "./helpers/fake-kernel.ts";
+import { FakeIpcHost, FakeWorld, MIB, PAGE, fakeRecorder } from "./helpers/fake-kernel.ts";
 
 const U = 0x0040_0000;
 const SRC = U; // two pages of source buffers in every process
 const BUF = U + 0x10_000; // two pages of receive buffers
 
 function world(opts: { traced?: boolean } = {}) {
-  const w = new FakeWorld();
+  const w = new FakeWorld(6 * MIB); // 512 frames: plenty, and cheap to create per test
   const rec = opts.traced ? fakeRecorder() : undefined;
   const host = new FakeIpcHost(w.mem, rec?.recorder);
   const ipc = new Ipc(host);

@@ -13,7 +13,7 @@ import { type KernelService, type PortBus, type ServiceEnv, type ServiceReply, t
 import { SERVER_NICE, Services } from "../kernel/services.ts";
 import { BLOCKED } from "../kernel/syscall-contract.ts";
 import { NO_PA } from "../kernel/user-memory.ts";
-import { FakeIpcHost, FakeWorld, PAGE, fakeRecorder } from "./helpers/fake-kernel.ts";
+import { FakeIpcHost, FakeWorld, MIB, PAGE, fakeRecorder } from "./helpers/fake-kernel.ts";
 
 const U = 0x0040_0000;
 const SRC = U, BUF = U + 0x10_000;
@@ -60,7 +60,7 @@ function request(log: unknown[] = []): KernelRequest {
 }
 
 function world(services: KernelService[], traced = false) {
-  const w = new FakeWorld();
+  const w = new FakeWorld(6 * MIB); // 512 frames: plenty, and cheap to create per test
   const rec = traced ? fakeRecorder() : undefined;
   const host = new FakeIpcHost(w.mem, rec?.recorder);
   const ipc = new Ipc(host);

@@ -21,6 +21,7 @@ export class PlainMemory implements PhysicalMemory {
   readonly memoryBytes: number;
   readonly mem8: Uint8Array;
   readonly mem32: Int32Array;
+  private readonly view: DataView;
   /** Virtual time in ms (set by tests); icount() is derived from it at 1,000 instructions per ms. */
   ms = 0;
   /** How many times the clock was read (icount/nowMs/nowUs/usAt). */
@@ -36,26 +37,17 @@ export class PlainMemory implements PhysicalMemory {
     this.memoryBytes = bytes;
     this.mem8 = new Uint8Array(buf);
     this.mem32 = new Int32Array(buf, 0, bytes >>> 2);
+    this.view = new DataView(buf);
   }
 
-  /** The same as Machine.read32. */
+  /** As Machine.read32: an unsigned little-endian word at any alignment. */
   read32(paddr: number): number {
-    if ((paddr & 3) === 0) return this.mem32[paddr >>> 2]! >>> 0;
-    const m = this.mem8;
-    return (m[paddr]! | (m[paddr + 1]! << 8) | (m[paddr + 2]! << 16) | (m[paddr + 3]! << 24)) >>> 0;
+    return this.view.getUint32(paddr, true);
   }
 
-  /** The same as Machine.write32. */
+  /** As Machine.write32: a little-endian word at any alignment. */
   write32(paddr: number, value: number): void {
-    if ((paddr & 3) === 0) {
-      this.mem32[paddr >>> 2] = value | 0;
-      return;
-    }
-    const m = this.mem8;
-    m[paddr] = value;
-    m[paddr + 1] = value >>> 8;
-    m[paddr + 2] = value >>> 16;
-    m[paddr + 3] = value >>> 24;
+    this.view.setUint32(paddr, value >>> 0, true);
   }
 
   writeCode(paddr: number, bytes: Uint8Array): void {
