@@ -445,31 +445,34 @@ class JsonlWriter {
 
   /** A non-negative integer below 2^53. */
   uint(x: number): void {
-    const buf = this.buf;
-    let p = this.pos;
-    if (x < 10) {
-      buf[p] = 48 + x;
-      this.pos = p + 1;
+    if (x >= 0x80000000) {
+      const hi = Math.floor(x / 1e9);
+      this.uint(hi);
+      this.padded9(x - hi * 1e9);
       return;
     }
-    let digits = 1;
-    for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
-    p += digits;
+    const buf = this.buf;
+    let v = x | 0;
+    const d = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+    let p = this.pos + d;
     this.pos = p;
-    if (x < 0x80000000) {
-      let v = x | 0;
-      do {
-        const q = (v / 10) | 0;
-        buf[--p] = 48 + v - q * 10;
-        v = q;
-      } while (v !== 0);
-    } else {
-      let v = x;
-      do {
-        const q = Math.floor(v / 10);
-        buf[--p] = 48 + v - q * 10;
-        v = q;
-      } while (v !== 0);
+    do {
+      const q = (v / 10) | 0;
+      buf[--p] = 48 + v - q * 10;
+      v = q;
+    } while (v !== 0);
+  }
+
+  /** 0 ≤ x < 1e9 as exactly nine digits. */
+  private padded9(x: number): void {
+    const buf = this.buf;
+    let v = x | 0;
+    let p = this.pos + 9;
+    this.pos = p;
+    for (let i = 0; i < 9; i++) {
+      const q = (v / 10) | 0;
+      buf[--p] = 48 + v - q * 10;
+      v = q;
     }
   }
 
@@ -483,6 +486,7 @@ class JsonlWriter {
 
   /** A number exactly as JSON.stringify writes it (µs with at most 3 decimals quickly, anything else via String). */
   num(x: number): void {
+    if (Number.isInteger(x) && x >= 0 && x < 2 ** 53) return this.uint(x);
     const n = Math.round(x * 1000);
     if (n / 1000 === x && n >= 0 && n < 1e15) {
       const int = Math.floor(n / 1000);
@@ -492,9 +496,12 @@ class JsonlWriter {
         const buf = this.buf;
         buf[this.pos++] = 46;
         let digits = 3;
-        while (frac % 10 === 0) {
+        if (frac % 100 === 0) {
+          frac /= 100;
+          digits = 1;
+        } else if (frac % 10 === 0) {
           frac /= 10;
-          digits--;
+          digits = 2;
         }
         let p = this.pos + digits;
         this.pos = p;

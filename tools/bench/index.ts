@@ -5,6 +5,7 @@ import { coreBench } from "./core.ts";
 import { traceBench } from "./trace.ts";
 import { asmBench } from "./asm.ts";
 import { microkernelBench } from "./microkernel.ts";
+import { floorBench } from "./floor.ts";
 import { modesBench } from "./modes.ts";
 
 export const benches: Bench[] = [
@@ -14,4 +15,5 @@ export const benches: Bench[] = [
   asmBench,
   microkernelBench,
   modesBench,
+  floorBench,
 ];

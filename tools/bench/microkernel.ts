@@ -10,15 +10,17 @@ import { loadBootImage } from "../../boot/loader.ts";
 import { assembleProgram } from "../asm/program.ts";
 import { ensureDefaultImage } from "../image/default.ts";
 import { Rsfs } from "../../kernel/fs/rsfs.ts";
+import type { TraceRecorder } from "../../kernel/trace/recorder.ts";
+import { median } from "./stats.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
 /**
  * A round-trip client alternates ROUNDS chunks of CHUNK getpid calls and CHUNK round trips, after
  * WARM untimed ones of each (v86's JIT compiles a page after ~200k interpreted instructions).
  */
-const CHUNK = Number(process.env.RINGSIDE_BENCH_IPC_CHUNK ?? 10_000);
-const ROUNDS = 10;
-const WARM = 50_000;
+export const CHUNK = Number(process.env.RINGSIDE_BENCH_IPC_CHUNK ?? 10_000);
+export const ROUNDS = 10;
+export const WARM = 50_000;
 const FILE_BYTES = 1024 * 1024;
 
 /** The console marks the client writes as each timed chunk starts, and at the end. */
@@ -239,25 +241,29 @@ reloads:
     ret
 `;
 
-/** Per-call times of one round-trip run, in ns. */
-interface RoundTrip {
+/** Per-call times of one round-trip run, in ns: medians over its chunks, and every chunk. */
+export interface RoundTrip {
   trip: number;
   nullCall: number;
+  tripChunks: number[];
+  nullChunks: number[];
 }
 
 /** Runs init + server "s" + client "c"; returns the client's chunks timed between its console marks. */
-async function roundTripRun(server: string, client: string, manifest: string): Promise<RoundTrip> {
+async function roundTripRun(server: string, client: string, manifest: string, trace?: TraceRecorder): Promise<RoundTrip> {
   const [i, s, c] = await Promise.all([asm(INIT), asm(server), asm(client)]);
-  let tripMs = 0, nullMs = 0, last = 0, open = 0;
+  const tripChunks: number[] = [], nullChunks: number[] = [];
+  let last = 0, open = 0;
   const k = await createKernel({
     programs: [{ name: "init", image: i }],
     modules: [{ name: "s", image: s }, { name: "c", image: c }],
     manifest: parseManifest(manifest),
+    trace,
     onIdle: () => false,
     onConsole: (b) => {
       const now = performance.now();
-      if (open === MARK_NULL) nullMs += now - last;
-      else if (open === MARK_TRIP) tripMs += now - last;
+      if (open === MARK_NULL) nullChunks.push(((now - last) / CHUNK) * 1e6);
+      else if (open === MARK_TRIP) tripChunks.push(((now - last) / CHUNK) * 1e6);
       open = b;
       last = now;
     },
@@ -265,13 +271,12 @@ async function roundTripRun(server: string, client: string, manifest: string): P
   const r = await k.run();
   k.destroy();
   if ((r.reason !== "exit" && r.reason !== "shutdown") || r.status !== 0 || open !== MARK_END) throw new Error(`round-trip bench run failed: ${r.reason} ${r.status} ${r.panic ?? ""}`);
-  const n = CHUNK * ROUNDS;
-  return { trip: (tripMs / n) * 1e6, nullCall: (nullMs / n) * 1e6 };
+  return { trip: median(tripChunks), nullCall: median(nullChunks), tripChunks, nullChunks };
 }
 
 /** One IPC round-trip run (also used for profiling): client and server are manifest servers. */
-export function ipcRun(): Promise<RoundTrip> {
-  return roundTripRun(SERVER, IPC_CLIENT, "server s /s\nserver c /c send=s\ninit init /init\nshell sh /bin/sh\n");
+export function ipcRun(trace?: TraceRecorder): Promise<RoundTrip> {
+  return roundTripRun(SERVER, IPC_CLIENT, "server s /s\nserver c /c send=s\ninit init /init\nshell sh /bin/sh\n", trace);
 }
 
 /**
