@@ -1,0 +1,65 @@
+// The device-path repairs in emulator/v86-patches.ts rely on the exact source of five v86 0.5.462
+// functions. If a v86 upgrade changes any of them, this fails and names it: re-verify the function,
+// update PATCHED_SOURCES and the replacement together (or drop the patch).
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { Machine } from "../emulator/machine.ts";
+import { PATCHED_SOURCES } from "../emulator/v86-patches.ts";
+
+const LOAD = 0x0010_0000;
+
+/**
+ * A multiboot guest that sends "hi\n" on COM1 (polling LSR), reads IDENTIFY-less data words from the
+ * IDE data port after READ SECTORS of LBA 0 (32-bit `in`), stores the first word at 0x8000, then
+ * `cli; hlt`.
+ */
+function guest(): Uint8Array {
+  const header = new Uint32Array([0x1badb002, 0x0001_0000, (-(0x1badb002 + 0x0001_0000)) >>> 0, LOAD, LOAD, 0, 0, LOAD + 32]);
+  const code: number[] = [];
+  const outb = (port: number, v: number) => code.push(0x66, 0xba, port & 0xff, port >> 8, 0xb0, v, 0xee); // mov dx; mov al; out dx, al
+  for (const ch of [0x68, 0x69, 0x0a]) {
+    // wait for THR empty: mov dx, 0x3fd; in al, dx; test al, 0x20; jz back
+    code.push(0x66, 0xba, 0xfd, 0x03, 0xec, 0xa8, 0x20, 0x74, 0xfb);
+    outb(0x3f8, ch);
+  }
+  outb(0x1f6, 0xe0); // LBA, master
+  outb(0x1f2, 1);
+  outb(0x1f3, 0);
+  outb(0x1f4, 0);
+  outb(0x1f5, 0);
+  outb(0x1f7, 0x20); // READ SECTORS
+  // wait for DRQ: mov dx, 0x1f7; in al, dx; test al, 8; jz back
+  code.push(0x66, 0xba, 0xf7, 0x01, 0xec, 0xa8, 0x08, 0x74, 0xfb);
+  code.push(0x66, 0xba, 0xf0, 0x01, 0xed); // mov dx, 0x1f0; in eax, dx
+  code.push(0xa3, 0x00, 0x80, 0x00, 0x00); // mov [0x8000], eax
+  code.push(0xfa, 0xf4); // cli; hlt
+  const img = new Uint8Array(32 + code.length);
+  img.set(new Uint8Array(header.buffer), 0);
+  img.set(code, 32);
+  return img;
+}
+
+describe("v86 device-path patches", () => {
+  it("every patched function still has the verified source in the installed v86", () => {
+    const lib = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve("v86")), "libv86.mjs"), "utf8");
+    for (const [name, src] of Object.entries(PATCHED_SOURCES)) {
+      expect(lib.includes(src), `v86 changed ${name}: emulator/v86-patches.ts no longer applies`).toBe(true);
+    }
+  });
+
+  it("a machine has all five applied, and the UART and IDE behave as before", async () => {
+    const disk = new Uint8Array(512);
+    disk.set([0x11, 0x22, 0x33, 0x44], 0);
+    const m = await Machine.create({ multiboot: guest(), memoryBytes: 16 << 20, hda: disk });
+    expect([...m.devicePatches].sort()).toEqual(Object.keys(PATCHED_SOURCES).sort());
+    const out: number[] = [];
+    m.onSerialOutput((b) => out.push(b));
+    const stop = await m.run();
+    m.destroy();
+    expect(stop.kind).toBe("dead"); // cli; hlt
+    expect(String.fromCharCode(...out)).toBe("hi\n");
+    expect(m.read32(0x8000)).toBe(0x44332211);
+  });
+});

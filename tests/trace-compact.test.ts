@@ -1,0 +1,110 @@
+// The recorder's binary records and byte formatter (kernel/trace/recorder.ts) give exactly the
+// JSONL a JSON.stringify of each documented event gives (docs/trace.md, version 1), for every event
+// kind and awkward value, across chunk boundaries, through the text sink and the byte sink alike.
+import { describe, expect, it } from "vitest";
+import { TraceRecorder } from "../kernel/trace/recorder.ts";
+import { syscallName } from "../kernel/syscalls.ts";
+import { IRQ_NAMES, VECTOR_NAMES } from "../kernel/names.ts";
+
+type Ev = Record<string, unknown>;
+const HEADER = { ipms: 100_000, mode: "microkernel" as const, tool: "test" };
+
+/** Records a deterministic mix of n rounds of every kind; returns the recorder and the expected lines. */
+function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void): { rec: TraceRecorder; expected: string[] } {
+  const rec = new TraceRecorder(sink, HEADER, syscallName, bytes ? { bytes } : {});
+  const expected: string[] = [JSON.stringify({ trace: "ringside", version: 1, ...HEADER })];
+  const names = new Map<number, string>();
+  const name = (pid: number, n: string) => {
+    rec.nameProcess(pid, n);
+    names.set(pid, n);
+  };
+  const head = (icount: number, vt: number, kind: string, pid: number): Ev => ({
+    seq: expected.length - 1, icount, vt, kind, pid: pid < 0 ? null : pid, proc: pid < 0 ? null : names.get(pid) ?? null,
+  });
+  const push = (e: Ev) => expected.push(JSON.stringify(e));
+  const vts = [0, 0.001, 0.01, 0.1, 0.5, 1.25, 121.07, 999999.999, 123456789.123, 0.3];
+  const ics = [0, 7, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 9_007_199_254_740_991, 1e12 + 3];
+  name(1, "init");
+  name(2, "sérvér \"q\"");
+  for (let i = 0; i < 1500; i++) {
+    const ic = ics[i % ics.length]!, vt = vts[i % vts.length]!;
+    const pid = i % 3 === 0 ? -1 : 1 + (i & 1);
+    const nr = [20, 4, 0x213, 9999][i % 4]!;
+    const args = [i, 0xffffffff, 0x80000000, 0, 4242];
+    rec.syscall(ic, vt, pid, 3, 0x400000 + i, nr, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!);
+    push({ ...head(ic, vt, "syscall", pid), cpl_from: 3, cpl_to: 0, eip: 0x400000 + i, nr, name: syscallName(nr), args });
+    const ret = [0, -38, 2147483647, -2147483648][i % 4]!;
+    rec.ret(ic, vt, pid, 3, 0xfffffff0, ret);
+    push({ ...head(ic, vt, "return", pid), cpl_from: 0, cpl_to: 3, eip: 0xfffffff0, ret });
+    rec.ret(ic, vt, -1, 0, 0x100200, undefined);
+    push({ ...head(ic, vt, "return", -1), cpl_from: 0, cpl_to: 0, eip: 0x100200 });
+    const v = [14, 13, 6, 31][i % 4]!;
+    const insn = i % 2 ? `mov eax, [ebx+0x${i.toString(16)}] ; "q" \\ é` : undefined;
+    rec.exception(ic, vt, pid, 3, 0x400010, v, 4, 0xdeadbeef, insn);
+    const ex: Ev = { ...head(ic, vt, "exception", pid), cpl_from: 3, cpl_to: 0, eip: 0x400010, vector: v, name: VECTOR_NAMES[v] ?? `#${v}`, error_code: 4 };
+    if (v === 14) ex.cr2 = 0xdeadbeef;
+    if (insn !== undefined) ex.insn = insn;
+    push(ex);
+    const line = i % 17;
+    rec.irq(ic, vt, pid, 0, 0x100300, line);
+    push({ ...head(ic, vt, "irq", pid), cpl_from: 0, cpl_to: 0, eip: 0x100300, irq: line, name: IRQ_NAMES[line] ?? `irq${line}` });
+    const op = i % 4;
+    rec.ipc(ic, vt, pid, op, op === 3 ? -1 : 1, 2, i);
+    push({ ...head(ic, vt, "ipc", pid), op: ["send", "receive", "reply", "notify"][op], src: op === 3 ? null : 1, dst: 2, bytes: i });
+    const svc = rec.nameService(i % 2 ? "fs" : "console");
+    rec.service(ic, vt, pid, i & 1, svc, -i, 17);
+    push({ ...head(ic, vt, "service", pid), op: i & 1 ? "reply" : "request", service: i % 2 ? "fs" : "console", [i & 1 ? "result" : "type"]: -i, bytes: 17 });
+    const reason = ["start", "block", "yield", "custom-reason"][i % 4]!;
+    rec.action(ic, vt, pid, "switch", { from: i % 5 ? 1 : null, to: pid < 0 ? null : pid, reason });
+    push({ ...head(ic, vt, "switch", pid), from: i % 5 ? 1 : null, to: pid < 0 ? null : pid, reason });
+    const outcome = ["mapped", "killed", "out-of-memory"][i % 3]!;
+    rec.action(ic, vt, pid, "pagefault", { addr: 0xbffff000, eip: 0x400010, error_code: 6, outcome });
+    push({ ...head(ic, vt, "pagefault", pid), addr: 0xbffff000, eip: 0x400010, error_code: 6, outcome });
+    if (i % 50 === 0) {
+      const fields = [
+        { status: 0, vector: null, signal: null, report: null },
+        { status: null, vector: 13, signal: 11, report: "[pid 2 x] killed by #GP \"quoted\"" },
+        { status: -1, vector: null, signal: 9, report: null },
+      ][(i / 50) % 3]!;
+      rec.action(ic, vt, pid, "exit", fields);
+      push({ ...head(ic, vt, "exit", pid), ...fields });
+      rec.action(ic, vt, pid, "spawn", { parent: i % 100 ? 1 : null, argv: ["sh", "-c", "é\n"] });
+      push({ ...head(ic, vt, "spawn", pid), parent: i % 100 ? 1 : null, argv: ["sh", "-c", "é\n"] });
+      rec.action(ic, vt, pid, "spawn", { parent: null, argv: ["fs"], in_kernel: true });
+      push({ ...head(ic, vt, "spawn", pid), parent: null, argv: ["fs"], in_kernel: true });
+      const load = { path: "hello", entry: 0x400080, segments: [{ vaddr: 0x400000, memsz: 0xa2, flags: "r-x" }], symbols: [{ name: "_start", addr: 0x400080 }] };
+      rec.action(ic, vt, pid, "load", load);
+      push({ ...head(ic, vt, "load", pid), ...load });
+    }
+    if (i === 700) name(1, "init2"); // a rename applies to the events after it
+  }
+  rec.action(1, 1.5, -1, "halt", { reason: "exit", status: 0 });
+  push({ ...head(1, 1.5, "halt", -1), reason: "exit", status: 0 });
+  return { rec, expected };
+}
+
+describe("trace recorder: binary records, version-1 JSONL", () => {
+  it("formats every kind exactly as JSON.stringify would, across chunks", () => {
+    let text = "";
+    const { rec, expected } = scenario((t) => (text += t));
+    expect(rec.events).toBeGreaterThan(4096 * 3);
+    rec.finish();
+    const lines = text.split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.length).toBe(expected.length);
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(lines[i], `line ${i + 1}`).toBe(expected[i]);
+  });
+
+  it("the byte sink gets the same bytes as the text sink, in whole lines", () => {
+    let text = "";
+    const parts: Buffer[] = [];
+    let whole = true;
+    scenario((t) => (text += t)).rec.finish();
+    scenario(() => {}, (b) => {
+      if (b[b.length - 1] !== 10) whole = false;
+      parts.push(Buffer.from(b));
+    }).rec.finish();
+    expect(whole).toBe(true);
+    expect(Buffer.concat(parts).toString("utf8")).toBe(text);
+  });
+});
