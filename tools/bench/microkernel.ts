@@ -287,23 +287,28 @@ export function switchRun(): Promise<RoundTrip> {
   return roundTripRun(PARTNER, SWITCH_CLIENT, "init init /init\nshell sh /bin/sh\n");
 }
 
-/** Per-call times of one CR3_PROGRAM run, in ns. */
-interface Cr3Times {
+/** Per-call times of one CR3_PROGRAM run, in ns (medians over its chunks). */
+export interface Cr3Times {
   nullCall: number;
   iret: number;
   reload: number;
 }
 
-/** One run of CR3_PROGRAM on a bench machine (the stub with vectors 0x81 and 0x82). */
-export async function cr3Run(): Promise<Cr3Times> {
-  const ms = new Map<number, number>();
+/** One run of CR3_PROGRAM on a bench machine (the stub with vectors 0x81 and 0x82), optionally traced. */
+export async function cr3Run(trace?: TraceRecorder): Promise<Cr3Times> {
+  const ms = new Map<number, number[]>();
   let last = 0, open = 0;
   const k = await createKernel({
     programs: [{ name: "cr3", image: await asm(CR3_PROGRAM) }],
     benchVector: true,
+    trace,
     onConsole: (b) => {
       const now = performance.now();
-      ms.set(open, (ms.get(open) ?? 0) + now - last);
+      if (open) {
+        let a = ms.get(open);
+        if (!a) ms.set(open, (a = []));
+        a.push(((now - last) / CHUNK) * 1e6);
+      }
       open = b;
       last = now;
     },
@@ -311,7 +316,7 @@ export async function cr3Run(): Promise<Cr3Times> {
   const r = await k.run();
   k.destroy();
   if (r.reason !== "exit" || r.status !== 0 || open !== 0x65) throw new Error(`CR3 bench run failed: ${r.reason} ${r.status}`);
-  const per = (mark: string) => ((ms.get(mark.charCodeAt(0)) ?? NaN) / (CHUNK * ROUNDS)) * 1e6;
+  const per = (mark: string) => median(ms.get(mark.charCodeAt(0)) ?? []);
   return { nullCall: per("g"), iret: per("n"), reload: per("c") };
 }
 
