@@ -14,7 +14,8 @@
 ; LBA + count beyond the disk, a count outside 1-8 or a short write payload -> -EINVAL; a device error
 ; or an interrupt that does not come within IRQ_TIMEOUT_MS of virtual time -> -EIO. While a transfer
 ; runs the handler waits for each interrupt itself (wait_irq) and the server receives only from
-; HARDWARE, so requests from clients queue in the kernel.
+; HARDWARE, so requests from clients queue in the kernel (and answers the supervisor's pings there:
+; servers/lib/server.inc, server_wait).
 ;
 ; Interrupt accounting: the drive raises IRQ14 once per sector (for reads when the sector's data is
 ; ready, for writes when the sector has been taken). The kernel masks the line when it fires and
@@ -319,18 +320,11 @@ wait_drq:
     clc
     ret
 
-; wait_irq: blocks in ipc_receive(HARDWARE) until the IRQ14 bit arrives (CF = 0), or the alarm
-; expires first (CF = 1). Other notification bits are dropped. Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
+; wait_irq: blocks until the IRQ14 bit arrives (CF = 0), or the alarm expires first (CF = 1), in
+; server_wait (ipc_receive from HARDWARE: requests queue meanwhile; the supervisor's pings are
+; answered). Other notification bits are dropped. Uses EAX, EBX, ECX, EDX, ESI, EDI.
 wait_irq:
-    mov ebx, HARDWARE
-    xor esi, esi
-    xor edi, edi
-    mov eax, SYS_ipc_receive
-    int 0x80
-    test eax, eax
-    jnz wait_irq                ; (cannot happen: only the kernel sends from HARDWARE)
-    cmp ecx, MSG_NOTIFY
-    jne wait_irq
+    call server_wait
     test edx, 1 << DISK_IRQ
     jnz .irq
     test edx, NOTIFY_TIMER

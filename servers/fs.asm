@@ -77,14 +77,10 @@ require_mount:
 mount:
     mov dword [mounted], 0
     call binit
-    mov ebx, disk_name
-    mov eax, SYS_ipc_lookup
-    int 0x80
-    test eax, eax
-    jle .bad
-    mov [disk_ep], eax
-    ; the disk's size in sectors (if the disk server can tell)
-    mov ebx, eax
+    call disk_find                          ; (waits a little for a disk being restarted)
+    jc .bad
+.size:                                      ; the disk's size in sectors (if the disk server can tell)
+    mov ebx, [disk_ep]
     mov ecx, MSG_DISK_SIZE
     xor edx, edx
     xor ebp, ebp
@@ -93,7 +89,11 @@ mount:
     mov eax, SYS_ipc_call
     int 0x80
     test eax, eax
-    jnz .bad
+    jz .sized
+    call disk_find                          ; it went away: wait for it again
+    jnc .size
+    jmp .bad
+.sized:
     mov ebp, ecx                            ; EBP = sectors, or ≤ 0 if unknown
     mov eax, MSG_DISK_READ
     xor ecx, ecx
