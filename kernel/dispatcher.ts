@@ -20,6 +20,8 @@ export interface DispatcherHooks {
   mayWake(): boolean;
   /** Delivers an alarm (NOTIFY.TIMER) to `p`. */
   alarm(p: Process): void;
+  /** Called at every kernel exit before the decision (fault injection strikes here); may halt. */
+  beforeLeave?(): void;
 }
 
 export class Dispatcher {
@@ -126,6 +128,7 @@ export class Dispatcher {
   /** Picks what runs next, switches to it, arms the timer and records the kernel exit. */
   leave(): void {
     const m = this.m;
+    this.hooks.beforeLeave?.();
     if (this.hooks.halted()) return this.writeHalt();
     const prev = this.current;
     const reason = this.resched;

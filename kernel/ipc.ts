@@ -22,6 +22,8 @@ export interface IpcHost {
   block(p: Process, wait: WaitReason): void;
   complete(p: Process, value: number): void;
   handOffTo(p: Process): void;
+  /** A message (not a notification) was delivered to `d` (fault injection counts a server's requests). */
+  delivered?(d: Process): void;
 }
 
 /** What a process is blocked in, IPC-wise. */
@@ -244,6 +246,7 @@ export class Ipc {
   private deliver(s: Process, d: Process, bytes: number, tracedBytes: number): void {
     const se = s.ipc, de = d.ipc;
     this.traceIpc(d.pid, T_RECEIVE, s.pid, d.pid, tracedBytes);
+    this.k.delivered?.(d);
     this.setWords(d, se.w0, se.w1, se.w2, bytes);
     if (d.state === "blocked" && de.op === IpcOp.receiving) {
       de.op = IpcOp.none;

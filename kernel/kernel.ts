@@ -9,6 +9,7 @@ import { Machine, type StopReason } from "../emulator/machine.ts";
 import { PortIo } from "../emulator/ports.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { ElfError, isElf } from "./elf.ts";
+import { FAULT_CODE_VA, FaultInjector, type FaultSpec } from "./faults.ts";
 import { flagString, loadImage, populate, writeInitialFrame, type LoadedImage, type ProgramSpec } from "./exec.ts";
 import { FileTable } from "./files.ts";
 import { FrameAllocator } from "./frames.ts";
@@ -16,7 +17,7 @@ import { IoPermissions } from "./io-permissions.ts";
 import { Ipc, IpcOp, type KernelRequest } from "./ipc.ts";
 import { IrqRouter } from "./irq-routing.ts";
 import type { KernelApi, ProcessSummary, RequestPayload } from "./kernel-api.ts";
-import { HYPERCALL_BOOT, HYPERCALL_PORT, MEM, SWITCH } from "./layout.ts";
+import { FRAME, HYPERCALL_BOOT, HYPERCALL_PORT, MEM, SWITCH } from "./layout.ts";
 import type { Manifest, ServerPrivileges } from "./manifest.ts";
 import { E } from "./names.ts";
 import { Process, type WaitReason } from "./process.ts";
@@ -81,6 +82,8 @@ export interface KernelOptions {
   hda?: Uint8Array;
   /** The scheduling policy (default: PriorityRoundRobin). */
   policy?: SchedPolicy;
+  /** Faults to inject into services (kernel/faults.ts); `seed` seeds their randomness. */
+  faults?: FaultSpec[];
   /**
    * Called when every process waits and nothing is scheduled (no timer, no queued input). Return true
    * if more input was queued (keep idling); false stops the run (reason "idle"). Without it the machine
@@ -99,7 +102,7 @@ export interface ProcessResult {
 }
 
 export interface RunResult {
-  reason: "exit" | "shutdown" | "idle" | "max-instructions" | "panic" | "dead" | "deadlock";
+  reason: "exit" | "shutdown" | "idle" | "max-instructions" | "panic" | "dead" | "deadlock" | "hang";
   /** The first program's status: its exit code, or 128 + vector if an exception killed it. */
   status: number;
   processes: ProcessResult[];
@@ -136,6 +139,7 @@ export class Kernel implements KernelApi {
   /** Manifest servers started at least once, and how often each was started again. */
   private readonly everStarted = new Set<string>();
   private readonly restartCount = new Map<string, number>();
+  private readonly faults: FaultInjector | undefined;
 
   private constructor(machine: Machine, opts: KernelOptions, boots: { spec: ProgramSpec; image: LoadedImage }[], modules: { spec: ProgramSpec; image: LoadedImage }[]) {
     this.machine = machine;
@@ -153,16 +157,28 @@ export class Kernel implements KernelApi {
       block: (p, w) => this.dispatcher.block(p, w),
       complete: (p, v) => this.dispatcher.complete(p, v),
       handOffTo: (p) => this.dispatcher.handOffTo(p),
+      delivered: (d) => {
+        if (this.faults && d.priv) this.faults.request(d.priv.name);
+      },
     });
+    if (opts.faults?.length) this.faults = this.faultInjector(opts.faults, opts.seed ?? 1);
     this.irqs = new IrqRouter((p, irq) => this.ipc.notify(-1, p, 1 << irq));
     this.dispatcher = new Dispatcher(machine, opts.policy ?? new PriorityRoundRobin(), this.procs.live, this.io, this.irqs, this.trace, opts.stub.symbols.get("idle") ?? 0, {
       halted: () => this.halted !== undefined,
       allEnded: () => this.halt("exit"),
       mayWake: () => this.mayWake(),
       alarm: (p) => this.ipc.notify(-1, p, NOTIFY.TIMER),
+      beforeLeave: () => {
+        if (this.faults && !this.faults.idle) this.faults.strike();
+      },
     });
     const available = new Map((opts.services ?? []).map((s) => [s.name, s] as const));
-    this.services = new Services(machine, available, new PortIo(machine), this.ipc, this.dispatcher, this.irqs, this.trace);
+    this.services = new Services(machine, available, new PortIo(machine), this.ipc, this.dispatcher, this.irqs, this.trace, (name) => {
+      const f = this.faults;
+      if (!f || f.idle) return false;
+      f.request(name);
+      return f.strike(name);
+    });
     this.traps = new Traps(machine, this, this.dispatcher, this.irqs, this.repair, this.trace, {
       halted: () => this.halted !== undefined,
       exitProcess: (p, s, v, sig, r) => this.exitProcess(p, s, v, sig, r),
@@ -518,6 +534,35 @@ export class Kernel implements KernelApi {
       });
     }
     return p;
+  }
+
+  /** The fault injector and what it may do to the system. */
+  private faultInjector(specs: FaultSpec[], seed: number): FaultInjector {
+    const m = this.machine;
+    return new FaultInjector(specs, seed, {
+      machine: m,
+      trace: this.trace,
+      serverProcess: (name) => this.services.serverProcess(name),
+      inKernel: (name) => this.inKernel(name) && this.services.running(name),
+      kill: (p, report) => this.exitProcess(p, null, null, 9, report),
+      stop: (reason, message) => this.halt(reason, message),
+      redirect: (p, eip, returnHere) => {
+        if (p.state === "zombie") return false;
+        const f = p.frame;
+        if (returnHere) {
+          const sp = (m.read32(f + FRAME.esp) - 4) >>> 0;
+          const old = m.read32(f + FRAME.eip);
+          if (!p.as.copyOut(sp, Uint8Array.of(old, old >>> 8, old >>> 16, old >>> 24))) return false;
+          m.write32(f + FRAME.esp, sp);
+        }
+        m.write32(f + FRAME.eip, eip);
+        return true;
+      },
+      mapFaultCode: (p, code) => {
+        if (!p.as.isMapped(FAULT_CODE_VA) && p.as.mapNew(FAULT_CODE_VA, false) < 0) return false;
+        return p.as.poke(FAULT_CODE_VA, code);
+      },
+    });
   }
 
   /** Tells the running supervisor (the reincarnation server), if any, that a server ended. */

@@ -44,6 +44,12 @@ export class Services {
   private readonly pending = new Map<number, Pending>();
   private readonly scratch = new Uint8Array(IPC_MAX);
   private readonly traceIds = new Map<KernelService, number>();
+  /**
+   * What other in-kernel services see of a disk when faults may be injected: the same service, with a
+   * block device that counts each transfer as a request to it (so `disk:crash@5` means the same in
+   * both shapes).
+   */
+  private readonly facades = new Map<string, KernelService>();
   /** The started in-kernel service that owns each IRQ line. */
   private readonly irqService: (KernelService | undefined)[] = new Array<KernelService | undefined>(16);
   private readonly env: ServiceEnv;
@@ -57,11 +63,13 @@ export class Services {
     private readonly dispatcher: Dispatcher,
     private readonly irqs: IrqRouter,
     private readonly trace: TraceRecorder | undefined,
+    /** Called before an in-kernel service serves a request; true if the service is dead (fault injection). */
+    private readonly beforeServe?: (name: string) => boolean,
   ) {
     this.env = {
       ports,
       reply: (client, r) => this.deferredReply(client, r),
-      service: (name) => this.inKernel.get(name),
+      service: (name) => this.facades.get(name) ?? this.inKernel.get(name),
       irqAck: (irq) => {
         const owner = irq >= 0 && irq < 16 ? this.irqService[irq] : undefined;
         if (owner) this.irqs.ack(owner, irq);
@@ -93,6 +101,24 @@ export class Services {
       this.trace?.nameProcess(pid, name);
       this.trace?.action(this.m.icount(), this.m.nowUs(), pid, "spawn", { parent, argv: [name], in_kernel: true });
     }
+    const dev = s.blockDevice;
+    const check = this.beforeServe;
+    if (dev && check) {
+      const blockDevice = {
+        sectors: 0,
+        read: (lba: number, count: number, into: Uint8Array) => !check(name) && dev.read(lba, count, into),
+        write: (lba: number, data: Uint8Array) => !check(name) && dev.write(lba, data),
+      };
+      Object.defineProperty(blockDevice, "sectors", { get: () => dev.sectors });
+      this.facades.set(name, {
+        name: s.name,
+        irqs: s.irqs,
+        blockDevice,
+        start: () => {},
+        request: (r) => (check(name) ? { w0: -E.SRCH, w1: 0, w2: 0, payload: null } : s.request(r)),
+        interrupt: (irq) => s.interrupt(irq),
+      });
+    }
     s.start(this.env);
     return true;
   }
@@ -105,6 +131,11 @@ export class Services {
   /** `p` is now the running ring-3 server `name`. */
   registerServer(name: string, p: Process): void {
     this.servers.set(name, p);
+  }
+
+  /** The running ring-3 server `name`, if any. */
+  serverProcess(name: string): Process | undefined {
+    return this.servers.get(name);
   }
 
   /** The endpoint (pid) of service `name`: its server process or its service task; -ESRCH if none. */
@@ -145,6 +176,7 @@ export class Services {
     if (d) return this.requestByIpc(p, d, w0, w1, w2, payload, replyVa, replyCap, req);
     const s = this.inKernel.get(name);
     if (!s) return req.failed(-E.SRCH);
+    if (this.beforeServe?.(name)) return req.failed(-E.SRCH);
     let bytes: Uint8Array;
     if (payload instanceof Uint8Array) bytes = payload;
     else if (payload && payload.len > 0) {

@@ -57,3 +57,23 @@ export async function openSessionDisk(image: string | undefined): Promise<Sessio
     },
   };
 }
+
+/** Parses every `--inject <service>:<fault>[@<when>]` value; a bad one is a UserError naming it. */
+export async function parseInjections(command: string, values: string[]): Promise<import("../../kernel/faults.ts").FaultSpec[]> {
+  const { parseFaultSpec, FaultSpecError } = await import("../../kernel/faults.ts");
+  return values.map((v) => {
+    try {
+      return parseFaultSpec(v);
+    } catch (e) {
+      if (e instanceof FaultSpecError) throw new UserError(`ringside ${command}: --inject: ${e.message}`);
+      throw e;
+    }
+  });
+}
+
+/** Parses `--seed`: a non-negative integer (default 1). */
+export function parseSeed(command: string, value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new UserError(`ringside ${command}: --seed needs an integer 0…4294967295, not "${value}"`);
+  return Number(value);
+}

@@ -7,6 +7,7 @@ import { syscallName } from "../../kernel/syscalls.ts";
 import { createKernel } from "../build/kernel.ts";
 import { UserError } from "./errors.ts";
 import type { Manifest } from "../../kernel/manifest.ts";
+import type { FaultSpec } from "../../kernel/faults.ts";
 
 export interface SessionOptions {
   programs: ProgramSpec[];
@@ -29,6 +30,9 @@ export interface SessionOptions {
   keys?: string;
   /** Interactive terminal: raw-mode stdin is typed into the console; Ctrl-] powers off. */
   interactive?: boolean;
+  /** Faults to inject (`--inject`), and the seed of their randomness (`--seed`). */
+  faults?: FaultSpec[];
+  seed?: number;
 }
 
 /** The key that powers the machine off in an interactive session (Ctrl-]). */
@@ -63,6 +67,8 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     manifest: opts.manifest,
     hda: opts.hda,
     startServices: opts.startServices,
+    faults: opts.faults,
+    seed: opts.seed,
     trace,
     maxInstructions: opts.maxInstructions,
     onIdle: scripted
@@ -114,8 +120,8 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     process.stderr.write(`ringside: deadlock: ${result.panic}\n`);
     return 70;
   }
-  if (result.reason === "panic" || result.reason === "dead") {
-    process.stderr.write(`ringside: kernel panic: ${result.panic}\n`);
+  if (result.reason === "panic" || result.reason === "dead" || result.reason === "hang") {
+    process.stderr.write(`ringside: ${result.reason === "hang" ? "the machine hangs" : "kernel panic"}: ${result.panic}\n`);
     if (opts.trace) {
       const lines = readFileSync(opts.trace, "utf8").trimEnd().split("\n");
       process.stderr.write(`the last events (from ${opts.trace}):\n${lines.slice(-12).join("\n")}\n`);

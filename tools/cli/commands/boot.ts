@@ -11,17 +11,21 @@ export function registerBoot(program: Command): void {
     .argument("[image]", "disk image to boot (default: the built-in image, build/ringside.img)")
     .description("boot a disk image into the shell (leave an interactive session with Ctrl-])")
     .addOption(new Option("--mode <mode>", "where the services run: as ring-3 servers, or inside the kernel").choices(["microkernel", "monolithic"]).default("microkernel"))
+    .option("--inject <fault>", "inject a fault: <service>:<crash|exception|wild-write|hang|bad-io|bad-ipc>[@<n-th request>|@<time>] (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--seed <n>", "seed for injected faults' randomness (default 1)")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--input <text>", "type <text> into the console (one line each time the guest waits), then end of input")
     .option("--keys <text>", "like --input, but typed on the PS/2 keyboard (through the keyboard service)")
     .option("--max-instructions <n>", "stop after <n> guest instructions", (v) => Number(v))
-    .action(async (image: string | undefined, opts: { mode: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: number }) => {
+    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: number }) => {
       const { readFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
-      const { openSessionDisk, parseMode } = await import("../disk.ts");
+      const { openSessionDisk, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const { runSession } = await import("../session.ts");
       const mode = parseMode("boot", opts.mode, "microkernel");
+      const faults = await parseInjections("boot", opts.inject);
+      const seed = parseSeed("boot", opts.seed);
       if (opts.input !== undefined && opts.keys !== undefined) throw new UserError("ringside boot: give --input or --keys, not both");
       if (opts.keys !== undefined) {
         const { typeable } = await import("../../../emulator/keyboard-layout.ts");
@@ -37,6 +41,8 @@ export function registerBoot(program: Command): void {
         manifest: disk.boot.manifest,
         hda: disk.boot.hda,
         mode,
+        faults,
+        seed,
         input,
         keys: opts.keys,
         interactive: input === undefined && opts.keys === undefined,

@@ -12,11 +12,13 @@ export function registerRun(program: Command): void {
     .argument("<programs...>", "program files; arguments after -- go to every program")
     .addOption(new Option("--mode <mode>", "where the services (console, disk, file system) run").choices(["monolithic", "microkernel"]).default("monolithic"))
     .option("--image <file>", "the disk image whose file system (and, in microkernel mode, servers) the programs get (default: the built-in image)")
+    .option("--inject <fault>", "inject a fault: <service>:<crash|exception|wild-write|hang|bad-io|bad-ipc>[@<n-th request>|@<time>] (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--seed <n>", "seed for injected faults' randomness (default 1)")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (files: string[], opts: { mode: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
+    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
@@ -25,8 +27,10 @@ export function registerRun(program: Command): void {
       const max = opts.maxInstructions !== undefined ? parseCount(opts.maxInstructions) : undefined;
       const { loadProgramFile } = await import("../program.ts");
       const { runSession } = await import("../session.ts");
-      const { openSessionDisk, parseMode } = await import("../disk.ts");
+      const { openSessionDisk, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const mode = parseMode("run", opts.mode, "monolithic");
+      const faults = await parseInjections("run", opts.inject);
+      const seed = parseSeed("run", opts.seed);
       const programs = [];
       for (const f of progs) programs.push(await loadProgramFile(f, args));
       const modules = [];
@@ -41,6 +45,8 @@ export function registerRun(program: Command): void {
         manifest: disk.boot.manifest,
         hda: disk.boot.hda,
         mode,
+        faults,
+        seed,
         startServices: true,
         trace: opts.trace,
         traceFormat: opts.traceFormat,
