@@ -10,6 +10,8 @@ export interface SessionDisk {
   boot: BootImage;
   /** Writes the guest's changes back to the file (atomically), if there were any. */
   save(): void;
+  /** True if the guest changed the disk. */
+  changed(): boolean;
 }
 
 /** Parses a --mode value. */
@@ -48,6 +50,9 @@ export async function openSessionDisk(image: string | undefined): Promise<Sessio
   return {
     file,
     boot,
+    changed() {
+      return Buffer.compare(before, disk) !== 0;
+    },
     save() {
       if (Buffer.compare(before, disk) === 0) return;
       // Atomically: a reader of the image never sees half of it.

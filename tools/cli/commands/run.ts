@@ -11,7 +11,7 @@ export function registerRun(program: Command): void {
     .description("run programs (.asm, ELF or flat binary) on a fresh machine; exits with the first program's status")
     .argument("<programs...>", "program files; arguments after -- go to every program")
     .addOption(new Option("--mode <mode>", "where the services (console, disk, file system) run").choices(["monolithic", "microkernel"]).default("monolithic"))
-    .option("--image <file>", "the disk image whose file system (and, in microkernel mode, servers) the programs get (default: the built-in image)")
+    .option("--image <file>", "the disk image whose file system (and, in microkernel mode, servers) the programs get; their writes are saved to it (default: the built-in image, whose writes are not kept)")
     .option("--inject <fault>", "inject a fault: <service>:<crash|exception|wild-write|hang|bad-io|bad-ipc>[@<n-th request>|@<time>] (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--seed <n>", "seed for injected faults' randomness (default 1)")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
@@ -53,7 +53,10 @@ export function registerRun(program: Command): void {
         maxInstructions: max,
         summary: true,
       });
-      disk.save();
+      // An image named with --image keeps the programs' writes; the built-in image is shared by every
+      // run and boot, so writes to it stay in memory — and the user is told they were not kept.
+      if (opts.image) disk.save();
+      else if (disk.changed()) process.stderr.write("ringside run: the programs wrote to the built-in image; those writes were not kept (use --image <file> to keep them)\n");
     });
 }
 
