@@ -21,11 +21,16 @@
 ;     dirs.inc       directory entries: dirlookup dirlink                (fs.c "Directories")
 ;     paths.inc      path names: nameiparent                             (fs.c "Paths")
 ;     requests.inc   the FS_* handlers and create                        (xv6 sysfile.c)
+;     repair.inc     the repair at mount: free what a crash leaked       (a small fsck)
 ;
 ; Rules every layer keeps:
 ; - Write-through. Every change to the bitmap, the inode table or a directory is written to the disk
 ;   before the reply goes out, so the image is consistent after every request. The block cache only
 ;   saves reads; it is never dirty. Writes send just the 512-byte sectors that changed.
+; - Crash-safe order (docs/image.md, "Crash safety"): a block's bitmap bit before its contents, its
+;   contents before the pointer to it, an inode before the entry naming it, the size with (or after)
+;   the pointers; freeing goes the other way. A server killed at any instruction can only leak, and
+;   mount repairs leaks (repair.inc).
 ; - Allocation is exactly docs/image.md's: first-fit blocks from data_start (alloc_hint is only the
 ;   lowest block that may be free), the lowest free inode, the first empty directory slot, else the
 ;   directory grows by 32 bytes.
@@ -45,6 +50,7 @@
 %include "fs/dirs.inc"
 %include "fs/paths.inc"
 %include "fs/requests.inc"
+%include "fs/repair.inc"
 
 section .data
 disk_name   db "disk", 0
@@ -152,6 +158,7 @@ mount:
     call iload
     cmp word [mi_a + inode.type], T_DIR
     jne .bad
+    call repair                             ; free what a crash may have leaked
     mov dword [mounted], 1
     ret
 .bad:

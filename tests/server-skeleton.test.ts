@@ -86,7 +86,7 @@ describe("the server skeleton", () => {
     const fs = Rsfs.open(await buildDefaultImage());
     const manifest = new TextDecoder().decode(fs.readFile("/boot/manifest"));
     const servers = manifest.split("\n").filter((l) => /^server\s/.test(l));
-    expect(servers.map((l) => l.split(/\s+/)[1])).toEqual(["console", "keyboard", "disk", "fs"]);
+    expect(servers.map((l) => l.split(/\s+/)[1])).toEqual(["console", "keyboard", "disk", "fs", "rs"]); // rs: the reincarnation server
     const probeFile = path.join(dir, "probe.asm");
     writeFileSync(probeFile, PROBE);
     fs.mkdir("/tests");

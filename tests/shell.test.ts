@@ -198,7 +198,7 @@ describe("a shell session", () => {
     expect(session.out).toContain("$ \n$   \t \n$ a b c");
   });
 
-  it("ps lists the servers, init and the shell", () => {
+  it("ps lists the servers (rs, the reincarnation server, among them), init and the shell", () => {
     const lines = after(session.out, "ps").trimEnd().split("\n");
     expect(lines[0]).toBe("  PID  PPID STATE    NAME");
     const rows = lines.slice(1).map((l) => {
@@ -206,9 +206,9 @@ describe("a shell session", () => {
       if (!m) throw new Error(`bad ps line ${JSON.stringify(l)}`);
       return { pid: Number(m[1]), ppid: Number(m[2]), state: m[3], name: m[4] };
     });
-    expect(rows.map((r) => r.name)).toEqual(["init", "console", "keyboard", "disk", "fs", "sh", "ps"]);
+    expect(rows.map((r) => r.name)).toEqual(["init", "console", "keyboard", "disk", "fs", "rs", "sh", "ps"]);
     const byName = (n: string) => rows.find((r) => r.name === n)!;
-    for (const n of ["console", "keyboard", "disk", "fs", "sh"]) expect(byName(n).ppid).toBe(byName("init").pid);
+    for (const n of ["console", "keyboard", "disk", "fs", "rs", "sh"]) expect(byName(n).ppid).toBe(byName("init").pid);
     expect(byName("ps").ppid).toBe(byName("sh").pid);
     expect(byName("ps").state).toBe("running");
     expect(byName("sh").state).toBe("blocked");
@@ -241,8 +241,8 @@ describe("init and the shell's exit status", () => {
   });
 
   it("a killed shell ends the boot with 128 + the signal", () => {
-    const r = boot("ps\nkill 6\n");
-    expect(after(r.out, "ps")).toMatch(/\n {4}6 {5}1 blocked  sh\n/); // pid 6 is the shell
+    const r = boot("ps\nkill 7\n");
+    expect(after(r.out, "ps")).toMatch(/\n {4}7 {5}1 blocked  sh\n/); // pid 7 is the shell (after the five servers)
     expect(r.code, r.out).toBe(128 + 15);
   });
 

@@ -41,6 +41,9 @@ export interface FsStats {
   freeInodes: number;
 }
 
+/** The most inodes the mount-time repair covers (the ring-3 file server's mark bitmaps: servers/fs/repair.inc). */
+export const REPAIR_INODES = 32768;
+
 /** How strictly `Rsfs.mount` checks the superblock: as fsck does, or as the file server mounts. */
 export type MountRule = "strict" | "server";
 
@@ -140,8 +143,8 @@ export class Rsfs {
 
   /**
    * The file system on `device`. "strict": ImageError unless the superblock is exactly RSFS v1 for
-   * the device's size; "server": mounts what servers/fs.asm mounts (ImageError otherwise). A failed
-   * read is a DeviceError.
+   * the device's size; "server": mounts what servers/fs.asm mounts (ImageError otherwise) and, as the
+   * file server does, repairs what a crash may have leaked (`repair`). A failed read is a DeviceError.
    */
   static mount(device: BlockDevice, rule: MountRule = "strict"): Rsfs {
     const imageBytes = device instanceof MemoryBlockDevice ? device.bytes.length : device.sectors * SECTOR_SIZE;
@@ -155,6 +158,7 @@ export class Rsfs {
     if (!sb) throw new ImageError("not an RSFS v1 file system the file server can mount");
     const fs = new Rsfs(device, sb);
     if (fs.inodeType(ROOT_INODE) !== TYPE_DIR) throw new ImageError("the root inode is not a directory");
+    fs.repair();
     return fs;
   }
 
@@ -270,6 +274,127 @@ export class Rsfs {
   fsck(): string[] {
     this.cache.reset(); // read what is on the device now
     return fsck(this);
+  }
+
+  /**
+   * The file server's repair at mount (servers/fs/repair.inc; docs/image.md "Crash safety"): frees
+   * what a server killed in the middle of a request can leave behind — inodes no entry reaches, block
+   * pointers past a file's size, blocks marked in use that nothing uses — and marks used blocks that
+   * are marked free. Mark and sweep from the root; on a consistent image it writes nothing. Pointers
+   * outside the data region (damage, not a crash) are left alone and count as holes. Returns how many
+   * inodes, pointers and bitmap bits it changed.
+   */
+  repair(): { inodes: number; pointers: number; bits: number } {
+    const sb = this.superblock;
+    const done = { inodes: 0, pointers: 0, bits: 0 };
+    const N = sb.inodeCount;
+    if (N > REPAIR_INODES) return done;
+    const inData = (b: number): number => (b >= sb.dataStart && b < sb.totalBlocks ? b : 0);
+    const blocksOf = (inode: Inode): number => Math.ceil(Math.min(inode.size, MAX_FILE_SIZE) / BLOCK_SIZE);
+    const u32 = (bytes: Uint8Array, at: number): number => (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+    const bmap = (inode: Inode, idx: number): number => {
+      if (idx < NDIRECT) return inData(inode.direct(idx));
+      if (idx >= MAX_BLOCKS) return 0;
+      const ind = inData(inode.indirect);
+      return ind === 0 ? 0 : inData(u32(this.cache.get(ind), 4 * (idx - NDIRECT)));
+    };
+    const isInUse = (t: number): boolean => t === TYPE_FILE || t === TYPE_DIR;
+    // Mark: the inodes reachable from the root.
+    const mark = new Uint8Array(N);
+    const seen = new Uint8Array(N);
+    mark[ROOT_INODE] = 1;
+    for (let more = true; more; ) {
+      more = false;
+      for (let i = 1; i < N; i++) {
+        if (!mark[i] || seen[i]) continue;
+        seen[i] = 1;
+        const dir = this.readInode(i);
+        if (dir.type !== TYPE_DIR) continue;
+        const entries = Math.floor(Math.min(dir.size, MAX_FILE_SIZE) / DIRENT_SIZE);
+        for (let e = 0; e < entries; e++) {
+          const b = bmap(dir, Math.floor(e / DIRENTS_PER_BLOCK));
+          if (b === 0) {
+            e |= DIRENTS_PER_BLOCK - 1;
+            continue;
+          }
+          const child = u32(this.cache.get(b), (e % DIRENTS_PER_BLOCK) * DIRENT_SIZE);
+          if (child === 0 || child >= N || mark[child]) continue;
+          const t = this.inodeType(child);
+          if (!isInUse(t)) continue;
+          if (t === TYPE_DIR) more = true;
+          mark[child] = 1;
+        }
+      }
+    }
+    // Trim the reachable inodes' pointers past their size; free the unreachable inodes.
+    for (let i = 1; i < N; i++) {
+      const inode = this.readInode(i);
+      if (!isInUse(inode.type)) continue;
+      if (!mark[i]) {
+        this.writeInode(inode.init(i, TYPE_FREE));
+        done.inodes++;
+        continue;
+      }
+      const nb = blocksOf(inode);
+      let changed = false;
+      for (let k = nb; k < NDIRECT; k++) {
+        if (inode.direct(k) === 0) continue;
+        inode.setDirect(k, 0);
+        changed = true;
+        done.pointers++;
+      }
+      if (inode.indirect !== 0) {
+        if (nb <= NDIRECT) {
+          inode.indirect = 0;
+          changed = true;
+          done.pointers++;
+        } else if (inData(inode.indirect) !== 0) {
+          const list = this.cache.get(inode.indirect);
+          let lo = BLOCK_SIZE, hi = 0;
+          for (let j = nb - NDIRECT; j < NINDIRECT; j++) {
+            if (u32(list, 4 * j) === 0) continue;
+            list.fill(0, 4 * j, 4 * j + 4);
+            lo = Math.min(lo, 4 * j);
+            hi = 4 * j + 4;
+            done.pointers++;
+          }
+          if (hi > lo) this.cache.sync(inode.indirect, list, lo, hi);
+        }
+      }
+      if (changed) this.writeInode(inode);
+    }
+    // Sweep the bitmap: its data-region bits become exactly the blocks reachable inodes use.
+    for (let first = 0; first < sb.totalBlocks; first += BITS_PER_BLOCK) {
+      const end = Math.min(first + BITS_PER_BLOCK, sb.totalBlocks);
+      const ref = new Uint8Array(BLOCK_SIZE);
+      const set = (b: number): void => {
+        if (inData(b) !== 0 && b >= first && b < end) ref[(b - first) >> 3]! |= 1 << ((b - first) & 7);
+      };
+      for (let i = 1; i < N; i++) {
+        if (!mark[i]) continue;
+        const inode = this.readInode(i);
+        const nb = blocksOf(inode);
+        for (let k = 0; k < Math.min(nb, NDIRECT); k++) set(inode.direct(k));
+        if (nb <= NDIRECT || inData(inode.indirect) === 0) continue;
+        set(inode.indirect);
+        const list = this.cache.get(inode.indirect);
+        for (let j = 0; j < nb - NDIRECT; j++) set(u32(list, 4 * j));
+      }
+      const bmBlock = sb.bitmapStart + first / BITS_PER_BLOCK;
+      const bm = this.cache.get(bmBlock);
+      let lo = BLOCK_SIZE, hi = 0;
+      for (let b = Math.max(first, sb.dataStart); b < end; b++) {
+        const bit = b - first, mask = 1 << (bit & 7);
+        if ((bm[bit >> 3]! & mask) === (ref[bit >> 3]! & mask)) continue;
+        bm[bit >> 3]! ^= mask;
+        lo = Math.min(lo, bit >> 3);
+        hi = (bit >> 3) + 1;
+        done.bits++;
+      }
+      if (hi > lo) this.cache.sync(bmBlock, bm, lo, hi);
+    }
+    if (done.bits > 0) this.freeHint = sb.dataStart;
+    return done;
   }
 
   // ---- blocks and inodes (the file server's operations) -------------------------------------
@@ -613,9 +738,15 @@ export class Rsfs {
   create(parent: Inode, name: Uint8Array, type: number): Inode {
     const ino = this.allocInode();
     if (ino === 0) throw new NoSpaceError(`no free inodes left in the image (${this.superblock.inodeCount})`);
-    this.addEntry(parent, name, ino);
+    // The inode before the entry naming it (the file server's crash-safe order, docs/image.md).
     const inode = new Inode().init(ino, type);
     this.writeInode(inode);
+    try {
+      this.addEntry(parent, name, ino);
+    } catch (e) {
+      this.writeInode(new Inode().init(ino, TYPE_FREE)); // no room for the entry: free it again
+      throw e;
+    }
     return inode;
   }
 

@@ -14,6 +14,8 @@ states    db "ready   ", 0              ; 9 bytes each, indexed by PSTATE_*
 s_unknown db "?       ", 0
 s_space   db " ", 0
 s_newline db 10, 0
+s_plus    db "(+", 0
+s_close   db ")", 0
 
 section .bss
 info    resb procinfo_size
@@ -58,6 +60,19 @@ _start:
     mov byte [name+16], 0
     mov esi, name
     call bufout_puts
+    mov eax, [info+procinfo.restarts]
+    test eax, eax
+    jz .newline
+    mov esi, s_plus                     ; "(+<restarts>)"
+    call bufout_puts
+    mov eax, [info+procinfo.restarts]
+    mov edi, num
+    call ulib_utoa
+    mov esi, num
+    call bufout_puts
+    mov esi, s_close
+    call bufout_puts
+.newline:
     mov esi, s_newline
     call bufout_puts
     jmp .next

@@ -5,12 +5,17 @@
 ; Any other first word names a program: a word with '/' is a path, otherwise /bin/<word>. The
 ; program is loaded with ulib_spawn_path and waited for; failures are reported as
 ; "sh: <word>: <error>" ("command not found" for a missing file) and a child killed by a signal as
-; "sh: <word>: killed by signal <n>". Empty lines just prompt again.
+; "sh: <word>: killed by signal <n>". Empty lines just prompt again. A read that fails with EIO (the
+; console server died while the shell waited, or is being restarted: docs/recovery.md) is tried again
+; after READ_WAIT_NS, with a new prompt, up to READ_RETRIES times in a row; then "sh: read: ..." and
+; exit 1.
 %include "ulib.inc"
 
 MAX_ARGS  equ 16
 LINE_MAX  equ 512
 PATH_MAX  equ 64
+READ_RETRIES equ 100
+READ_WAIT_NS equ 10000000               ; 10 ms
 
 section .data
 s_sh        db "sh", 0
@@ -27,6 +32,8 @@ s_killed    db "killed by signal ", 0
 s_help_text db "builtins: exit [n], help", 10, "programs in /bin:", 10, 0
 s_indent    db "  ", 0
 s_newline   db 10, 0
+align 4
+read_wait   dd 0, READ_WAIT_NS          ; struct timespec
 
 section .bss
 line        resb LINE_MAX
@@ -34,6 +41,7 @@ argv        resd MAX_ARGS + 1
 argc        resd 1
 pathbuf     resb PATH_MAX
 status      resd 1
+read_fails  resd 1                      ; failed reads in a row
 iobuf       resb IPC_MAX
 
 section .text
@@ -47,6 +55,7 @@ _start:
     test eax, eax
     jz .eof
     js .read_failed
+    mov dword [read_fails], 0
     mov byte [line+eax], 0
     call split
     test eax, eax
@@ -88,6 +97,16 @@ _start:
     xor ebx, ebx
     call ulib_exit
 .read_failed:
+    cmp eax, -EIO
+    jne .read_fatal
+    inc dword [read_fails]
+    cmp dword [read_fails], READ_RETRIES
+    ja .read_fatal
+    push eax
+    SYSCALL SYS_nanosleep, read_wait, 0
+    pop eax
+    jmp .prompt                         ; the console may be back: prompt and read again
+.read_fatal:
     mov esi, s_sh
     mov edi, s_read
     call ulib_perror
