@@ -7,6 +7,7 @@ import { registerBoot } from "./commands/boot.ts";
 import { registerTrace } from "./commands/trace.ts";
 import { registerBench } from "./commands/bench.ts";
 import { registerImage } from "./commands/image.ts";
+import { registerTorture } from "./commands/torture.ts";
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerBoot(program);
 registerTrace(program);
 registerBench(program);
 registerImage(program);
+registerTorture(program);
 
 try {
   await program.parseAsync(process.argv);
