@@ -7,6 +7,7 @@ import { asmBench } from "./asm.ts";
 import { microkernelBench } from "./microkernel.ts";
 import { floorBench } from "./floor.ts";
 import { modesBench } from "./modes.ts";
+import { recoveryBench } from "./recovery.ts";
 
 export const benches: Bench[] = [
   kernelBench,
@@ -15,5 +16,6 @@ export const benches: Bench[] = [
   asmBench,
   microkernelBench,
   modesBench,
+  recoveryBench,
   floorBench,
 ];

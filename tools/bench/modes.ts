@@ -57,7 +57,7 @@ _start:
 `;
 
 /** Creates /home/small.txt and writes ${WRITES} lines of 16 bytes to it, between the marks. */
-const WRITER = `
+export const WRITER = `
 %include "ulib.inc"
 section .data
 path db "/home/small.txt", 0
@@ -96,21 +96,21 @@ interface Sample {
   ms: number;
 }
 
-/** An image whose shell is `program` (with /home/big.bin on it). */
-async function imageWith(name: string, program: string): Promise<Uint8Array> {
+/** An image whose shell is `program` (with /home/big.bin on it); `manifest` may rewrite the manifest. */
+export async function imageWith(name: string, program: string, manifest: (text: string) => string = (t) => t): Promise<Uint8Array> {
   const raw = readFileSync(await ensureDefaultImage());
   const fs = Rsfs.open(new Uint8Array(raw));
   const big = new Uint8Array(FILE_BYTES);
   for (let i = 0; i < big.length; i++) big[i] = 0x20 + (((i * 2654435761) >>> 24) % 0x5f); // printable: no mark bytes
   fs.writeFile("/home/big.bin", big);
   fs.writeFile(`/bin/${name}`, await assembleProgram(`${name}.asm`, program));
-  const text = new TextDecoder().decode(fs.readFile("/boot/manifest")).replace(/^shell\s.*$/m, `shell ${name} /bin/${name}`);
+  const text = manifest(new TextDecoder().decode(fs.readFile("/boot/manifest")).replace(/^shell\s.*$/m, `shell ${name} /bin/${name}`));
   fs.writeFile("/boot/manifest", new TextEncoder().encode(text));
   return fs.bytes;
 }
 
 /** Boots `disk` in `mode` and measures the workload between its marks. */
-async function measure(disk: Uint8Array, mode: KernelMode): Promise<Sample> {
+export async function measure(disk: Uint8Array, mode: KernelMode): Promise<Sample> {
   const boot = loadBootImage(disk.slice());
   let i0 = 0, i1 = 0, t0 = 0, t1 = 0;
   const k = await createKernel({
@@ -133,8 +133,8 @@ async function measure(disk: Uint8Array, mode: KernelMode): Promise<Sample> {
   return { instructions: i1 - i0, ms: t1 - t0 };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const range = (xs: number[], digits: number): string => {
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+export const range = (xs: number[], digits: number): string => {
   const s = [...xs].sort((a, b) => a - b);
   return `${s[0]!.toFixed(digits)}/${median(xs).toFixed(digits)}/${s[s.length - 1]!.toFixed(digits)}`;
 };
