@@ -25,6 +25,14 @@ export class AsmError extends Error {
   }
 }
 
+/** The AsmError for `err` if it is one, or a stack overflow turned into one (a line too complex to
+ *  assemble is the user's problem, not an internal error); anything else is rethrown. */
+export function asAsmError(err: unknown): AsmError {
+  if (err instanceof AsmError) return err;
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return new AsmError("this line is too complex to assemble (nesting too deep); split it up");
+  throw err;
+}
+
 /** Collects diagnostics; guarantees each (loc, col, message) appears once. */
 export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
@@ -59,7 +67,18 @@ function firstNonBlankCol(text: string): number {
 
 /** Formats a diagnostic as `file:line:col: error: what`, then the source line and a caret under col. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const src = d.sourceLine.replace(/\t/g, " ");
-  const caret = " ".repeat(Math.max(0, d.col - 1)) + "^";
+  let src = d.sourceLine.replace(/\t/g, " ");
+  let at = Math.max(0, d.col - 1);
+  // a very long line is shown as a window around the column, with "..." where it is cut
+  if (src.length > MAX_SHOWN) {
+    const from = Math.max(0, Math.min(at - 40, src.length - MAX_SHOWN));
+    const to = Math.min(src.length, from + MAX_SHOWN);
+    src = (from > 0 ? "..." : "") + src.slice(from, to) + (to < src.length ? "..." : "");
+    at = at - from + (from > 0 ? 3 : 0);
+  }
+  const caret = " ".repeat(at) + "^";
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}\n  ${src}\n  ${caret}`;
 }
+
+/** The most characters of a source line a diagnostic shows. */
+const MAX_SHOWN = 120;

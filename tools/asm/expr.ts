@@ -74,35 +74,68 @@ const BIN_LEVELS: string[][] = [
   ["+", "-"],
   ["*", "/", "//", "%", "%%"],
 ];
+/** Each binary operator's precedence level (its index in BIN_LEVELS). */
+const BIN_LEVEL = new Map(BIN_LEVELS.flatMap((ops, n) => ops.map((op) => [op, n] as const)));
 
-/** Parses an expression at the stream's position; `qualify` turns `.local` names into full names. */
+/** The deepest nesting of parentheses, unary operators and `?:` the assembler accepts (each level costs parser recursion). */
+export const MAX_EXPR_NESTING = 256;
+/** The deepest expression tree it accepts (a chain `a && b && …` is one level per operator): bounds evaluation's recursion. */
+export const MAX_EXPR_DEPTH = 2048;
+
+/** Parses an expression at the stream's position; `qualify` turns `.local` names into full names.
+ *  Guarantees bounded nesting and tree depth (MAX_EXPR_NESTING, MAX_EXPR_DEPTH): beyond them, an AsmError at the column. */
 export function parseExpr(ts: TokenStream, qualify: (name: string) => string): Expr {
-  const level = (n: number): Expr => {
-    if (n === BIN_LEVELS.length) return unary();
-    let a = level(n + 1);
+  return parseExprAt(ts, qualify, 0);
+}
+
+/** The depth of each parsed operator node (leaves are 0): bounds the recursion of evaluate() and friends. */
+const treeDepth = new WeakMap<Expr, number>();
+
+/** parseExpr for a subexpression inside `outer` levels of parentheses, unary operators or `?:`
+ *  (each costs parser recursion, so they are bounded before recursing). */
+function parseExprAt(ts: TokenStream, qualify: (name: string) => string, outer: number): Expr {
+  const depthOf = (e: Expr): number => treeDepth.get(e) ?? 0;
+  const tooDeep = (col: number): AsmError =>
+    new AsmError(`expression is nested too deeply (more than ${MAX_EXPR_NESTING} levels of parentheses, unary operators or '?:')`, col);
+  const node = (e: Expr, d: number, col: number): Expr => {
+    if (d > MAX_EXPR_DEPTH) throw new AsmError(`expression is too long: more than ${MAX_EXPR_DEPTH} operators in one chain`, col);
+    treeDepth.set(e, d);
+    return e;
+  };
+  // precedence climbing: the same left-associative trees as one function per level, in one stack frame per operator level actually used
+  const level = (min: number): Expr => {
+    let a = unary();
     for (;;) {
       const t = ts.peek();
-      if (!t || t.kind !== "op" || !BIN_LEVELS[n].includes(t.text)) return a;
+      const n = t && t.kind === "op" ? (BIN_LEVEL.get(t.text) ?? -1) : -1;
+      if (n < min) return a;
       ts.next();
       const b = level(n + 1);
-      a = { t: "bin", op: t.text, a, b, col: t.col };
+      a = node({ t: "bin", op: t!.text, a, b, col: t!.col }, Math.max(depthOf(a), depthOf(b)) + 1, t!.col);
     }
   };
   const unary = (): Expr => {
-    const t = ts.peek();
-    if (t && t.kind === "op" && (t.text === "-" || t.text === "+" || t.text === "~" || t.text === "!")) {
+    let t = ts.peek();
+    // a run of prefix operators is read in a loop (not by recursion), so its length is checked before it can overflow the stack
+    const ops: Token[] = [];
+    while (t && t.kind === "op" && (t.text === "-" || t.text === "+" || t.text === "~" || t.text === "!")) {
+      ops.push(t);
+      if (outer + ops.length > MAX_EXPR_NESTING) throw tooDeep(t.col);
       ts.next();
-      return { t: "un", op: t.text, a: unary(), col: t.col };
+      t = ts.peek();
     }
-    return primary();
+    let e = primary(outer + ops.length);
+    for (let k = ops.length - 1; k >= 0; k--) e = node({ t: "un", op: ops[k]!.text, a: e, col: ops[k]!.col }, depthOf(e) + 1, ops[k]!.col);
+    return e;
   };
-  const primary = (): Expr => {
+  const primary = (d: number): Expr => {
     const t = ts.next();
     if (!t) throw new AsmError("expected an expression", ts.endCol);
     if (t.kind === "num") return t.big !== undefined ? { t: "num", v: t.value!, big: t.big } : { t: "num", v: t.value! };
     if (t.kind === "str") return { t: "num", v: charConst(t.bytes!, t.col) };
     if (t.kind === "op" && t.text === "(") {
-      const e = parseExpr(ts, qualify);
+      if (d + 1 > MAX_EXPR_NESTING) throw tooDeep(t.col);
+      const e = parseExprAt(ts, qualify, d + 1);
       ts.expectOp(")");
       return e;
     }
@@ -115,16 +148,17 @@ export function parseExpr(ts: TokenStream, qualify: (name: string) => string): E
     }
     throw new AsmError(`unexpected '${t.text}' in expression`, t.col);
   };
-  const cond = (): Expr => {
+  const cond = (d: number): Expr => {
     const c = level(0);
     if (!ts.isOp("?")) return c;
-    ts.next();
-    const a = cond();
+    const q = ts.next()!;
+    if (d + 1 > MAX_EXPR_NESTING) throw tooDeep(q.col);
+    const a = cond(d + 1);
     ts.expectOp(":");
-    const b = cond();
-    return { t: "cond", c, a, b };
+    const b = cond(d + 1);
+    return node({ t: "cond", c, a, b }, Math.max(depthOf(c), depthOf(a), depthOf(b)) + 1, q.col);
   };
-  return cond();
+  return cond(outer);
 }
 
 /** Converts a string used as a number ('ab') to its little-endian value (at most 8 bytes). */

@@ -10,12 +10,13 @@
 //  - passes repeat until a pass changes no symbol; NASM then runs two more identical passes.
 // Section starts are only known after a pass (org, ELF placement), so a symbol carried over from the
 // previous pass keeps its offset inside its section and takes this pass's section start.
-import { AsmError, type DiagnosticSink, type SourceLoc } from "./diagnostics.ts";
-import { evaluate, isDynamic, type EvalContext, type Value } from "./expr.ts";
+import { AsmError, asAsmError, type DiagnosticSink, type SourceLoc } from "./diagnostics.ts";
+import { evaluate, isDynamic, type EvalContext, type Expr, type Value } from "./expr.ts";
 import { resolveOperand } from "./operands.ts";
 import type { DataItem, Op, Stmt } from "./parse.ts";
 import { alignUp, defaultSection, placeBin, type SectionInfo } from "./sections.ts";
 import { placeElf } from "./elf.ts";
+import { unsupportedRegister } from "./registers.ts";
 import type { Encoded, InstructionSelector, ROperand } from "./select.ts";
 
 /** A defined symbol. `rel` is 1 for addresses inside a section, 0 for absolute constants. */
@@ -90,6 +91,7 @@ class ByteBuf {
 export function layout(inp: LayoutInput): LayoutResult {
   const { stmts, sink, selector } = inp;
   const n = stmts.length;
+  const circular = reportEquCycles(stmts, sink);
   const longBranch = new Uint8Array(n);
   // what the previous pass produced: its symbols, its placed sections, and the section starts it assumed
   let prevSyms: Map<string, SymbolDef> | undefined;
@@ -143,7 +145,7 @@ export function layout(inp: LayoutInput): LayoutResult {
         break;
       }
     }
-    if (!moved) return;
+    if (!moved || circular) return; // a circular equ never settles; it has its own error
     sink.error(moved.loc, 0, `unable to find stable values for all labels after ${pass} passes ('${moved.name}' still moves; a size that depends on a later label or on \`$\` may oscillate)`);
   }
 
@@ -206,7 +208,7 @@ export function layout(inp: LayoutInput): LayoutResult {
         if (p) return { v: carriedValue(p), rel: p.rel };
         if (final) {
           if (inp.externs.has(name)) throw new AsmError(`symbol '${name}' is declared extern, but ringside asm does not link: define it in this file`, col);
-          throw new AsmError(`undefined symbol '${name}'`, col);
+          throw new AsmError(unsupportedRegister(name) ?? `undefined symbol '${name}'`, col);
         }
         return { v: 0, rel: 0, unknown: true };
       },
@@ -455,8 +457,8 @@ export function layout(inp: LayoutInput): LayoutResult {
           }
         }
         for (let k = 0; k < count; k++) doOp(st, st.op, stmtIndex);
-      } catch (e) {
-        if (!(e instanceof AsmError)) throw e;
+      } catch (err) {
+        const e = asAsmError(err);
         if (final) sink.error(st.loc, e.col, e.message);
       }
       if (final) {
@@ -483,6 +485,58 @@ export function layout(inp: LayoutInput): LayoutResult {
     for (const [name, b] of data) out.set(name, b.buf.subarray(0, b.len));
     return { sections: list, data: out, symbols, emitted };
   }
+}
+
+/** Reports every `equ` that is defined in terms of itself, directly or through other equ's (NASM
+ *  refuses these; left alone they would settle silently at 0). One error per symbol on a cycle; true if any. */
+function reportEquCycles(stmts: Stmt[], sink: DiagnosticSink): boolean {
+  const equs = new Map<string, Stmt>();
+  for (const st of stmts) if (st.label && st.op.k === "equ" && !equs.has(st.label.name)) equs.set(st.label.name, st);
+  if (equs.size === 0) return false;
+  const uses = (e: Expr, out: string[]): string[] => {
+    const stack = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x.t === "sym") {
+        if (equs.has(x.name)) out.push(x.name);
+      } else if (x.t === "un") stack.push(x.a);
+      else if (x.t === "bin") stack.push(x.a, x.b);
+      else if (x.t === "cond") stack.push(x.c, x.a, x.b);
+    }
+    return out;
+  };
+  // depth-first search with an explicit stack; 1 = on the current path, 2 = done
+  const state = new Map<string, 1 | 2>();
+  const reported = new Set<string>();
+  for (const root of equs.keys()) {
+    if (state.has(root)) continue;
+    const path: { name: string; next: string[] }[] = [{ name: root, next: uses((equs.get(root)!.op as { e: Expr }).e, []) }];
+    state.set(root, 1);
+    while (path.length) {
+      const top = path[path.length - 1]!;
+      const to = top.next.pop();
+      if (to === undefined) {
+        state.set(top.name, 2);
+        path.pop();
+        continue;
+      }
+      const s = state.get(to);
+      if (s === 1) {
+        const cycle = path.slice(path.findIndex((p) => p.name === to)).map((p) => p.name);
+        const chain = [...cycle, to].join(" -> ");
+        for (const name of cycle) {
+          if (reported.has(name)) continue;
+          reported.add(name);
+          const st = equs.get(name)!;
+          sink.error(st.loc, st.label!.col, `symbol '${name}' is defined in terms of itself (${chain}): a circular equ has no value`);
+        }
+      } else if (s === undefined) {
+        state.set(to, 1);
+        path.push({ name: to, next: uses((equs.get(to)!.op as { e: Expr }).e, []) });
+      }
+    }
+  }
+  return reported.size > 0;
 }
 
 /** A compact string of everything an instruction's encoding can depend on in one pass. */

@@ -1,5 +1,5 @@
 // Parser: turns each preprocessed line into a statement (label, times, instruction or directive).
-import { AsmError, type DiagnosticSink, type SourceLoc } from "./diagnostics.ts";
+import { AsmError, asAsmError, type DiagnosticSink, type SourceLoc } from "./diagnostics.ts";
 import { parseExpr, TokenStream, type Expr } from "./expr.ts";
 import { tokenize, type Token } from "./lexer.ts";
 import { parseOperand, type Operand } from "./operands.ts";
@@ -91,8 +91,8 @@ export function parseProgram(lines: PLine[], isMnemonic: (m: string) => boolean,
       if (ts.atEnd()) throw new AsmError("expected an instruction after 'times'", ts.col());
       st.op = parseOp(ts, st, qualify, isMnemonic, globals, externs, () => scope, (s) => (scope = s));
       if (!ts.atEnd()) throw new AsmError(`unexpected '${ts.peek()!.text}'`, ts.col());
-    } catch (err) {
-      if (!(err instanceof AsmError)) throw err;
+    } catch (thrown) {
+      const err = asAsmError(thrown);
       sink.error(line.loc, err.col, err.message);
       st.op = { k: "none" };
       st.times = undefined;

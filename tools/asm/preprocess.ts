@@ -60,7 +60,11 @@ const ID_RE = /[A-Za-z_.?@$][\w.?@$#~]*/g;
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_MACRO_DEPTH = 200;
 const MAX_REP = 1_000_000;
-const MAX_LINES = 5_000_000;
+const MAX_LINES = 1_000_000;
+/** The longest line single-line macro expansion may produce (a %define that doubles itself would exhaust memory). */
+const MAX_EXPANDED_LINE = 1 << 20;
+/** All text single-line macro expansion may produce in one assembly. */
+const MAX_EXPANDED_TOTAL = 256 << 20;
 
 /** Expands the preprocessor language; guarantees every problem lands in `sink` and nothing throws. */
 export function preprocess(source: string, opt: PreprocessOptions, sink: DiagnosticSink): PLine[] {
@@ -71,6 +75,7 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
   const imacros = new Map<string, MacroDef[]>();
   let uniq = 0;
   let depth = 0;
+  let expandedTotal = 0;
 
   for (const [k, v] of Object.entries(opt.defines)) defines.set(k, { body: v });
 
@@ -143,6 +148,7 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
               res += d.body;
               i = j;
               changed = true;
+              if (res.length > MAX_EXPANDED_LINE) throw tooLarge(name);
               continue;
             }
             let k = j;
@@ -153,6 +159,7 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
                 res += substituteParams(d.body, d.params, args);
                 i = end;
                 changed = true;
+                if (res.length > MAX_EXPANDED_LINE) throw tooLarge(name);
                 continue;
               }
             }
@@ -166,9 +173,15 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
       }
       text = res;
       if (!changed) return text;
+      expandedTotal += text.length;
+      if (expandedTotal > MAX_EXPANDED_TOTAL) throw new AsmError(`single-line macros expand to too much text (more than ${MAX_EXPANDED_TOTAL >> 20} MiB in all)`, firstCol(loc.text));
     }
     throw new AsmError("single-line macro expansion is too deep (recursive %define?)", firstCol(loc.text));
   };
+
+  /** The error for a line whose expansion outgrew MAX_EXPANDED_LINE while expanding `name`. */
+  const tooLarge = (name: string): AsmError =>
+    new AsmError(`single-line macro expansion is too large: expanding '${name}' makes the line longer than ${MAX_EXPANDED_LINE >> 20} MiB (a %define that repeats another one?)`, 0);
 
   /** Evaluates a preprocessor expression (%if, %assign, %rep): numbers and defines only. */
   const ppEval = (text: string, loc: SourceLoc, col0: number): number => {
@@ -231,6 +244,7 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
     const active = () => conds.length === 0 || conds[conds.length - 1].active;
 
     for (let li = 0; li < lines.length; li++) {
+      if (fatal) return; // a fatal error deeper down (inside a macro call) stops every level
       const line = lines[li];
       let text = frame ? substituteMacro(line.text, frame) : line.text;
       const loc = line.loc;
@@ -257,7 +271,7 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
           } else {
             for (let r = 0; r < c.count! && !exitRep; r++) {
               run(c.body, frame);
-              if (out.length > MAX_LINES) throw new AsmError("%rep produces too many lines", firstCol(c.start.loc.text));
+              if (out.length > MAX_LINES) throw new AsmError(`%rep produces too many lines (more than ${MAX_LINES})`, firstCol(c.start.loc.text));
             }
             exitRep = false;
           }
@@ -316,11 +330,11 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
         text = expandDefines(text, loc);
         if (tryMacroCall(text, line, frame)) continue;
         out.push({ text, loc });
-        if (out.length > MAX_LINES) throw new AsmError("source expands to too many lines", col0);
+        if (out.length > MAX_LINES) throw new AsmError(`source expands to too many lines (more than ${MAX_LINES}; a macro that calls itself or another one more than once?)`, col0);
       } catch (err) {
         if (!(err instanceof AsmError)) throw err;
         sink.error(loc, err.col, err.message);
-        if (err.message.includes("recursion") || err.message.includes("too deep") || err.message.includes("too many")) {
+        if (err.message.includes("recursion") || err.message.includes("too deep") || err.message.includes("too many") || err.message.startsWith("single-line macro")) {
           fatal = true;
         }
       }

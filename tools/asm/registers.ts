@@ -38,3 +38,20 @@ export function registerOf(cls: RegClass, num: number): RegInfo {
 export function regBits(r: RegInfo): number {
   return r.cls === "r8" ? 8 : r.cls === "r16" || r.cls === "sreg" ? 16 : r.cls === "r32" ? 32 : 0;
 }
+
+const UNSUPPORTED = new Set([
+  ...["st", "st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7"],
+  ...["mm0", "mm1", "mm2", "mm3", "mm4", "mm5", "mm6", "mm7"],
+  ...Array.from({ length: 16 }, (_, i) => `xmm${i}`),
+  ...Array.from({ length: 16 }, (_, i) => `ymm${i}`),
+  ...["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "rip", "sil", "dil", "spl", "bpl"],
+  ...Array.from({ length: 8 }, (_, i) => i + 8).flatMap((n) => [`r${n}`, `r${n}d`, `r${n}w`, `r${n}b`]),
+]);
+
+/** Why `name` is not a register here, if it is an x87, MMX, SSE or 64-bit register; else undefined. */
+export function unsupportedRegister(name: string): string | undefined {
+  const n = name.toLowerCase();
+  if (!UNSUPPORTED.has(n)) return undefined;
+  const kind = n.startsWith("st") ? "x87" : n.startsWith("mm") ? "MMX" : n.startsWith("xmm") || n.startsWith("ymm") ? "SSE/AVX" : "64-bit";
+  return `'${name}' is ${kind === "64-bit" ? "a" : "an"} ${kind} register; this assembler supports the 16/32-bit x86 integer subset only (no x87, MMX, SSE or 64-bit registers)`;
+}
