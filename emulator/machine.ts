@@ -74,6 +74,8 @@ export class Machine {
   private icountHigh = 0;
   private icountLastLow = 0;
   private idleMs = 0;
+  /** Virtual time charged by the kernel's cost model (work the guest's instruction counter does not see). */
+  private chargedMs = 0;
   /**
    * Set by the kernel when the guest idles with nothing scheduled: only host input can wake it, so
    * idle passes of the main loop sleep (wall clock) instead of spinning. Interactive sessions only.
@@ -296,7 +298,17 @@ export class Machine {
 
   /** Virtual time in ms: instructions / ipms plus idle time skipped while halted. */
   nowMs(): number {
-    return this.icount() / this.ipms + this.idleMs;
+    return this.icount() / this.ipms + this.idleMs + this.chargedMs;
+  }
+
+  /** Advances virtual time by `ms` of work done outside the guest (the kernel's cost model). */
+  charge(ms: number): void {
+    this.chargedMs += ms;
+  }
+
+  /** Virtual ms charged so far by `charge`. */
+  get charged(): number {
+    return this.chargedMs;
   }
 
   /** Virtual time in µs, rounded to ns, for traces. */
@@ -306,7 +318,7 @@ export class Machine {
 
   /** Virtual time in µs (rounded to ns) at instruction count `icount` (from icount(), just read). */
   usAt(icount: number): number {
-    return Math.round((icount / this.ipms + this.idleMs) * 1e6) / 1e3;
+    return Math.round((icount / this.ipms + this.idleMs + this.chargedMs) * 1e6) / 1e3;
   }
 
   // ---- ports, IRQs, devices -------------------------------------------------------------

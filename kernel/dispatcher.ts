@@ -9,6 +9,7 @@ import { ACTION, FRAME, MEM, SWITCH } from "./layout.ts";
 import type { Process, WaitReason } from "./process.ts";
 import type { SchedPolicy } from "./sched/policy.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
+import type { CostMeter } from "./cost-model.ts";
 
 /** What the dispatcher needs from the rest of the kernel. */
 export interface DispatcherHooks {
@@ -47,7 +48,11 @@ export class Dispatcher {
     private readonly trace: TraceRecorder | undefined,
     private readonly idleEip: number,
     private readonly hooks: DispatcherHooks,
+    private readonly cost?: CostMeter,
   ) {}
+
+  /** The page directory the stub last loaded (an address-space switch is charged when it changes). */
+  private loadedPd = 0;
 
   /** True if the current process will keep the CPU at this kernel exit (the syscall fast path may be taken). */
   staysOn(p: Process): boolean {
@@ -169,6 +174,10 @@ export class Dispatcher {
     sw[s + (SWITCH.action >> 2)] = ACTION.resume;
     sw[s + (SWITCH.esp >> 2)] = next.frame;
     sw[s + (SWITCH.cr3 >> 2)] = next.as.pd;
+    if (next.as.pd !== this.loadedPd) {
+      if (this.loadedPd !== 0) this.cost?.addressSpaceSwitch();
+      this.loadedPd = next.as.pd;
+    }
     sw[s + (SWITCH.esp0 >> 2)] = next.kstackTop;
     if (!handoff) this.armTimer(); // a handoff changes no deadline: the slice and the sleepers are as armed
     if (this.trace) {

@@ -11,6 +11,7 @@ import { PAGE } from "./frames.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 
 import { NO_PA } from "./user-memory.ts";
+import { pagesSpanned, type CostMeter } from "./cost-model.ts";
 
 // A checked buffer carries its physical address (or NO_PA) from the system call to the copy; a
 // process's mappings cannot change while it is blocked in IPC, so the address stays valid.
@@ -24,6 +25,8 @@ export interface IpcHost {
   handOffTo(p: Process): void;
   /** A message (not a notification) was delivered to `d` (fault injection counts a server's requests). */
   delivered?(d: Process): void;
+  /** The cost model's meter (messages, copies), if the kernel charges kernel work to virtual time. */
+  readonly cost?: CostMeter;
 }
 
 /** What a process is blocked in, IPC-wise. */
@@ -123,6 +126,7 @@ export class Ipc {
     if (this.wouldDeadlock(s, d)) return -E.DEADLK;
     const se = s.ipc, de = d.ipc;
     se.peer = d;
+    this.k.cost?.message();
     if (d.state === "blocked" && de.op === IpcOp.receiving && (de.from === ENDPOINT.ANY || de.from === s.pid)) {
       const bytes = this.copyPayload(s, d);
       this.traceIpc(s.pid, T_SEND, s.pid, d.pid, bytes);
@@ -174,6 +178,11 @@ export class Ipc {
     const n = Math.min(srcLen, ce.bufCap);
     const bytes = n <= 0 ? 0 : srcPa >= 0 && ce.bufPa >= 0 ? this.copyPhys(ce.bufPa, srcPa, n) : this.copyUser(r, srcVa, c, ce.bufVa, n);
     this.traceIpc(r.pid, T_REPLY, r.pid, c.pid, bytes);
+    const cost = this.k.cost;
+    if (cost) {
+      cost.message();
+      cost.copy(bytes, pagesSpanned(srcVa, bytes) + pagesSpanned(ce.bufVa, bytes));
+    }
     ce.op = IpcOp.none;
     ce.peer = null;
     const req = ce.request;
@@ -195,6 +204,7 @@ export class Ipc {
     de.pending |= bits;
     // A kernel notification (IRQ, alarm) is an event of the process it is for.
     this.traceIpc(src < 0 ? d.pid : src, T_NOTIFY, src < 0 ? -1 : src, d.pid, 0);
+    this.k.cost?.message();
     if (d.state === "blocked" && de.op === IpcOp.receiving && (de.from === ENDPOINT.ANY || de.from === ENDPOINT.HARDWARE)) {
       de.op = IpcOp.none;
       this.k.complete(d, this.deliverNotification(d));
@@ -282,6 +292,7 @@ export class Ipc {
     const se = s.ipc, de = d.ipc;
     const n = Math.min(se.srcLen, de.bufCap, IPC_MAX);
     if (n <= 0) return 0;
+    this.k.cost?.copy(n, (se.srcKernel ? 0 : pagesSpanned(se.srcVa, n)) + pagesSpanned(de.bufVa, n));
     const k = se.srcKernel;
     if (k) return d.as.copyOut(de.bufVa, k.subarray(0, n)) ? n : 0;
     if (se.srcPa >= 0 && de.bufPa >= 0) return this.copyPhys(de.bufPa, se.srcPa, n);

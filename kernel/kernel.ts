@@ -10,6 +10,7 @@ import { PortIo } from "../emulator/ports.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { ElfError, isElf } from "./elf.ts";
 import { FAULT_CODE_VA, FaultInjector, type FaultSpec } from "./faults.ts";
+import { CostMeter, type CostModel } from "./cost-model.ts";
 import { flagString, loadImage, populate, writeInitialFrame, type LoadedImage, type ProgramSpec } from "./exec.ts";
 import { FileTable } from "./files.ts";
 import { FrameAllocator } from "./frames.ts";
@@ -84,6 +85,8 @@ export interface KernelOptions {
   policy?: SchedPolicy;
   /** Faults to inject into services (kernel/faults.ts); `seed` seeds their randomness. */
   faults?: FaultSpec[];
+  /** Charge kernel work to virtual time with this model (kernel/cost-model.ts); off when absent. */
+  costModel?: CostModel;
   /**
    * Called when every process waits and nothing is scheduled (no timer, no queued input). Return true
    * if more input was queued (keep idling); false stops the run (reason "idle"). Without it the machine
@@ -151,9 +154,11 @@ export class Kernel implements KernelApi {
     this.frames = new FrameAllocator(machine);
     this.io = new IoPermissions(machine);
     this.repair = new IretRepair(machine);
+    const cost = opts.costModel ? new CostMeter(opts.costModel, (ms) => machine.charge(ms)) : undefined;
     this.ipc = new Ipc({
       machine,
       trace: this.trace,
+      cost,
       block: (p, w) => this.dispatcher.block(p, w),
       complete: (p, v) => this.dispatcher.complete(p, v),
       handOffTo: (p) => this.dispatcher.handOffTo(p),
@@ -171,18 +176,18 @@ export class Kernel implements KernelApi {
       beforeLeave: () => {
         if (this.faults && !this.faults.idle) this.faults.strike();
       },
-    });
+    }, cost);
     const available = new Map((opts.services ?? []).map((s) => [s.name, s] as const));
     this.services = new Services(machine, available, new PortIo(machine), this.ipc, this.dispatcher, this.irqs, this.trace, (name) => {
       const f = this.faults;
       if (!f || f.idle) return false;
       f.request(name);
       return f.strike(name);
-    });
+    }, cost);
     this.traps = new Traps(machine, this, this.dispatcher, this.irqs, this.repair, this.trace, {
       halted: () => this.halted !== undefined,
       exitProcess: (p, s, v, sig, r) => this.exitProcess(p, s, v, sig, r),
-    });
+    }, cost);
     machine.onPortWrite32(HYPERCALL_PORT, (v) => this.hypercall(v));
     machine.onEmulatorFault(() => this.repair.repair(this.dispatcher.current));
     if (opts.onConsole) machine.onSerialOutput(opts.onConsole);

@@ -14,6 +14,7 @@ import type { KernelService, PortBus, ServiceEnv, ServiceReply, ServiceRequest }
 import { BLOCKED } from "./syscall-contract.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 import { NO_PA } from "./user-memory.ts";
+import { pagesSpanned, type CostMeter } from "./cost-model.ts";
 
 /** Servers (ring-3 or in-kernel) run at this nice value: a driver woken by an interrupt preempts programs. */
 export const SERVER_NICE = -5;
@@ -65,6 +66,8 @@ export class Services {
     private readonly trace: TraceRecorder | undefined,
     /** Called before an in-kernel service serves a request; true if the service is dead (fault injection). */
     private readonly beforeServe?: (name: string) => boolean,
+    /** The cost model's meter, if kernel work is charged to virtual time. */
+    private readonly cost?: CostMeter,
   ) {
     this.env = {
       ports,
@@ -185,6 +188,11 @@ export class Services {
       bytes = this.scratch.subarray(0, n);
     } else bytes = this.scratch.subarray(0, 0);
     this.traceService(p.pid, REQUEST, s, w0, bytes.length);
+    const cost = this.cost;
+    if (cost) {
+      cost.message();
+      cost.copy(bytes.length, payload instanceof Uint8Array || !payload ? 0 : pagesSpanned(payload.va, bytes.length));
+    }
     const r = s.request({ client: p.pid, w0, w1, w2, payload: bytes, replyCap } satisfies ServiceRequest);
     if (r) return this.finish(p, s, r, replyVa, replyCap, req);
     this.pending.set(p.pid, { client: p, service: s, replyVa, replyCap, req });
@@ -215,6 +223,7 @@ export class Services {
       bytes = p.as.copyOut(replyVa, n === data.length ? data : data.subarray(0, n)) ? n : 0;
     }
     this.traceService(p.pid, REPLY, s, r.w0, bytes);
+    this.cost?.copy(bytes, pagesSpanned(replyVa, bytes));
     return req.done(r.w0, r.w1, r.w2, bytes);
   }
 

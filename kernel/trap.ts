@@ -14,6 +14,7 @@ import { syscallByNumber } from "./syscalls.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 import { pageFaultOutcome } from "./user-memory.ts";
 import type { IretRepair } from "./v86-repair.ts";
+import type { CostMeter } from "./cost-model.ts";
 
 export class KernelPanic extends Error {}
 
@@ -32,6 +33,7 @@ export class Traps {
     private readonly repair: IretRepair,
     private readonly trace: TraceRecorder | undefined,
     private readonly hooks: TrapHooks,
+    private readonly cost?: CostMeter,
   ) {}
 
   /** Dispatches one trap whose frame is at `f`, then decides what runs next. */
@@ -47,6 +49,7 @@ export class Traps {
     if (cur) cur.frame = f;
     const pid = cur ? cur.pid : -1;
     const tr = this.trace;
+    const cost = this.cost;
 
     if (vector === SYSCALL_VECTOR && cur) {
       const nr = mem32[fi + (FRAME.eax >> 2)]! >>> 0;
@@ -56,6 +59,7 @@ export class Traps {
         const ic = m.icount();
         tr.syscall(ic, m.usAt(ic), pid, 3, eip, nr, a0, a1, a2, a3, a4);
       }
+      cost?.entry();
       const def = syscallByNumber(nr);
       const ret = def ? def.handler(this.api, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
       if (ret === NO_RETURN) return d.leave();
@@ -79,6 +83,7 @@ export class Traps {
     if (vector >= IRQ_BASE && vector < IRQ_BASE + 16) {
       const irq = vector - IRQ_BASE;
       if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, irq);
+      cost?.entry();
       if (irq === 0) d.timerInterrupt();
       else this.irqs.deliver(irq);
       return d.leave();
@@ -94,6 +99,7 @@ export class Traps {
       const cr2 = vector === 14 ? m.cr2 : 0;
       const insn = cur ? instructionAt(cur, eip) : undefined;
       if (tr) tr.exception(m.icount(), m.nowUs(), pid, cplFrom, eip, vector, errorCode, cr2, insn);
+      cost?.entry();
       if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
       if (vector === 14) {
         const outcome = pageFaultOutcome(cur, errorCode, cr2);

@@ -82,3 +82,22 @@ export function parseSeed(command: string, value: string | undefined): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new UserError(`ringside ${command}: --seed needs an integer 0…4294967295, not "${value}"`);
   return Number(value);
 }
+
+/** Parses `--cost-model`: "off" (default), "on" (the default figures) or a JSON file of costs in ns. */
+export async function parseCostModelOption(command: string, value: string | undefined): Promise<import("../../kernel/cost-model.ts").CostModel | undefined> {
+  if (value === undefined || value === "off") return undefined;
+  const { DEFAULT_COST_MODEL, parseCostModel, CostModelError } = await import("../../kernel/cost-model.ts");
+  if (value === "on") return { ...DEFAULT_COST_MODEL };
+  let text: string;
+  try {
+    text = readFileSync(value, "utf8");
+  } catch (e) {
+    throw new UserError(`ringside ${command}: --cost-model: cannot read ${value}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  try {
+    return parseCostModel(text, value);
+  } catch (e) {
+    if (e instanceof CostModelError) throw new UserError(`ringside ${command}: --cost-model: ${e.message}`);
+    throw e;
+  }
+}

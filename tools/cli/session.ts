@@ -5,9 +5,11 @@ import { KERNEL_VERSION, type Kernel, type KernelMode, type ProgramSpec, type Ru
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { createKernel } from "../build/kernel.ts";
-import { UserError } from "./errors.ts";
+import { EXIT, UserError } from "./errors.ts";
+import { errnoText, escapeControl, isStdoutClosed, onStdoutClosed } from "./io.ts";
 import type { Manifest } from "../../kernel/manifest.ts";
 import type { FaultSpec } from "../../kernel/faults.ts";
+import type { CostModel } from "../../kernel/cost-model.ts";
 
 export interface SessionOptions {
   programs: ProgramSpec[];
@@ -33,6 +35,8 @@ export interface SessionOptions {
   /** Faults to inject (`--inject`), and the seed of their randomness (`--seed`). */
   faults?: FaultSpec[];
   seed?: number;
+  /** Charge kernel work to virtual time (`--cost-model`). */
+  costModel?: CostModel;
 }
 
 /** The key that powers the machine off in an interactive session (Ctrl-]). */
@@ -42,14 +46,14 @@ const EOF_KEY = 0x04;
 /** Boots a machine with the programs, runs it to the end, and returns the process exit status. */
 export async function runSession(opts: SessionOptions): Promise<number> {
   const format = opts.traceFormat ?? "jsonl";
-  if (format !== "jsonl" && format !== "text") throw new UserError(`ringside: --trace-format must be jsonl or text, not ${format}`);
+  if (format !== "jsonl" && format !== "text") throw new UserError(`--trace-format must be jsonl or text, not "${format}"`);
   let fd: number | undefined;
   let trace: TraceRecorder | undefined;
   if (opts.trace) {
     try {
       fd = openSync(opts.trace, "w");
     } catch (e) {
-      throw new UserError(`ringside: cannot write trace file ${opts.trace}: ${(e as Error).message}`);
+      throw new UserError(`cannot write trace file ${opts.trace}: ${errnoText(e)}`);
     }
     const out = fd;
     const sink = format === "jsonl" ? (text: string) => void writeSync(out, text) : await textSink(out);
@@ -69,6 +73,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     startServices: opts.startServices,
     faults: opts.faults,
     seed: opts.seed,
+    costModel: opts.costModel,
     trace,
     maxInstructions: opts.maxInstructions,
     onIdle: scripted
@@ -87,13 +92,15 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     },
     onReport: (line) => {
       flush();
-      process.stderr.write(line + "\n");
+      process.stderr.write(escapeControl(line) + "\n"); // a process name or message may hold a guest's raw bytes
     },
   });
   function flush() {
-    if (pending.length) stdout.write(Buffer.from(pending));
+    if (pending.length && !isStdoutClosed()) stdout.write(Buffer.from(pending));
     pending.length = 0;
   }
+  // Nobody reads the console any more (`ringside run prog | head`): power off instead of computing output for no one.
+  onStdoutClosed(() => kernel.powerOff());
   if (opts.input) for (const line of splitLines(opts.input)) kernel.machine.queueSerialInput(line);
   if (keyboard && opts.keys) for (const line of splitLines(new TextEncoder().encode(opts.keys))) kernel.machine.queueKeyboardInput(keyboard.scancodes(new TextDecoder().decode(line)));
   const stopTyping = opts.interactive ? typeInteractively(kernel) : undefined;
@@ -107,18 +114,18 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     trace?.finish();
     if (fd !== undefined) closeSync(fd);
   }
-  if (opts.summary) for (const p of result.processes) process.stderr.write(`[pid ${p.pid} ${p.name}] ${describe(p)}\n`);
+  if (opts.summary) for (const p of result.processes) process.stderr.write(`[pid ${p.pid} ${escapeControl(p.name)}] ${describe(p)}\n`);
   if (result.reason === "max-instructions") {
     process.stderr.write(`ringside: stopped after ${result.icount} instructions (--max-instructions ${opts.maxInstructions})\n`);
-    return 124;
+    return EXIT.MAX_INSTRUCTIONS;
   }
   if (result.reason === "idle") {
     process.stderr.write(`ringside: stopped: ${result.panic}\n`);
-    return 75;
+    return EXIT.STOPPED;
   }
   if (result.reason === "deadlock") {
     process.stderr.write(`ringside: deadlock: ${result.panic}\n`);
-    return 70;
+    return EXIT.INTERNAL;
   }
   if (result.reason === "panic" || result.reason === "dead" || result.reason === "hang") {
     process.stderr.write(`ringside: ${result.reason === "hang" ? "the machine hangs" : "kernel panic"}: ${result.panic}\n`);
@@ -126,12 +133,13 @@ export async function runSession(opts: SessionOptions): Promise<number> {
       const lines = readFileSync(opts.trace, "utf8").trimEnd().split("\n");
       process.stderr.write(`the last events (from ${opts.trace}):\n${lines.slice(-12).join("\n")}\n`);
     } else process.stderr.write("run again with --trace <file> to see the events leading up to it\n");
-    return 70;
+    return EXIT.INTERNAL;
   }
   return result.status;
 }
 
-/** The input split after each newline (each piece is typed when the guest next waits for input). */
+/** The input split after each newline (each piece is typed when the guest next waits for input); a last
+ *  line without a newline is typed with one, as if Enter were pressed. */
 function splitLines(input: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   let start = 0;
@@ -141,7 +149,7 @@ function splitLines(input: Uint8Array): Uint8Array[] {
       start = i + 1;
     }
   }
-  if (start < input.length) out.push(input.subarray(start));
+  if (start < input.length) out.push(Uint8Array.of(...input.subarray(start), 10));
   return out;
 }
 

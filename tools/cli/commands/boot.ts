@@ -13,19 +13,21 @@ export function registerBoot(program: Command): void {
     .addOption(new Option("--mode <mode>", "where the services run: as ring-3 servers, or inside the kernel").choices(["microkernel", "monolithic"]).default("microkernel"))
     .option("--inject <fault>", "inject a fault: <service>:<crash|exception|wild-write|hang|bad-io|bad-ipc>[@<n-th request>|@<time>] (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--seed <n>", "seed for injected faults' randomness (default 1)")
+    .option("--cost-model <on|off|file>", "charge kernel work to virtual time: on (default figures, docs/experiments.md), off (default) or a JSON file of costs in ns")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--input <text>", "type <text> into the console (one line each time the guest waits), then end of input")
     .option("--keys <text>", "like --input, but typed on the PS/2 keyboard (through the keyboard service)")
     .option("--max-instructions <n>", "stop after <n> guest instructions", (v) => Number(v))
-    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: number }) => {
+    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: number }) => {
       const { readFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
-      const { openSessionDisk, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
+      const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const { runSession } = await import("../session.ts");
       const mode = parseMode("boot", opts.mode, "microkernel");
       const faults = await parseInjections("boot", opts.inject);
       const seed = parseSeed("boot", opts.seed);
+      const costModel = await parseCostModelOption("boot", opts.costModel);
       if (opts.input !== undefined && opts.keys !== undefined) throw new UserError("ringside boot: give --input or --keys, not both");
       if (opts.keys !== undefined) {
         const { typeable } = await import("../../../emulator/keyboard-layout.ts");
@@ -43,6 +45,7 @@ export function registerBoot(program: Command): void {
         mode,
         faults,
         seed,
+        costModel,
         input,
         keys: opts.keys,
         interactive: input === undefined && opts.keys === undefined,

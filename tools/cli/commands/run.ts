@@ -14,11 +14,12 @@ export function registerRun(program: Command): void {
     .option("--image <file>", "the disk image whose file system (and, in microkernel mode, servers) the programs get; their writes are saved to it (default: the built-in image, whose writes are not kept)")
     .option("--inject <fault>", "inject a fault: <service>:<crash|exception|wild-write|hang|bad-io|bad-ipc>[@<n-th request>|@<time>] (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--seed <n>", "seed for injected faults' randomness (default 1)")
+    .option("--cost-model <on|off|file>", "charge kernel work to virtual time: on (default figures, docs/experiments.md), off (default) or a JSON file of costs in ns")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
+    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
@@ -27,10 +28,11 @@ export function registerRun(program: Command): void {
       const max = opts.maxInstructions !== undefined ? parseCount(opts.maxInstructions) : undefined;
       const { loadProgramFile } = await import("../program.ts");
       const { runSession } = await import("../session.ts");
-      const { openSessionDisk, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
+      const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const mode = parseMode("run", opts.mode, "monolithic");
       const faults = await parseInjections("run", opts.inject);
       const seed = parseSeed("run", opts.seed);
+      const costModel = await parseCostModelOption("run", opts.costModel);
       const programs = [];
       for (const f of progs) programs.push(await loadProgramFile(f, args));
       const modules = [];
@@ -47,6 +49,7 @@ export function registerRun(program: Command): void {
         mode,
         faults,
         seed,
+        costModel,
         startServices: true,
         trace: opts.trace,
         traceFormat: opts.traceFormat,
