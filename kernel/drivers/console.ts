@@ -15,7 +15,10 @@
 //   CON_INPUT  w1 = a typed character (from the keyboard service): runs the discipline on its low
 //              byte. The ring-3 server never replies to it (it comes by ipc_send); this service
 //              returns a reply (w0 = 0) that the kernel drops for a one-way send
+//   CON_TCGETS reply w0 = the discipline's c_lflag (ISIG 0x1, ICANON 0x2, ECHO 0x8)
+//   CON_TCSETS w1 = the new c_lflag (other bits dropped); reply w0 = 0
 //   other      -ENOSYS
+// Ctrl-C (with ISIG) asks the kernel to send SIGINT to the foreground process group.
 // Output: a byte waits for LSR.THRE like the ring-3 server's, but with the FIFOs on (FCR 0xc7) one
 // THRE covers a burst of UART_FIFO bytes, and the wait is bounded (after THRE_POLLS polls the byte
 // is sent anyway: on v86 THRE is always set). The bytes reach the host exactly as the server's do.
@@ -23,6 +26,9 @@ import { MSG } from "../protocol.ts";
 import { E } from "../names.ts";
 import { reply, type KernelService, type PortBus, type ServiceEnv, type ServiceReply, type ServiceRequest } from "../service.ts";
 import { LineDiscipline, READ_QUEUED, READY_MAX } from "./line-discipline.ts";
+/** Console requests for the terminal modes (console.asm's numbers; docs/microkernel.md). */
+export const CON_TCGETS = 4;
+export const CON_TCSETS = 5;
 /** The first serial port's I/O base (ports COM1 … COM1+7). */
 export const COM1 = 0x3f8;
 
@@ -62,7 +68,13 @@ export class ConsoleService implements KernelService {
     this.discipline = new LineDiscipline(
       (byte) => this.putc(byte),
       (reader, data) => this.deliver(reader, data),
+      () => this.interruptForeground(),
     );
+  }
+
+  /** Ctrl-C: SIGINT for the foreground process group (the kernel's call; nothing if it has none). */
+  private interruptForeground(): void {
+    // Wired to the kernel's foreground-signal interface once it exists (docs/microkernel.md).
   }
 
   /** Programs the UART, takes what it already holds, and enables IRQ 4. */
@@ -93,6 +105,11 @@ export class ConsoleService implements KernelService {
       }
       case MSG.CON_INPUT:
         this.discipline.input(req.w1 & 0xff);
+        return reply(0);
+      case CON_TCGETS:
+        return reply(this.discipline.lflag);
+      case CON_TCSETS:
+        this.discipline.setMode(req.w1);
         return reply(0);
       default:
         return reply(-E.NOSYS);
