@@ -9,6 +9,7 @@ import { sysIpcCall, sysIpcLookup, sysIpcNotify, sysIpcReceive, sysIpcReply, sys
 import { sysAlarm, sysIrqAck } from "./sys/irq.ts";
 import { sysClose, sysGetdents, sysLseek, sysMkdir, sysOpen, sysRead, sysRmdir, sysUnlink, sysWrite } from "./sys/files.ts";
 import { sysProcinfo, sysServerInfo, sysSpawnImage } from "./sys/image.ts";
+import { sysSysinfo, sysUptime } from "./sys/info.ts";
 
 export type { SyscallHandler } from "./syscall-contract.ts";
 
@@ -27,6 +28,7 @@ const HANDLERS: Readonly<Record<string, SyscallHandler>> = {
   ipc_send: sysIpcSend, ipc_receive: sysIpcReceive, ipc_reply: sysIpcReply, ipc_call: sysIpcCall,
   ipc_reply_recv: sysIpcReplyRecv, ipc_notify: sysIpcNotify, ipc_lookup: sysIpcLookup,
   irq_ack: sysIrqAck, alarm: sysAlarm, procinfo: sysProcinfo, server_info: sysServerInfo,
+  uptime: sysUptime, sysinfo: sysSysinfo,
 };
 
 /** The implemented calls, in number order. */

@@ -88,6 +88,8 @@ export const SYSCALL_TABLE: readonly SyscallEntry[] = [
   call(0x221, "alarm", YES, a("ms", "uint")),
   call(0x230, "procinfo", YES, a("pid", "int"), a("buf", "ptr")),
   call(0x231, "server_info", YES, a("index", "int"), a("buf", "ptr")),
+  call(0x232, "uptime", YES),
+  call(0x233, "sysinfo", YES, a("buf", "ptr")),
 ];
 
 const byNr = new Map<number, SyscallEntry>(SYSCALL_TABLE.map((s) => [s.nr, s]));
