@@ -53,7 +53,7 @@ describe("ringside asm (CLI)", () => {
 
   it("reports a missing input file cleanly", () => {
     const r = cli(["nope.asm"], dir);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2); // EXIT.USAGE: nothing done (docs/cli.md)
     expect(r.stderr).toMatch(/cannot read nope\.asm/);
   });
 });

@@ -392,18 +392,18 @@ describe("ringside image", () => {
     expect(magic.stdout).toMatch(/^superblock: bad magic/);
   });
 
-  it("errors are one `ringside:` line with exit code 2, never a stack trace", () => {
+  it("errors are one `ringside image <command>:` line with exit code 2, never a stack trace", () => {
     const text = path.join(tmp, "text.img");
     writeFileSync(text, "not an image\n".repeat(1000));
     const cases: [string[], RegExp][] = [
-      [["image", "ls", text], /^ringside: .*text\.img: not an RSFS v1 image: superblock: bad magic/],
-      [["image", "ls", path.join(tmp, "missing.img")], /^ringside: cannot read .*missing\.img: no such file$/],
-      [["image", "ls", img, "/nope"], /^ringside: .*: \/nope: no such file or directory$/],
-      [["image", "cat", img, "/boot"], /^ringside: .*: \/boot: is a directory$/],
+      [["image", "ls", text], /^ringside image ls: .*text\.img: not an RSFS v1 image: superblock: bad magic/],
+      [["image", "ls", path.join(tmp, "missing.img")], /^ringside image ls: cannot read .*missing\.img: no such file$/],
+      [["image", "ls", img, "/nope"], /^ringside image ls: .*: \/nope: no such file or directory$/],
+      [["image", "cat", img, "/boot"], /^ringside image cat: .*: \/boot: is a directory$/],
       [["image", "cat", img, `/${"x".repeat(40)}`], /longer than 27/],
-      [["image", "fsck", path.join(tmp, "missing.img")], /^ringside: cannot read .*: no such file$/],
-      [["image", "build", "-o", path.join(tmp, "o.img"), "--add", path.join(tmp, "nothere")], /^ringside: cannot read .*nothere: no such file$/],
-      [["image", "build", "-o", path.join(tmp, "o.img"), "--size", "0"], /^ringside: --size must be/],
+      [["image", "fsck", path.join(tmp, "missing.img")], /^ringside image fsck: cannot read .*: no such file$/],
+      [["image", "build", "-o", path.join(tmp, "o.img"), "--add", path.join(tmp, "nothere")], /^ringside image build: cannot read .*nothere: no such file$/],
+      [["image", "build", "-o", path.join(tmp, "o.img"), "--size", "0"], /^ringside image build: --size must be/],
     ];
     for (const [args, message] of cases) {
       const r = ringside(args);

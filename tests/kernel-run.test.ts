@@ -72,7 +72,7 @@ describe("ringside run", () => {
 
   it("rejects a missing file, bad assembly and a bad ELF with a clear message and no stack trace", () => {
     const missing = ringside(["run", path.join(tmp, "nope.asm")]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2); // EXIT.USAGE: nothing run (docs/cli.md)
     expect(missing.stderr).toContain("no such file");
     const badAsm = path.join(tmp, "bad.asm");
     writeFileSync(badAsm, "section .text\nglobal _start\n_start:\n  frobnicate eax\n");
@@ -84,7 +84,7 @@ describe("ringside run", () => {
     bytes.writeUInt16LE(62, 18); // e_machine = x86-64
     writeFileSync(badElf, bytes);
     const elf = ringside(["run", badElf]);
-    expect(elf.code).toBe(1);
+    expect(elf.code).toBe(2);
     expect(elf.stderr).toContain("bad ELF file: e_machine is 62, expected 3 (EM_386)");
     for (const r of [missing, asm, elf]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -1,14 +1,18 @@
 // The disk image a `run` or `boot` session uses: read (the default image is built on demand), checked,
-// turned into what the kernel boots (boot/loader.ts), and saved back atomically if the guest wrote it.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+// turned into what the kernel boots (boot/loader.ts), locked against a second writing session, and
+// saved back atomically if the guest wrote it — or, with --snapshot, not written at all.
+import { accessSync, constants, existsSync, openSync, closeSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { UserError } from "./errors.ts";
+import { errnoText, readInputFile } from "./io.ts";
+import { builtMarkerPath, imageHash } from "../image/default.ts";
 import type { KernelMode } from "../../kernel/kernel.ts";
 import type { BootImage } from "../../boot/loader.ts";
 
 export interface SessionDisk {
   file: string;
   boot: BootImage;
-  /** Writes the guest's changes back to the file (atomically), if there were any. */
+  /** Writes the guest's changes back to the file (atomically), if there were any and the disk is not a snapshot; releases the lock. */
   save(): void;
   /** True if the guest changed the disk. */
   changed(): boolean;
@@ -21,32 +25,105 @@ export function parseMode(command: string, value: string | undefined, fallback: 
   throw new UserError(`ringside ${command}: --mode must be monolithic or microkernel, not "${value}"`);
 }
 
-/** Opens `image` (default: build/ringside.img, built on demand) for a session. */
-export async function openSessionDisk(image: string | undefined): Promise<SessionDisk> {
+/** The lock file of an image: it exists while a session may write the image back. */
+export const lockPath = (image: string): string => `${image}.lock`;
+
+/** The pid holding `image`'s lock, if a live process holds it (a stale lock left by a killed session is removed). */
+export function lockHolder(image: string): number | undefined {
+  const lock = lockPath(image);
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, "utf8").trim());
+  } catch {
+    return undefined;
+  }
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+    try {
+      process.kill(pid, 0);
+      return pid;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EPERM") return pid;
+    }
+  }
+  try {
+    unlinkSync(lock);
+  } catch {
+    // someone else removed it
+  }
+  return undefined;
+}
+
+/** Takes `image`'s lock for this process; guarantees a UserError (before booting) if another live session holds it or the folder is not writable. */
+function takeLock(image: string): () => void {
+  const lock = lockPath(image);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeFileSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new UserError(`cannot write ${image} back: ${path.dirname(image) || "."}: ${errnoText(e)}; use --snapshot to keep this session's writes in memory`);
+      const holder = lockHolder(image);
+      if (holder !== undefined) throw new UserError(`${image} is in use by another ringside session (pid ${holder}); wait for it to end, or add --snapshot to boot a copy in memory`);
+      if (attempt > 3) throw new UserError(`cannot lock ${image}: ${lock} keeps reappearing`);
+    }
+  }
+  const release = (): void => {
+    try {
+      if (readFileSync(lock, "utf8").trim() === String(process.pid)) unlinkSync(lock);
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", release);
+  return release;
+}
+
+/** Throws (before anything boots) unless `file` can be written back: the file and its folder must be writable. */
+function checkWritable(file: string): void {
+  for (const [what, mode] of [[file, constants.W_OK], [path.dirname(file) || ".", constants.W_OK | constants.X_OK]] as const) {
+    try {
+      accessSync(what, mode);
+    } catch (e) {
+      throw new UserError(`cannot write ${file} back: ${what}: ${errnoText(e)}; use --snapshot to keep this session's writes in memory`);
+    }
+  }
+}
+
+/**
+ * Opens `image` (default: build/ringside.img, built on demand) for a session. Unless `snapshot`, the
+ * image is locked and checked writable now, so a session never learns only at its end that its
+ * writes cannot be kept.
+ */
+export async function openSessionDisk(image: string | undefined, opts: { snapshot?: boolean } = {}): Promise<SessionDisk> {
   const { loadBootImage, BootImageError } = await import("../../boot/loader.ts");
   let file = image;
+  const isDefault = !file;
   if (!file) {
     const { ensureDefaultImage } = await import("../image/default.ts");
-    file = await ensureDefaultImage();
+    const abs = await ensureDefaultImage();
+    const rel = path.relative(process.cwd(), abs);
+    file = rel && !rel.startsWith("..") ? rel : abs; // build/ringside.img from the repository root
   }
-  let disk: Uint8Array;
-  try {
-    const raw = readFileSync(file);
-    disk = new Uint8Array(raw.length); // its own ArrayBuffer: the emulated disk writes into it
-    disk.set(raw);
-  } catch (e) {
-    throw new UserError(`ringside: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
-  if (disk.length === 0 || disk.length % 512 !== 0) throw new UserError(`ringside: ${file}: not a disk image (size ${disk.length} is not a positive multiple of 512)`);
+  const raw = readInputFile(file);
+  const disk = new Uint8Array(raw.length); // its own ArrayBuffer: the emulated disk writes into it
+  disk.set(raw);
+  if (disk.length === 0 || disk.length % 512 !== 0) throw new UserError(`${file}: not a disk image (size ${disk.length} is not a positive multiple of 512)`);
   let boot: BootImage;
   try {
     boot = loadBootImage(disk, file);
   } catch (e) {
-    if (e instanceof BootImageError) throw new UserError(`ringside: cannot boot ${e.message}`);
+    if (e instanceof BootImageError) throw new UserError(`cannot boot ${e.message}`);
     throw e;
   }
+  let release = (): void => {};
+  if (!opts.snapshot) {
+    checkWritable(file);
+    release = takeLock(file);
+  }
   const before = disk.slice();
-  const path = file;
+  const target = file;
   return {
     file,
     boot,
@@ -54,13 +131,42 @@ export async function openSessionDisk(image: string | undefined): Promise<Sessio
       return Buffer.compare(before, disk) !== 0;
     },
     save() {
-      if (Buffer.compare(before, disk) === 0) return;
-      // Atomically: a reader of the image never sees half of it.
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, disk);
-      renameSync(tmp, path);
+      try {
+        if (opts.snapshot || Buffer.compare(before, disk) === 0) return;
+        if (isDefault) recordBuilt(target, before);
+        // Atomically: a reader of the image never sees half of it.
+        const tmp = `${target}.${process.pid}.tmp`;
+        try {
+          writeFileSync(tmp, disk);
+          renameSync(tmp, target);
+        } catch (e) {
+          const kept = `${target}.${process.pid}.unsaved`;
+          let where = "";
+          try {
+            if (existsSync(tmp)) renameSync(tmp, kept);
+            else writeFileSync(kept, disk);
+            where = `; the session's disk is in ${kept}`;
+          } catch {
+            // nowhere to keep it
+          }
+          throw new UserError(`cannot write ${target} back: ${errnoText(e)}${where}`);
+        }
+      } finally {
+        release();
+      }
     },
   };
+}
+
+/** Before a session first writes the default image, records what it held (if no build marker says so), so it is never rebuilt over the guest's files. */
+function recordBuilt(image: string, before: Uint8Array): void {
+  const marker = builtMarkerPath(image);
+  if (existsSync(marker)) return;
+  try {
+    writeFileSync(marker, imageHash(before) + "\n");
+  } catch {
+    // best effort: without it the image counts as never written
+  }
 }
 
 /** Parses every `--inject <service>:<fault>[@<when>]` value; a bad one is a UserError naming it. */

@@ -1,2 +1,2 @@
-// The CLI's view of user errors; the class lives below the CLI (tools/errors.ts) so tools can throw it.
-export { UserError } from "../errors.ts";
+// The CLI's view of user errors and exit codes; both live below the CLI (tools/errors.ts) so tools can throw them.
+export { EXIT, UserError } from "../errors.ts";

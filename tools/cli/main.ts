@@ -1,6 +1,9 @@
-// The ringside command line: one file per subcommand in tools/cli/commands/.
+// The ringside command line: one file per subcommand in tools/cli/commands/. Every error a user can
+// cause is printed here, one style for all: `ringside <command>: <what>: <why>`; exit codes: exit-codes.ts.
 import { Command, CommanderError } from "commander";
 import { UserError } from "./errors.ts";
+import { EXIT, EXIT_CODE_HELP } from "./exit-codes.ts";
+import { handleClosedPipes } from "./io.ts";
 import { registerAsm } from "./commands/asm.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerBoot } from "./commands/boot.ts";
@@ -8,6 +11,9 @@ import { registerTrace } from "./commands/trace.ts";
 import { registerBench } from "./commands/bench.ts";
 import { registerImage } from "./commands/image.ts";
 import { registerTorture } from "./commands/torture.ts";
+import { registerLab } from "./commands/lab.ts";
+
+handleClosedPipes();
 
 const program = new Command();
 program
@@ -15,7 +21,9 @@ program
   .description("A teaching microkernel for 32-bit x86 on an emulated PC")
   .version("0.1.0")
   .exitOverride()
-  .showHelpAfterError();
+  .configureOutput({ outputError: (text, write) => write(`ringside${commandFromArgv() ? " " + commandFromArgv() : ""}: ${text.replace(/^error: /, "")}`) })
+  .showHelpAfterError("(add --help for usage)")
+  .addHelpText("after", "\n" + EXIT_CODE_HELP);
 
 registerAsm(program);
 registerRun(program);
@@ -24,17 +32,49 @@ registerTrace(program);
 registerBench(program);
 registerImage(program);
 registerTorture(program);
+registerLab(program);
+
+/** The (sub)command named on the command line ("image build"), before commander has dispatched to it. */
+function commandFromArgv(): string {
+  const names: string[] = [];
+  let cmds = program.commands;
+  for (const a of process.argv.slice(2)) {
+    const c = cmds.find((x) => x.name() === a);
+    if (!c) break;
+    names.push(a);
+    cmds = c.commands;
+  }
+  return names.join(" ");
+}
+
+// The command being run ("image build"), for the prefix of its error messages.
+let commandName = "";
+program.hook("preAction", (_root, action) => {
+  const names: string[] = [];
+  for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+  commandName = names.join(" ");
+});
+
+/** `message` in the one error style: `ringside <command>: …` (an older prefix the thrower added is replaced). */
+function styled(message: string): string {
+  const text = message.endsWith("\n") ? message.slice(0, -1) : message;
+  const nl = text.indexOf("\n");
+  let first = nl < 0 ? text : text.slice(0, nl);
+  const rest = nl < 0 ? "" : text.slice(nl);
+  first = first.replace(/^ringside(?: [a-z-]+)*: /, "").replace(/^trace [a-z]+: /, "");
+  return `ringside${commandName ? " " + commandName : ""}: ${first}${rest}\n`;
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof CommanderError) process.exit(err.exitCode === 1 ? EXIT.USAGE : err.exitCode);
   if (err instanceof UserError) {
-    process.stderr.write(err.message.endsWith("\n") ? err.message : err.message + "\n");
+    process.stderr.write(styled(err.message));
     process.exit(err.exitCode);
   }
   const e = err as Error;
-  process.stderr.write(`ringside: internal error: ${e?.message ?? String(err)}\n`);
+  process.stderr.write(`ringside${commandName ? " " + commandName : ""}: internal error: ${e?.message ?? String(err)}\n`);
   if (process.env.RINGSIDE_DEBUG) process.stderr.write(`${e?.stack}\n`);
-  process.exit(70);
+  process.exit(EXIT.INTERNAL);
 }

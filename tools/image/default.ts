@@ -1,5 +1,6 @@
 // The default disk image (docs/image.md "The default image"): the servers, the programs, the boot
 // manifest and the text files under servers/files/, built into build/ringside.img on demand.
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fromRoot } from "../paths.ts";
@@ -95,19 +96,56 @@ function newestMtime(dirs: string[]): number {
   return newest;
 }
 
-/** The path of build/ringside.img, rebuilt first if missing or older than servers/ or tools/image/. */
-export async function ensureDefaultImage(): Promise<string> {
-  const out = DEFAULT_IMAGE_PATH;
-  const newest = newestMtime([fromRoot("servers"), fromRoot("tools", "image")]);
-  if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
+/** The side file that records the SHA-256 of the default image as it was built ("<image>.built"). */
+export const builtMarkerPath = (image: string): string => `${image}.built`;
+
+/** SHA-256 of `bytes`, hex. */
+export function imageHash(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** True if `image` holds changes made after it was built (a guest wrote it): its hash differs from its marker. */
+export function heldChanges(image: string): boolean {
+  const marker = builtMarkerPath(image);
+  if (!existsSync(image) || !existsSync(marker)) return false;
+  return readFileSync(marker, "utf8").trim() !== imageHash(readFileSync(image));
+}
+
+/** Writes a freshly built default image to `out` atomically, with its marker; `stamp` is the source time it reflects. */
+async function writeDefaultImage(out: string, stamp: number): Promise<void> {
   const bytes = await buildDefaultImage();
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
   writeFileSync(tmp, bytes);
   // Stamp it with the newest source time seen before building, so an edit made during the build
-  // still counts as newer next time.
-  // (Rounded up past whole milliseconds: utimes keeps about that precision.)
-  if (newest > 0) utimesSync(tmp, new Date(), new Date(Math.ceil(newest) + 1));
+  // still counts as newer next time. (Rounded up past whole milliseconds: utimes keeps about that precision.)
+  if (stamp > 0) utimesSync(tmp, new Date(), new Date(Math.ceil(stamp) + 1));
+  writeFileSync(builtMarkerPath(out), imageHash(bytes) + "\n");
   renameSync(tmp, out); // atomic: a concurrent reader never sees half an image
+}
+
+/**
+ * The path of build/ringside.img, rebuilt first if missing or older than servers/ or tools/image/ —
+ * unless a guest has written it since it was built: then it is never rebuilt silently; it is kept as
+ * it is and `onKept` (default: a note on stderr) says how to rebuild it (`ringside image reset`).
+ */
+export async function ensureDefaultImage(onKept: (note: string) => void = (n) => void process.stderr.write(n + "\n")): Promise<string> {
+  const out = DEFAULT_IMAGE_PATH;
+  const newest = newestMtime([fromRoot("servers"), fromRoot("tools", "image")]);
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
+  if (heldChanges(out)) {
+    onKept(
+      `ringside: note: ${path.relative(process.cwd(), out) || out} is older than servers/ but holds files written in a session; ` +
+        "using it as it is (not rebuilt). `ringside image reset` rebuilds it and discards those changes.",
+    );
+    return out;
+  }
+  await writeDefaultImage(out, newest);
   return out;
+}
+
+/** Rebuilds the default image from servers/ now, discarding any changes a guest made to it. */
+export async function resetDefaultImage(): Promise<string> {
+  await writeDefaultImage(DEFAULT_IMAGE_PATH, newestMtime([fromRoot("servers"), fromRoot("tools", "image")]));
+  return DEFAULT_IMAGE_PATH;
 }

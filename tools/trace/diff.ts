@@ -3,7 +3,7 @@
 // (key order ignored), so only a real difference in some value counts.
 import { UserError } from "../errors.ts";
 import { TextFormatter } from "./format-text.ts";
-import { checkTraceFile, LineReader, parseHeader } from "./reader.ts";
+import { checkEvent, checkTraceFile, LineReader, parseHeader, TraceLineError } from "./reader.ts";
 import type { TraceEvent } from "./schema.ts";
 
 export interface DiffField {
@@ -34,21 +34,41 @@ const HISTORY = 64; // lines kept to rebuild the formatter state (open entries) 
 class Side {
   private batch: string[] = [];
   private i = 0;
+  private prev: TraceEvent | null = null;
+  private events = 0;
   line = 0; // number of the line last returned
   constructor(readonly path: string, readonly reader: LineReader) {}
-  /** The next non-blank line, or null at the end. */
+  /** The next non-blank line, or null at the end. After the header, guarantees the line is an event
+   *  every trace tool accepts: otherwise a TraceLineError names the file and line (as `trace show` does). */
   async next(): Promise<string | null> {
     for (;;) {
       while (this.i >= this.batch.length) {
         const b = await this.reader.next();
-        if (b === null) return null;
+        if (b === null) {
+          if (this.reader.lastLineUnterminated && this.prev) throw new TraceLineError(this.path, this.line, "truncated event (the last line has no newline)");
+          return null;
+        }
         this.batch = b;
         this.i = 0;
       }
       const s = this.batch[this.i++];
       this.line++;
-      if (s.length > 0) return s;
+      if (s.length === 0) continue;
+      if (this.events++ > 0) this.check(s);
+      return s;
     }
+  }
+  /** Throws a line-numbered TraceLineError unless `s` is a well-formed event following the previous one. */
+  private check(s: string): void {
+    let ev: unknown;
+    try {
+      ev = JSON.parse(s);
+    } catch {
+      throw new TraceLineError(this.path, this.line, this.i === this.batch.length && this.reader.lastLineUnterminated ? "truncated event" : "invalid JSON");
+    }
+    const bad = checkEvent(ev, this.prev);
+    if (bad) throw new TraceLineError(this.path, this.line, bad);
+    this.prev = ev as TraceEvent;
   }
 }
 

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { UserError } from "../errors.ts";
+import { EXIT, UserError } from "../errors.ts";
+import { readInputFile, sameFile } from "../io.ts";
 
 interface AsmCliOptions {
   output?: string;
@@ -34,17 +35,17 @@ export function registerAsm(program: Command): void {
     .option("-l, --listing <file>", "write a listing (offset, bytes, source)")
     .option("--map <file>", "write a symbol map (address name, sorted)")
     .action(async (file: string, opts: AsmCliOptions) => {
-      let source: string;
-      try {
-        source = fs.readFileSync(file, "utf8");
-      } catch (e) {
-        throw new UserError(`ringside asm: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const source = new TextDecoder().decode(readInputFile(file));
+      const out = opts.output ?? defaultOutput(file, opts.format);
+      // Like NASM: never overwrite the source with machine code (or a listing, or a map).
+      for (const [option, target] of [["-o", out], ["-l", opts.listing], ["--map", opts.map]] as const) {
+        if (target !== undefined && sameFile(target, file)) throw new UserError(`${option} ${target}: that is the input file; refusing to overwrite the source`);
       }
       const defines: Record<string, string> = {};
       for (const d of opts.define) {
         const eq = d.indexOf("=");
         const name = eq < 0 ? d : d.slice(0, eq);
-        if (!/^[A-Za-z_.?@$][\w.?@$#~]*$/.test(name)) throw new UserError(`ringside asm: bad -D name "${name}"`);
+        if (!/^[A-Za-z_.?@$][\w.?@$#~]*$/.test(name)) throw new UserError(`-D needs a macro name like NAME or NAME=value, not "${d}"`);
         defines[name] = eq < 0 ? "" : d.slice(eq + 1);
       }
       const { assemble, formatDiagnostic } = await import("../../asm/index.ts");
@@ -52,16 +53,15 @@ export function registerAsm(program: Command): void {
       for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
       if (!r.ok) {
         const n = r.diagnostics.filter((d) => d.severity === "error").length;
-        throw new UserError(`ringside asm: ${n} error${n === 1 ? "" : "s"}; no output written`);
+        throw new UserError(`${n} error${n === 1 ? "" : "s"}; no output written`, EXIT.FAILED);
       }
-      const out = opts.output ?? defaultOutput(file, opts.format);
       try {
         fs.writeFileSync(out, r.bytes);
         if (opts.format === "elf") fs.chmodSync(out, 0o755);
         if (opts.listing) fs.writeFileSync(opts.listing, r.listing);
         if (opts.map) fs.writeFileSync(opts.map, r.map);
       } catch (e) {
-        throw new UserError(`ringside asm: cannot write output: ${(e as Error).message}`);
+        throw new UserError(`cannot write output: ${(e as Error).message}`);
       }
     });
 }

@@ -1,7 +1,8 @@
 // `ringside boot [image]`: boots a disk image (default: build/ringside.img, built on demand) into the
 // shell, with its services as ring-3 servers (--mode microkernel, the default) or in the kernel
 // (--mode monolithic). Interactive on a terminal; with --input (or a pipe on stdin) the text is typed
-// into the console and the run ends when the machine shuts down. Guest writes are saved to the image.
+// into the console and the run ends when the machine shuts down. Guest writes are saved to the image
+// (locked while the session runs), or kept in memory only with --snapshot.
 import type { Command } from "commander";
 import { Option } from "commander";
 
@@ -18,22 +19,25 @@ export function registerBoot(program: Command): void {
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--input <text>", "type <text> into the console (one line each time the guest waits), then end of input")
     .option("--keys <text>", "like --input, but typed on the PS/2 keyboard (through the keyboard service)")
-    .option("--max-instructions <n>", "stop after <n> guest instructions", (v) => Number(v))
-    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: number }) => {
+    .option("--snapshot", "keep the guest's writes in memory: the image file is not written (and not locked)")
+    .option("--max-instructions <n>", "stop after <n> guest instructions (exit 124)")
+    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: string; snapshot?: boolean }) => {
       const { readFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
+      const { positiveCount } = await import("../options.ts");
+      const maxInstructions = positiveCount("--max-instructions", opts.maxInstructions);
       const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const { runSession } = await import("../session.ts");
       const mode = parseMode("boot", opts.mode, "microkernel");
       const faults = await parseInjections("boot", opts.inject);
       const seed = parseSeed("boot", opts.seed);
       const costModel = await parseCostModelOption("boot", opts.costModel);
-      if (opts.input !== undefined && opts.keys !== undefined) throw new UserError("ringside boot: give --input or --keys, not both");
+      if (opts.input !== undefined && opts.keys !== undefined) throw new UserError("give --input or --keys, not both");
       if (opts.keys !== undefined) {
         const { typeable } = await import("../../../emulator/keyboard-layout.ts");
-        if (!typeable(opts.keys)) throw new UserError("ringside boot: --keys takes printable ASCII, newlines, tabs and backspaces only");
+        if (!typeable(opts.keys)) throw new UserError("--keys takes printable ASCII, newlines, tabs and backspaces only");
       }
-      const disk = await openSessionDisk(image);
+      const disk = await openSessionDisk(image, { snapshot: opts.snapshot });
       let input: Uint8Array | undefined;
       if (opts.input !== undefined) input = new TextEncoder().encode(opts.input);
       else if (opts.keys === undefined && !process.stdin.isTTY) input = new Uint8Array(readFileSync(0));
@@ -51,7 +55,7 @@ export function registerBoot(program: Command): void {
         interactive: input === undefined && opts.keys === undefined,
         trace: opts.trace,
         traceFormat: opts.traceFormat,
-        maxInstructions: opts.maxInstructions,
+        maxInstructions,
       });
       disk.save();
       process.exitCode = status;

@@ -1,23 +1,18 @@
 // `ringside image build|ls|cat|fsck`: make and inspect RSFS v1 disk images (docs/image.md).
-// Exit codes: 0 success (fsck: clean), 1 fsck found problems, 2 any error (no stack traces).
-import { readFileSync, writeFileSync } from "node:fs";
+// Exit codes (exit-codes.ts): 0 success (fsck: clean), 1 fsck found problems, 2 any error (no stack traces).
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { UserError } from "../errors.ts";
+import { EXIT, UserError } from "../errors.ts";
+import { errnoText, escapeControl, readInputFile, sameFile } from "../io.ts";
 import type { Rsfs } from "../../../kernel/fs/rsfs.ts";
 
-const ERROR = 2;
+const ERROR = EXIT.USAGE;
 const MAX_SIZE_MIB = 1024;
 
-/** Reads a host file; a missing or unreadable one is a UserError. */
+/** Reads a host file; a missing, unreadable or non-regular one (a device, a FIFO) is a UserError. */
 function readHost(file: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (e as Error).message;
-    throw new UserError(`ringside: cannot read ${file}: ${why}`, ERROR);
-  }
+  return readInputFile(file, ERROR);
 }
 
 /** Runs fn, turning an ImageError into a one-line UserError prefixed with `what`. */
@@ -26,7 +21,7 @@ async function imageOp<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ImageError) throw new UserError(`ringside: ${what}: ${e.message}`, ERROR);
+    if (e instanceof ImageError) throw new UserError(`${what}: ${escapeControl(e.message)}`, ERROR);
     throw e;
   }
 }
@@ -38,12 +33,25 @@ async function openImage(file: string): Promise<Rsfs> {
   return imageOp(file, () => Rsfs.open(bytes));
 }
 
-/** Parses `--add <host-file>[:<path>]`: the image path defaults to /home/<basename>. */
+/** Parses `--add <host-file>[:<path>]`: the image path defaults to /home/<basename>; a path given must be absolute. */
 export function parseAddSpec(spec: string): { host: string; target: string } {
   const colon = spec.lastIndexOf(":");
   if (colon > 0 && spec[colon + 1] === "/") return { host: spec.slice(0, colon), target: spec.slice(colon + 1) };
-  if (spec.length === 0) throw new UserError("ringside: --add needs a file", ERROR);
+  if (spec.length === 0) throw new UserError("--add needs a file", ERROR);
+  if (colon > 0 && unreadableAsIs(spec)) {
+    throw new UserError(`--add ${spec}: the path in the image must be absolute (like ${spec.slice(0, colon)}:/home/${spec.slice(colon + 1)})`, ERROR);
+  }
   return { host: spec, target: `/home/${path.basename(spec)}` };
+}
+
+/** True if `spec` is not itself the name of an existing host file (so a colon in it separates a path). */
+function unreadableAsIs(spec: string): boolean {
+  try {
+    readInputFile(spec);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** A byte count for people: 1234 bytes, 12 KiB, 3.5 MiB. */
@@ -62,14 +70,16 @@ export function registerImage(program: Command): void {
     .description("write the default disk image, plus any --add files")
     .option("-o, --output <img>", "output image file", "ringside.img")
     .option("--add <host-file[:path]>", "add a host file (default path in the image: /home/<basename>; repeatable)", collect, [])
+    .option("--replace", "let --add replace a file the default image already has (e.g. /bin/sh)")
     .option("--size <MiB>", "image size in MiB (default 8)")
-    .action(async (opts: { output: string; add: string[]; size?: string }) => {
+    .action(async (opts: { output: string; add: string[]; size?: string; replace?: boolean }) => {
       const adds = opts.add.map(parseAddSpec).map((a) => ({ ...a, data: readHost(a.host) }));
+      for (const a of adds) if (sameFile(a.host, opts.output)) throw new UserError(`-o ${opts.output}: that is the file --add ${a.host} reads; refusing to overwrite it`, ERROR);
       const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
       const { buildDefaultImage } = await import("../../image/default.ts");
       const mib = opts.size === undefined ? undefined : Number(opts.size);
       if (mib !== undefined && (!/^\d+$/.test(opts.size!) || mib < 1 || mib > MAX_SIZE_MIB)) {
-        throw new UserError(`ringside: --size must be a whole number of MiB from 1 to ${MAX_SIZE_MIB}, not "${opts.size}"`, ERROR);
+        throw new UserError(`--size must be a whole number of MiB from 1 to ${MAX_SIZE_MIB}, not "${opts.size}"`, ERROR);
       }
       let bytes: Uint8Array;
       try {
@@ -80,11 +90,17 @@ export function registerImage(program: Command): void {
         throw e;
       }
       const fs = Rsfs.open(bytes);
-      for (const a of adds) await imageOp(`cannot add ${a.host}`, () => fs.writeFile(a.target, a.data));
+      for (const a of adds) {
+        const there = fs.stat(a.target);
+        if (there && !opts.replace) {
+          throw new UserError(`--add ${a.host}:${a.target}: the image already has ${a.target}${there.type === "dir" ? " (a directory)" : ""}; add --replace to replace it`, ERROR);
+        }
+        await imageOp(`cannot add ${a.host}`, () => fs.writeFile(a.target, a.data));
+      }
       try {
         writeFileSync(opts.output, fs.bytes);
       } catch (e) {
-        throw new UserError(`ringside: cannot write ${opts.output}: ${(e as Error).message}`, ERROR);
+        throw new UserError(`cannot write ${opts.output}: ${errnoText(e)}`, ERROR);
       }
       const st = fs.statfs();
       const used = (st.totalBlocks - st.freeBlocks) * 4096;
@@ -102,10 +118,10 @@ export function registerImage(program: Command): void {
       const fs = await openImage(img);
       const entries = await imageOp(img, () => {
         const st = fs.stat(where);
-        if (!st) throw new UserError(`ringside: ${img}: ${where}: no such file or directory`, ERROR);
+        if (!st) throw new UserError(`${img}: ${where}: no such file or directory`, ERROR);
         return st.type === "dir" ? fs.list(where) : [st];
       });
-      const lines = entries.map((e) => `${e.type.padEnd(4)} ${String(e.size).padStart(8)}  ${e.name}${e.type === "dir" ? "/" : ""}\n`);
+      const lines = entries.map((e) => `${e.type.padEnd(4)} ${String(e.size).padStart(8)}  ${escapeControl(e.name)}${e.type === "dir" ? "/" : ""}\n`);
       process.stdout.write(lines.join(""));
     });
 
@@ -121,6 +137,11 @@ export function registerImage(program: Command): void {
     });
 
   image
+    .command("reset")
+    .description("rebuild the default image (build/ringside.img) from servers/, discarding what sessions wrote to it")
+    .action(resetImage);
+
+  image
     .command("fsck")
     .description('check an image: prints "clean" (exit 0) or one line per problem (exit 1)')
     .argument("<img>", "image file")
@@ -132,10 +153,24 @@ export function registerImage(program: Command): void {
         process.stdout.write("clean\n");
         return;
       }
-      process.stdout.write(problems.map((p) => p + "\n").join(""));
+      // a corrupt name may hold any bytes: shown escaped, never as raw control characters
+      process.stdout.write(problems.map((p) => escapeControl(p) + "\n").join(""));
       process.stdout.write(`${img}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.FAILED;
     });
+}
+
+/** `image reset`: rebuilds the default image from servers/, discarding what sessions wrote to it (refused while a session holds it). */
+async function resetImage(): Promise<void> {
+  const { DEFAULT_IMAGE_PATH, heldChanges, resetDefaultImage } = await import("../../image/default.ts");
+  const { lockHolder } = await import("../disk.ts");
+  const rel = path.relative(process.cwd(), DEFAULT_IMAGE_PATH);
+  const name = rel && !rel.startsWith("..") ? rel : DEFAULT_IMAGE_PATH;
+  const holder = lockHolder(DEFAULT_IMAGE_PATH);
+  if (holder !== undefined) throw new UserError(`${name} is in use by a ringside session (pid ${holder}); end it first`, ERROR);
+  const discarded = heldChanges(DEFAULT_IMAGE_PATH);
+  await resetDefaultImage();
+  process.stdout.write(`rebuilt ${name} from servers/${discarded ? " (the files sessions had written to it are gone)" : ""}\n`);
 }
 
 /** Commander helper: accumulates a repeatable option. */

@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { UserError } from "../errors.ts";
+import { positiveCount } from "../options.ts";
 
 export function registerRun(program: Command): void {
   program
@@ -17,15 +18,17 @@ export function registerRun(program: Command): void {
     .option("--cost-model <on|off|file>", "charge kernel work to virtual time: on (default figures, docs/experiments.md), off (default) or a JSON file of costs in ns")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
+    .option("--snapshot", "keep the programs' writes to --image in memory: the image file is not written (and not locked)")
+    .option("--flat", "run files that are not ELF or .asm as flat 32-bit binaries (loaded and entered at 0x00400000)")
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[] }) => {
+    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[]; snapshot?: boolean; flat?: boolean }) => {
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
       const progs = files.slice(0, files.length - args.length);
-      if (progs.length === 0) throw new UserError("ringside run: name at least one program before --");
-      const max = opts.maxInstructions !== undefined ? parseCount(opts.maxInstructions) : undefined;
+      if (progs.length === 0) throw new UserError("name at least one program before --");
+      const max = positiveCount("--max-instructions", opts.maxInstructions);
       const { loadProgramFile } = await import("../program.ts");
       const { runSession } = await import("../session.ts");
       const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
@@ -34,10 +37,11 @@ export function registerRun(program: Command): void {
       const seed = parseSeed("run", opts.seed);
       const costModel = await parseCostModelOption("run", opts.costModel);
       const programs = [];
-      for (const f of progs) programs.push(await loadProgramFile(f, args));
+      for (const f of progs) programs.push(await loadProgramFile(f, args, { flat: opts.flat }));
       const modules = [];
-      for (const f of opts.module) modules.push(await loadProgramFile(f));
-      const disk = await openSessionDisk(opts.image);
+      for (const f of opts.module) modules.push(await loadProgramFile(f, [], { flat: opts.flat }));
+      // The built-in image is shared by every run: a run never writes it (nor locks it).
+      const disk = await openSessionDisk(opts.image, { snapshot: opts.snapshot || !opts.image });
       // The image's servers: the kernel starts each as a ring-3 process unless, in monolithic mode,
       // an in-kernel service of that name serves it.
       const servers = disk.boot.modules;
@@ -58,13 +62,7 @@ export function registerRun(program: Command): void {
       });
       // An image named with --image keeps the programs' writes; the built-in image is shared by every
       // run and boot, so writes to it stay in memory — and the user is told they were not kept.
-      if (opts.image) disk.save();
-      else if (disk.changed()) process.stderr.write("ringside run: the programs wrote to the built-in image; those writes were not kept (use --image <file> to keep them)\n");
+      if (opts.image && !opts.snapshot) disk.save();
+      else if (disk.changed()) process.stderr.write(`ringside run: the programs wrote to ${opts.image ? `${opts.image} (--snapshot)` : "the built-in image"}; those writes were not kept${opts.image ? "" : " (use --image <file> to keep them)"}\n`);
     });
-}
-
-function parseCount(s: string): number {
-  const n = Number(s.replace(/_/g, ""));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UserError(`ringside: --max-instructions needs a positive integer, not "${s}"`);
-  return n;
 }

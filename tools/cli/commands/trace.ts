@@ -1,6 +1,8 @@
 // `ringside trace`: read traces recorded by `run`/`boot` (docs/trace.md) — show, summary, diff, export, report.
 import type { Command } from "commander";
-import { UserError } from "../errors.ts";
+import { EXIT, UserError } from "../errors.ts";
+import { nonNegativeCount } from "../options.ts";
+import { syscallNumber } from "../../trace/names.ts";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { showTrace, summarizeTrace, WarningSink } from "../../trace/commands.ts";
 import { diffTraces, formatDiff } from "../../trace/diff.ts";
@@ -23,6 +25,20 @@ function addFilters(c: Command): Command {
     .option("--skip-bad", "report bad lines on stderr and continue past them");
 }
 
+/** The event kinds ringside writes (docs/trace.md, docs/faults.md). */
+export const EVENT_KINDS = ["syscall", "exception", "irq", "return", "load", "spawn", "exit", "switch", "pagefault", "halt", "ipc", "service", "fault", "restart"];
+
+/** Refuses --kind and --syscall values that can never match (a typo would otherwise print nothing, exit 0). */
+function checkFilterNames(o: Record<string, unknown>): void {
+  const names = (v: unknown): string[] => (v === undefined ? [] : String(v).split(",").map((x) => x.trim()).filter(Boolean));
+  for (const k of names(o.kind)) {
+    if (!EVENT_KINDS.includes(k)) throw new UserError(`--kind ${JSON.stringify(k)}: unknown event kind (kinds: ${EVENT_KINDS.join(", ")})`);
+  }
+  for (const s of names(o.syscall)) {
+    if (syscallNumber(s) === undefined) throw new UserError(`--syscall ${JSON.stringify(s)}: unknown system call (give a name like write or a number like 4)`);
+  }
+}
+
 export function registerTrace(program: Command): void {
   const trace = program
     .command("trace")
@@ -38,8 +54,10 @@ export function registerTrace(program: Command): void {
     .option("--no-color", "never colour the output")
     .option("--json", "print the matching events as JSON lines instead of text")
     .action(async (path: string, o: Record<string, unknown>) => {
+      checkFilterNames(o);
       const color = o.color === undefined ? Boolean(process.stdout.isTTY) : Boolean(o.color);
-      await showTrace(path, { ...o, color });
+      const n = await showTrace(path, { ...o, color });
+      if (n === 0 && o.proc !== undefined) process.stderr.write(`ringside trace show: note: no event matched (no process named ${String(o.proc)} passes the filters)\n`);
     });
 
   addFilters(
@@ -50,6 +68,7 @@ export function registerTrace(program: Command): void {
   )
     .option("--json", "print the summary as JSON")
     .action(async (path: string, o: Record<string, unknown>) => {
+      checkFilterNames(o);
       const s = await summarizeTrace(path, o);
       const out = new Output();
       out.write(o.json ? JSON.stringify(s, null, 2) + "\n" : formatSummary(s));
@@ -64,13 +83,12 @@ export function registerTrace(program: Command): void {
     .option("-C, --context <n>", "events of context on each side", "3")
     .option("--json", "print the result as JSON")
     .action(async (a: string, b: string, o: { context: string; json?: boolean }) => {
-      const n = Number(o.context);
-      if (!Number.isInteger(n) || n < 0) throw new UserError(`--context ${JSON.stringify(o.context)}: expected a non-negative integer`, 2);
+      const n = nonNegativeCount("--context", o.context);
       const r = await diffTraces(a, b, n);
       const out = new Output();
       out.write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatDiff(r, a, b));
       await out.end();
-      process.exitCode = r.identical ? 0 : 1;
+      process.exitCode = r.identical ? EXIT.OK : EXIT.FAILED;
     });
 
   addFilters(
@@ -82,6 +100,7 @@ export function registerTrace(program: Command): void {
     .option("--format <format>", "output format: perfetto", "perfetto")
     .requiredOption("-o, --output <file>", "output file (- for stdout)")
     .action(async (path: string, o: Record<string, string | boolean | undefined>) => {
+      checkFilterNames(o);
       if (o.format !== "perfetto" && o.format !== "chrome") {
         throw new UserError(`--format ${JSON.stringify(o.format)}: supported formats: perfetto`, 2);
       }
@@ -102,9 +121,9 @@ export function registerTrace(program: Command): void {
     .requiredOption("-o, --output <file>", "output HTML file (- for stdout)")
     .option("--max-events <n>", "list at most this many events", "5000")
     .action(async (path: string, o: Record<string, string | boolean | undefined>) => {
+      checkFilterNames(o);
       if (path === "-") throw new UserError("trace report reads the trace twice: give a file, not stdin", 2);
-      const maxEvents = Number(o.maxEvents);
-      if (!Number.isInteger(maxEvents) || maxEvents < 0) throw new UserError(`--max-events ${JSON.stringify(o.maxEvents)}: expected a non-negative integer`, 2);
+      const maxEvents = nonNegativeCount("--max-events", String(o.maxEvents));
       const warnings = new WarningSink();
       const html = await buildReport(path, { ...(o as Record<string, string>), skipBad: Boolean(o.skipBad), maxEvents }, { onWarning: warnings.warn });
       await withOutput(String(o.output), async (write) => write(html));
