@@ -22,21 +22,50 @@ for (const [plain, shifted, first] of ROWS) {
 }
 for (const [ch, code] of Object.entries(SPECIAL)) KEYS.set(ch, { code, shift: false });
 
-/** True if every character of `text` can be typed (printable ASCII, newline, tab, backspace). */
+/** The cursor keys (0xe0-prefixed make codes) for the VT100 sequences a terminal sends for them. */
+const CURSOR: [string, number][] = [
+  ["\x1b[3~", 0x53], ["\x1b[A", 0x48], ["\x1b[B", 0x50], ["\x1b[C", 0x4d], ["\x1b[D", 0x4b], ["\x1b[H", 0x47], ["\x1b[F", 0x4f],
+];
+
+/** Splits `text` into keys: a cursor key's escape sequence, Ctrl-<letter> (0x01–0x1a but Tab, '\n', '\b'), or one character. */
+function keysOf(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    const seq = CURSOR.find(([s]) => text.startsWith(s, i));
+    const n = seq ? seq[0].length : text.codePointAt(i)! > 0xffff ? 2 : 1;
+    out.push(text.slice(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+/** The scancodes of one key of `keysOf`, or undefined if no key types it. */
+function keyCodes(key: string): number[] | undefined {
+  const seq = CURSOR.find(([s]) => s === key);
+  if (seq) return [0xe0, seq[1], 0xe0, seq[1] | 0x80];
+  const c = key.charCodeAt(0);
+  if (key.length === 1 && c >= 1 && c <= 26 && !KEYS.has(key)) return [...ctrl(String.fromCharCode(0x60 + c))];
+  const k = KEYS.get(key);
+  if (!k) return undefined;
+  const out: number[] = [];
+  if (k.shift) out.push(SHIFT);
+  out.push(k.code, k.code | 0x80);
+  if (k.shift) out.push(SHIFT | 0x80);
+  return out;
+}
+
+/** True if every character of `text` can be typed (printable ASCII, newline, tab, backspace, Ctrl-<letter>, cursor keys as ESC [ x). */
 export function typeable(text: string): boolean {
-  for (const ch of text) if (!KEYS.has(ch)) return false;
-  return true;
+  return keysOf(text).every((k) => keyCodes(k) !== undefined);
 }
 
 /** The scancodes for typing `text`; throws on a character no key produces (check with `typeable`). */
 export function scancodes(text: string): Uint8Array {
   const out: number[] = [];
-  for (const ch of text) {
-    const k = KEYS.get(ch);
-    if (!k) throw new Error(`no key types ${JSON.stringify(ch)}`);
-    if (k.shift) out.push(SHIFT);
-    out.push(k.code, k.code | 0x80);
-    if (k.shift) out.push(SHIFT | 0x80);
+  for (const key of keysOf(text)) {
+    const codes = keyCodes(key);
+    if (!codes) throw new Error(`no key types ${JSON.stringify(key)}`);
+    out.push(...codes);
   }
   return Uint8Array.from(out);
 }

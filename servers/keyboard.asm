@@ -13,7 +13,9 @@
 ; Translation: letters, digits, punctuation, space, Enter -> '\n', Backspace -> 0x08, Tab, Esc -> 0x1b;
 ; Shift (either) selects the shifted symbol, Caps Lock toggles the case of letters, Ctrl (left or
 ; right) + a letter gives its control code (Ctrl-C = 0x03). Releases (bit 7) are ignored except for
-; Shift and Ctrl; after an 0xe0 prefix only Right Ctrl, keypad Enter and keypad '/' count.
+; Shift and Ctrl; after an 0xe0 prefix only Right Ctrl, keypad Enter, keypad '/' and the cursor keys
+; count: the cursor keys become the VT100 sequences a serial terminal sends (Up ESC [ A, Down ESC [ B,
+; Right ESC [ C, Left ESC [ D, Home ESC [ H, End ESC [ F, Delete ESC [ 3 ~), one CON_INPUT a byte.
 %include "ringside.inc"
 %include "server.inc"
 
@@ -45,6 +47,8 @@ keymap_shift:
     db "ASDFGHJKL:", '"', "~", 0, "|"
     db "ZXCVBNM<>?", 0, "*", 0, " "
 KEYMAP_LEN  equ keymap_shift - keymap
+; 0xe0-prefixed cursor keys: make code, final byte of ESC [ x (0 ends the table)
+e0_keys     db 0x48, 'A', 0x50, 'B', 0x4d, 'C', 0x4b, 'D', 0x47, 'H', 0x4f, 'F', 0x53, '3', 0
 SERVER 0, 0, kbd_notify, 0      ; no payloads, no requests
 
 section .bss
@@ -185,8 +189,31 @@ scancode:
     cmp ebx, 0x1c               ; E0 1C: keypad Enter
     je .enter
     cmp ebx, 0x35               ; E0 35: keypad '/'
-    jne .done
+    jne .cursor_key
     mov eax, '/'
+    jmp send_char
+.cursor_key:
+    mov esi, e0_keys
+.e0_next:
+    cmp byte [esi], 0
+    je .done
+    cmp [esi], bl
+    je .e0_seq
+    add esi, 2
+    jmp .e0_next
+.e0_seq:                        ; ESC [ x (and '~' after Delete's '3')
+    movzx eax, byte [esi+1]
+    push eax
+    mov eax, 0x1b
+    call send_char
+    mov eax, '['
+    call send_char
+    mov eax, [esp]
+    call send_char
+    pop eax
+    cmp eax, '3'
+    jne .done
+    mov eax, '~'
     jmp send_char
 .enter:
     mov eax, 10

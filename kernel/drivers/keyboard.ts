@@ -9,7 +9,7 @@
 //   POLL_LIMIT status polls, as in the ring-3 server.
 // interrupt(1): reads port 0x60 while the status port says the output buffer is full (bytes from the
 //   second, mouse, port are read and skipped), translates each code (Set1Translator) and sends each
-//   character to the console service (env.service("console"), looked up per character; none: the
+//   character (a cursor key: the bytes of its VT100 sequence, ESC [ x, one at a time) to the console service (env.service("console"), looked up per character; none: the
 //   character is dropped) as a MSG.CON_INPUT request with w1 = the character and client 0 (the
 //   kernel: no process sends it); its reply is ignored. Then irqAck(1).
 // request: none is served (-ENOSYS).
@@ -36,6 +36,18 @@ export const KEYMAP: Uint8Array = bytes("\0\x1b1234567890-=\b\tqwertyuiop[]\n\0a
 /** The same with Shift held (keyboard.asm's `keymap_shift`). */
 export const KEYMAP_SHIFT: Uint8Array = bytes('\0\x1b!@#$%^&*()_+\b\tQWERTYUIOP{}\n\0ASDFGHJKL:"~\0|ZXCVBNM<>?\0*\0 ');
 
+/** A cursor key's code from `feed`: KEY_SEQ | the final byte of ESC [ x. */
+export const KEY_SEQ = 0x100;
+/** 0xe0-prefixed make code → the final byte of its sequence (keyboard.asm's `e0_keys`). */
+const E0_KEYS: Readonly<Record<number, number>> = { 0x48: 0x41, 0x50: 0x42, 0x4d: 0x43, 0x4b: 0x44, 0x47: 0x48, 0x4f: 0x46, 0x53: 0x33 };
+
+/** The bytes a `feed` result stands for: one character, or a cursor key's ESC [ x (ESC [ 3 ~ for Delete). */
+export function keySequence(code: number): number[] {
+  if (code < KEY_SEQ) return [code];
+  const x = code & 0xff;
+  return x === 0x33 ? [0x1b, 0x5b, x, 0x7e] : [0x1b, 0x5b, x];
+}
+
 /** The bytes of a Latin-1 string. */
 function bytes(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -45,7 +57,8 @@ function bytes(s: string): Uint8Array {
  * Scan code set 1 → characters, with the modifier state of keyboard.asm: Shift (either) selects the
  * shifted symbol, Caps Lock toggles the case of letters, Ctrl (left or right) + a letter gives its
  * control code; releases (bit 7) count only for Shift and Ctrl; after 0xe0 only Right Ctrl, keypad
- * Enter ('\n') and keypad '/' count.
+ * Enter ('\n'), keypad '/' and the cursor keys count. A cursor key gives KEY_SEQ | x, x the final
+ * byte of its VT100 sequence ESC [ x ('3' for Delete: ESC [ 3 ~) — see `keySequence`.
  */
 export class Set1Translator {
   /** bit 0 left, bit 1 right */
@@ -54,7 +67,7 @@ export class Set1Translator {
   private caps = false;
   private prefix = false;
 
-  /** Feeds one scan code: the character it makes (0–0x7f), or -1 for none. Allocates nothing. */
+  /** Feeds one scan code: the character it makes (0–0x7f), KEY_SEQ | x for a cursor key, or -1 for none. Allocates nothing. */
   feed(code: number): number {
     const c = code & 0xff;
     if (c === SC_E0) {
@@ -72,7 +85,8 @@ export class Set1Translator {
       if (released) return -1;
       if (key === 0x1c) return 10; // keypad Enter
       if (key === 0x35) return 0x2f; // keypad '/'
-      return -1;
+      const x = E0_KEYS[key];
+      return x === undefined ? -1 : KEY_SEQ | x;
     }
     if (key === SC_LSHIFT || key === SC_RSHIFT) {
       const bit = key === SC_LSHIFT ? 1 : 2;
@@ -146,7 +160,12 @@ export class KeyboardService implements KernelService {
       const code = p.inb(KBD_DATA);
       if ((st & ST_AUX) !== 0) continue; // a mouse byte: not ours
       const ch = this.translator.feed(code);
-      if (ch >= 0) this.sendChar(ch);
+      if (ch >= KEY_SEQ) {
+        this.sendChar(0x1b);
+        this.sendChar(0x5b);
+        this.sendChar(ch & 0xff);
+        if ((ch & 0xff) === 0x33) this.sendChar(0x7e);
+      } else if (ch >= 0) this.sendChar(ch);
     }
     this.env!.irqAck(KBD_IRQ);
   }
