@@ -54,9 +54,17 @@ export class Dispatcher {
   /** The page directory the stub last loaded (an address-space switch is charged when it changes). */
   private loadedPd = 0;
 
+  /** Set when the current process's address space was replaced (execve): the exit must load CR3. */
+  private reload = false;
+
   /** True if the current process will keep the CPU at this kernel exit (the syscall fast path may be taken). */
   staysOn(p: Process): boolean {
-    return this.current === p && this.resched === null && !this.irqs.dirty;
+    return this.current === p && this.resched === null && !this.irqs.dirty && !this.reload;
+  }
+
+  /** The current process's address space changed (execve): this exit takes the slow path (CR3 reload). */
+  reloadAddressSpace(): void {
+    this.reload = true;
   }
 
   /** Asks for a scheduling decision at this kernel exit ("start", "yield", "preempt", …). */
@@ -138,6 +146,7 @@ export class Dispatcher {
     const prev = this.current;
     const reason = this.resched;
     this.resched = null;
+    this.reload = false;
     // A rendezvous (a call delivered to a waiting server, a reply to a waiting caller) hands the CPU
     // straight to its partner, with the rest of the time slice, if the policy agrees.
     const h = this.handoff;

@@ -43,7 +43,7 @@ export function loadImage(image: Uint8Array): LoadedImage {
  * loaded image (where the heap starts) and the initial stack pointer, or -errno (the caller then
  * destroys `as`).
  */
-export function populate(as: AddressSpace, image: LoadedImage, argv: string[]): { end: number; sp: number } | number {
+export function populate(as: AddressSpace, image: LoadedImage, argv: string[], envp: string[] = []): { end: number; sp: number } | number {
   let end: number = MEM.userBase;
   for (const seg of image.segments) {
     const first = Math.floor(seg.vaddr / PAGE) * PAGE;
@@ -51,16 +51,24 @@ export function populate(as: AddressSpace, image: LoadedImage, argv: string[]): 
     as.poke(seg.vaddr, seg.data);
     end = Math.max(end, seg.vaddr + seg.memsz);
   }
-  const sp = buildInitialStack(as, argv);
+  const sp = buildInitialStack(as, argv, envp);
   return sp < 0 ? sp : { end, sp };
 }
 
-/** Linux i386 initial stack: argc, argv pointers, NULL, envp NULL, auxv AT_NULL, then the strings. Returns esp or -errno. */
-function buildInitialStack(as: AddressSpace, argv: string[]): number {
+/** Most bytes of argument and environment strings (NULs included) on a new stack. */
+export const ARG_BYTES_MAX = 4 * PAGE;
+/** Most argument plus environment strings on a new stack. */
+export const ARG_COUNT_MAX = 256;
+
+/**
+ * Linux i386 initial stack: argc, argv pointers, NULL, envp pointers, NULL, auxv AT_NULL, then the
+ * strings. Returns esp or -errno.
+ */
+function buildInitialStack(as: AddressSpace, argv: string[], envp: string[]): number {
   const enc = new TextEncoder();
-  const strings = argv.map((a) => enc.encode(a + "\0"));
+  const strings = [...argv, ...envp].map((a) => enc.encode(a + "\0"));
   const strBytes = strings.reduce((n, s) => n + s.length, 0);
-  if (strBytes > 4 * PAGE || argv.length > 256) return -E.INVAL;
+  if (strBytes > ARG_BYTES_MAX || strings.length > ARG_COUNT_MAX) return -E.INVAL;
   let top = MEM.userTop - 16;
   const ptrs: number[] = [];
   for (const s of strings) {
@@ -68,7 +76,7 @@ function buildInitialStack(as: AddressSpace, argv: string[]): number {
     ptrs.push(top);
   }
   top = (top & ~15) >>> 0;
-  const words = [argv.length, ...ptrs, 0, 0, 0, 0];
+  const words = [argv.length, ...ptrs.slice(0, argv.length), 0, ...ptrs.slice(argv.length), 0, 0, 0];
   const sp = top - words.length * 4;
   for (let va = Math.floor(sp / PAGE) * PAGE; va < MEM.userTop; va += PAGE) if (as.mapNew(va, true) < 0) return -E.NOMEM;
   const block = new Uint8Array(MEM.userTop - sp);

@@ -1,5 +1,7 @@
-// Per-process open files: what each descriptor refers to (a device service such as the console, or
-// an inode of the file service) and its offset. The services keep no per-client state.
+// Per-process open files: what each descriptor refers to (a device service such as the console, an
+// inode of the file service, or one end of a pipe) and its offset. The services keep no per-client
+// state. An open file description may be shared — by fork, dup and dup2, as in Linux — and then its
+// offset is shared too; `refs` counts the descriptors (in every table) that refer to it.
 import { E } from "./names.ts";
 
 export const MAX_FDS = 16;
@@ -17,11 +19,28 @@ export interface OpenFile {
   type: number;
   /** The size the server last reported (for O_APPEND and SEEK_END). */
   size: number;
+  /** Descriptors referring to this description, in all tables (absent = 1). */
+  refs?: number;
+}
+
+/** One more descriptor refers to `f`. */
+export function retain(f: OpenFile): OpenFile {
+  f.refs = (f.refs ?? 1) + 1;
+  return f;
+}
+
+/** One descriptor less refers to `f`; true if it was the last (the description is closed). */
+export function release(f: OpenFile): boolean {
+  const n = (f.refs ?? 1) - 1;
+  f.refs = n;
+  return n <= 0;
 }
 
 /** A process's descriptor table. */
 export class FileTable {
   readonly fds: (OpenFile | null)[] = new Array<OpenFile | null>(MAX_FDS).fill(null);
+  /** Close-on-exec flags (bit n = descriptor n). */
+  cloexec = 0;
 
   /** A table with 0, 1 and 2 open on the console. */
   static standard(): FileTable {
@@ -48,10 +67,30 @@ export class FileTable {
     return fd;
   }
 
-  /** Closes `fd`; returns what was open there. */
+  /** Closes `fd`; returns what was open there (the caller releases it). */
   remove(fd: number): OpenFile | undefined {
     const f = this.get(fd);
-    if (f) this.fds[fd] = null;
+    if (f) {
+      this.fds[fd] = null;
+      this.cloexec &= ~(1 << fd);
+    }
     return f;
+  }
+
+  /** Installs `f` (already retained by the caller) at descriptor `fd`, which must be free. */
+  put(fd: number, f: OpenFile): void {
+    this.fds[fd] = f;
+    this.cloexec &= ~(1 << fd);
+  }
+
+  /** A copy for a forked child: the same descriptions (each retained once more), the same flags. */
+  fork(): FileTable {
+    const t = new FileTable();
+    for (let fd = 0; fd < MAX_FDS; fd++) {
+      const f = this.fds[fd];
+      if (f) t.fds[fd] = retain(f);
+    }
+    t.cloexec = this.cloexec;
+    return t;
   }
 }

@@ -11,6 +11,7 @@ import { PAGE } from "./frames.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 
 import { NO_PA } from "./user-memory.ts";
+import { BLOCKED } from "./syscall-contract.ts";
 import { pagesSpanned, type CostMeter } from "./cost-model.ts";
 
 // A checked buffer carries its physical address (or NO_PA) from the system call to the copy; a
@@ -39,11 +40,14 @@ export const enum IpcOp {
 
 /**
  * A request the kernel makes on a process's behalf (a POSIX call turned into IPC): `done` turns the
- * reply words (or an IPC error) into the system call's result.
+ * reply words (or an IPC error) into the system call's result — or makes the next request of a
+ * call that needs several (execve reads a file) and returns BLOCKED: the caller keeps waiting.
  */
 export interface KernelRequest {
   done(w0: number, w1: number, w2: number, bytes: number): number;
   failed(err: number): number;
+  /** When set, the reply's payload goes into these kernel bytes instead of the caller's memory. */
+  readonly into?: Uint8Array;
 }
 
 /** Per-process IPC state. */
@@ -73,6 +77,8 @@ export class IpcEndpoint {
   isCall = false;
   /** Set when the kernel made this request on the process's behalf. */
   request: KernelRequest | null = null;
+  /** The reply of a kernel-made request goes here instead of [bufVa, bufVa+bufCap) (KernelRequest.into). */
+  bufKernel: Uint8Array | null = null;
   /** Processes blocked sending to this one, in arrival order. */
   readonly queue: Process[] = [];
   /** Pending notification bits. */
@@ -176,7 +182,9 @@ export class Ipc {
     const ce = c.ipc;
     if (c.state !== "blocked" || ce.op !== IpcOp.awaiting || ce.peer !== r) return -E.INVAL;
     const n = Math.min(srcLen, ce.bufCap);
-    const bytes = n <= 0 ? 0 : srcPa >= 0 && ce.bufPa >= 0 ? this.copyPhys(ce.bufPa, srcPa, n) : this.copyUser(r, srcVa, c, ce.bufVa, n);
+    const into = ce.bufKernel;
+    const bytes = n <= 0 ? 0 : into ? (r.as.copyIn(srcVa, Math.min(n, into.length), into) ? Math.min(n, into.length) : 0) : srcPa >= 0 && ce.bufPa >= 0 ? this.copyPhys(ce.bufPa, srcPa, n) : this.copyUser(r, srcVa, c, ce.bufVa, n);
+    ce.bufKernel = null;
     this.traceIpc(r.pid, T_REPLY, r.pid, c.pid, bytes);
     const cost = this.k.cost;
     if (cost) {
@@ -188,7 +196,8 @@ export class Ipc {
     const req = ce.request;
     if (req) {
       ce.request = null;
-      this.k.complete(c, req.done(w0, w1, w2, bytes));
+      const result = req.done(w0, w1, w2, bytes);
+      if (result !== BLOCKED) this.k.complete(c, result); // BLOCKED: the call made its next request
     } else {
       this.setWords(c, w0, w1, w2, bytes);
       this.k.complete(c, 0);
@@ -246,6 +255,7 @@ export class Ipc {
     e.peer = null;
     const req = e.request;
     e.request = null;
+    e.bufKernel = null;
     if (p.state === "blocked") this.k.complete(p, req ? req.failed(err) : err);
   }
 

@@ -1,6 +1,7 @@
 // The kernel interface system-call handlers are written against (kernel/sys/*). The kernel class
 // implements it; handlers depend on this interface, never on the class, so a handler module can be
 // imported and unit-tested on its own. Type-only module.
+import type { OpenFile } from "./files.ts";
 import type { Ipc, KernelRequest } from "./ipc.ts";
 import type { ServerPrivileges } from "./manifest.ts";
 import type { Process, ProcState, WaitReason } from "./process.ts";
@@ -38,6 +39,19 @@ export interface KernelApi {
   exitProcess(p: Process, status: number | null, vector: number | null, signal: number | null, report: string | null): void;
   /** Reaps zombie `child` of `parent`, storing its wait status at `statusPtr` (if non-zero); pid or -EFAULT. */
   reap(parent: Process, child: Process, statusPtr: number): number;
+  /** Every live process (not zombies, not in-kernel service tasks), in creation order. */
+  liveProcesses(): readonly Process[];
+  /** fork: a copy-on-write copy of `p` (the child returns 0 from the call); the child's pid or -errno. */
+  fork(p: Process): number;
+  /**
+   * execve's last step: replaces `p`'s image with the ELF executable `bytes` (argv and envp on the new
+   * stack as Linux lays them out), closes its close-on-exec descriptors; 0, or -errno with `p` intact.
+   */
+  exec(p: Process, name: string, bytes: Uint8Array, argv: string[], envp: string[]): number;
+  /** Drops one descriptor's reference to `f`; the last one closes the description (a pipe end closes). */
+  closeFile(p: Process, f: OpenFile): void;
+  /** The console's foreground process group (0: none), set by tcsetpgrp. */
+  foregroundGroup: number;
 
   // ---- scheduling
   /** Blocks `p` (the caller) until `complete` is called for it. */

@@ -12,7 +12,7 @@ import { ElfError, isElf } from "./elf.ts";
 import { FAULT_CODE_VA, FaultInjector, type FaultSpec } from "./faults.ts";
 import { CostMeter, type CostModel } from "./cost-model.ts";
 import { flagString, loadImage, populate, writeInitialFrame, type LoadedImage, type ProgramSpec } from "./exec.ts";
-import { FileTable } from "./files.ts";
+import { FileTable, MAX_FDS, release, type OpenFile } from "./files.ts";
 import { FrameAllocator } from "./frames.ts";
 import { IoPermissions } from "./io-permissions.ts";
 import { Ipc, IpcOp, type KernelRequest } from "./ipc.ts";
@@ -21,9 +21,11 @@ import type { KernelApi, ProcessSummary, RequestPayload } from "./kernel-api.ts"
 import { FRAME, HYPERCALL_BOOT, HYPERCALL_PORT, MEM, SWITCH } from "./layout.ts";
 import type { Manifest, ServerPrivileges } from "./manifest.ts";
 import { E } from "./names.ts";
-import { Process, type WaitReason } from "./process.ts";
+import { Process, waitMatches, type WaitReason } from "./process.ts";
 import { ProcessTable, MAX_PROCS } from "./proc-table.ts";
-import { NOTIFY } from "./protocol.ts";
+import { MSG, NOTIFY, O } from "./protocol.ts";
+import { PipeService } from "./pipe.ts";
+import { signalForeground } from "./sys/unix.ts";
 import type { SchedPolicy } from "./sched/policy.ts";
 import { PriorityRoundRobin } from "./sched/priority-rr.ts";
 import type { KernelService } from "./service.ts";
@@ -32,6 +34,9 @@ import type { StubImage } from "./stub-image.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 import { KernelPanic, Traps } from "./trap.ts";
 import { touchUser, userBuffer } from "./user-memory.ts";
+
+/** A request whose reply nobody waits for (a pipe end closed by exit or exec). */
+const IGNORE_REPLY: KernelRequest = { done: () => 0, failed: () => 0 };
 import { IretRepair } from "./v86-repair.ts";
 import { AddressSpace, OutOfMemory, buildKernelPageTable } from "./vm.ts";
 
@@ -143,6 +148,8 @@ export class Kernel implements KernelApi {
   private readonly everStarted = new Set<string>();
   private readonly restartCount = new Map<string, number>();
   private readonly faults: FaultInjector | undefined;
+  /** The console's foreground process group (tcsetpgrp); 0 = none. */
+  foregroundGroup = 0;
 
   private constructor(machine: Machine, opts: KernelOptions, boots: { spec: ProgramSpec; image: LoadedImage }[], modules: { spec: ProgramSpec; image: LoadedImage }[]) {
     this.machine = machine;
@@ -178,12 +185,15 @@ export class Kernel implements KernelApi {
       },
     }, cost);
     const available = new Map((opts.services ?? []).map((s) => [s.name, s] as const));
+    // Pipes are an in-kernel service in both shapes (docs/kernel.md, "Fork, pipes and signals").
+    if (!available.has("pipe")) available.set("pipe", new PipeService());
     this.services = new Services(machine, available, new PortIo(machine), this.ipc, this.dispatcher, this.irqs, this.trace, (name) => {
       const f = this.faults;
       if (!f || f.idle) return false;
       f.request(name);
       return f.strike(name);
     }, cost);
+    this.services.onSignalForeground = (sig) => signalForeground(this, sig);
     this.traps = new Traps(machine, this, this.dispatcher, this.irqs, this.repair, this.trace, {
       halted: () => this.halted !== undefined,
       exitProcess: (p, s, v, sig, r) => this.exitProcess(p, s, v, sig, r),
@@ -377,6 +387,113 @@ export class Kernel implements KernelApi {
     return typeof p === "number" ? p : p.pid;
   }
 
+  liveProcesses(): readonly Process[] {
+    return this.procs.live;
+  }
+
+  /** fork(2): the child shares every page copy-on-write, every open file description, cwd, group and ignored signals. */
+  fork(p: Process): number {
+    const m = this.machine;
+    if (this.procs.size >= MAX_PROCS) return -E.AGAIN;
+    const slot = this.procs.allocKstack();
+    if (slot === undefined) return -E.AGAIN;
+    let as: AddressSpace;
+    try {
+      as = new AddressSpace(m, this.frames, this.kernelPt);
+    } catch (e) {
+      this.procs.freeKstack(slot);
+      if (e instanceof OutOfMemory) return -E.NOMEM;
+      throw e;
+    }
+    const ok = as.cloneFrom(p.as);
+    m.flushTlb(); // the parent's writable pages just became read-only
+    if (!ok) {
+      as.destroy();
+      this.procs.freeKstack(slot);
+      return -E.NOMEM;
+    }
+    const pid = this.procs.allocPid();
+    const kstackTop = MEM.kstackPool + (slot + 1) * MEM.kstackSize;
+    const c = new Process(pid, p.name, p.pid, as, slot, kstackTop, p.symbols);
+    c.brkStart = p.brkStart;
+    c.brk = p.brk;
+    c.nice = p.nice;
+    c.files = p.files ? p.files.fork() : null;
+    c.cwd = p.cwd;
+    c.pgid = p.pgid;
+    c.sigIgnored = p.sigIgnored;
+    // The child resumes from a copy of the parent's trap frame, with fork's result 0.
+    c.frame = kstackTop - FRAME.sizeRing3;
+    m.mem8.copyWithin(c.frame, p.frame, p.frame + FRAME.sizeRing3);
+    m.write32(c.frame + FRAME.eax, 0);
+    c.syscallOpen = true; // its first return is fork's (traced with ret 0)
+    p.children.add(pid);
+    this.procs.add(c);
+    this.dispatcher.policy.add(c);
+    const tr = this.trace;
+    if (tr) {
+      tr.nameProcess(pid, c.name);
+      tr.action(m.icount(), m.nowUs(), pid, "spawn", { parent: p.pid, argv: [c.name], fork: true });
+    }
+    return pid;
+  }
+
+  exec(p: Process, name: string, bytes: Uint8Array, argv: string[], envp: string[]): number {
+    const m = this.machine;
+    if (!isElf(bytes)) return -E.NOEXEC;
+    let image: LoadedImage;
+    try {
+      image = loadImage(bytes);
+    } catch (e) {
+      if (e instanceof ElfError || e instanceof Error) return -E.NOEXEC;
+      throw e;
+    }
+    let as: AddressSpace;
+    try {
+      as = new AddressSpace(m, this.frames, this.kernelPt);
+    } catch (e) {
+      if (e instanceof OutOfMemory) return -E.NOMEM;
+      throw e;
+    }
+    const built = populate(as, image, argv, envp);
+    if (typeof built === "number") {
+      as.destroy();
+      return built === -E.INVAL ? -E.E2BIG : built;
+    }
+    // The point of no return: the old image goes.
+    const t = p.files;
+    if (t && t.cloexec) {
+      for (let fd = 0; fd < MAX_FDS; fd++) {
+        if (!(t.cloexec & (1 << fd))) continue;
+        const f = t.remove(fd);
+        if (f) this.closeFile(p, f);
+      }
+    }
+    p.as.destroy();
+    p.as = as;
+    p.name = name;
+    p.symbols = image.symbols;
+    p.brkStart = p.brk = built.end;
+    p.frame = writeInitialFrame(m, p.kstackTop, image.entry, built.sp);
+    if (this.dispatcher.current === p) this.dispatcher.reloadAddressSpace();
+    const tr = this.trace;
+    if (tr) {
+      tr.nameProcess(p.pid, name);
+      tr.action(m.icount(), m.nowUs(), p.pid, "load", {
+        path: name,
+        entry: image.entry,
+        segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, flags: flagString(s.flags) })),
+        symbols: image.symbols,
+      });
+    }
+    return 0;
+  }
+
+  closeFile(p: Process, f: OpenFile): void {
+    if (!release(f) || f.server !== "pipe") return; // the file service keeps no state for open files
+    this.services.request(p, "pipe", MSG.PIPE_CLOSE, f.ino, (f.flags & O.ACCMODE) === O.RDONLY ? 0 : 1, null, 0, 0, IGNORE_REPLY);
+  }
+
   reap(parent: Process, child: Process, statusPtr: number): number {
     if (statusPtr !== 0 && !parent.as.writeWord(statusPtr, child.waitStatus())) return -E.FAULT;
     parent.children.delete(child.pid);
@@ -404,6 +521,11 @@ export class Kernel implements KernelApi {
     this.dispatcher.policy.remove(p);
     this.ipc.processEnded(p, this.procs.values());
     this.services.processEnded(p);
+    const files = p.files;
+    if (files) for (let fd = 0; fd < MAX_FDS; fd++) {
+      const f = files.remove(fd);
+      if (f) this.closeFile(p, f); // the last writer of a pipe gone: its readers see EOF
+    }
     if (p.priv) {
       this.irqs.release(p);
       this.io.forget(p);
@@ -425,7 +547,7 @@ export class Kernel implements KernelApi {
     p.children.clear();
     const parent = p.parent !== null ? this.procs.get(p.parent) : undefined;
     if (!parent) this.procs.remove(p.pid);
-    else if (parent.state === "blocked" && parent.wait?.kind === "child" && (parent.wait.pid === -1 || parent.wait.pid === p.pid)) {
+    else if (parent.state === "blocked" && parent.wait?.kind === "child" && waitMatches(parent.wait.pid, parent, p)) {
       this.dispatcher.complete(parent, this.reap(parent, p, parent.wait.statusPtr));
     }
   }
@@ -470,6 +592,7 @@ export class Kernel implements KernelApi {
    */
   private startBootServices(): void {
     const declared = this.opts.manifest?.servers ?? [];
+    if (this.inKernel("pipe")) this.services.startInKernel("pipe", null, null);
     if (this.opts.startServices) {
       for (const priv of declared) {
         if (this.inKernel(priv.name)) continue;
@@ -519,7 +642,12 @@ export class Kernel implements KernelApi {
     const kstackTop = MEM.kstackPool + (slot + 1) * MEM.kstackSize;
     const p = new Process(pid, name, parent ? parent.pid : null, as, slot, kstackTop, image.symbols);
     p.brkStart = p.brk = built.end;
-    if (parent) parent.children.add(pid);
+    if (parent) {
+      parent.children.add(pid);
+      p.pgid = parent.pgid;
+      p.cwd = parent.cwd;
+      p.sigIgnored = parent.sigIgnored;
+    }
     p.nice = this.dispatcher.policy.initialNice(parent);
     p.files = FileTable.standard();
     p.frame = writeInitialFrame(m, kstackTop, image.entry, built.sp);

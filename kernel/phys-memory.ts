@@ -14,4 +14,6 @@ export interface PhysicalMemory {
   write32(paddr: number, value: number): void;
   /** Writes bytes that may be executed (the machine discards stale JIT code for the range). */
   writeCode(paddr: number, bytes: Uint8Array): void;
+  /** Discards cached translations after page-table edits (the emulated PC; a plain buffer has none). */
+  flushTlb?(): void;
 }

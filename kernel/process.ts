@@ -9,7 +9,7 @@ export type ProcState = "ready" | "running" | "blocked" | "zombie";
 
 /** Why a blocked process is waiting. */
 export type WaitReason =
-  | { kind: "child"; pid: number; statusPtr: number } // waitpid
+  | { kind: "child"; pid: number; statusPtr: number } // waitpid (pid: a child, -1 any, 0 own group, < -1 group -pid)
   | { kind: "sleep"; until: number } // nanosleep (virtual ms)
   | { kind: "ipc" } // blocked in IPC: p.ipc says in what
   | { kind: "service"; name: string }; // a request to an in-kernel service that answers later
@@ -44,16 +44,25 @@ export class Process {
   syscallOpen = false;
   /** Virtual time (ms) of a pending `alarm`, or Infinity. */
   alarmAt = Infinity;
-
+  /** Current working directory: absolute, normalised, no trailing slash (except "/"). */
+  cwd = "/";
+  /** Process group (set to the pid when the process is created without a parent to inherit from). */
+  pgid = 0;
+  /** Signals set to SIG_IGN (bit n = signal n); kept across exec, inherited by fork. */
+  sigIgnored = 0;
   constructor(
     readonly pid: number,
-    readonly name: string,
+    /** The program's name (execve replaces it). */
+    public name: string,
     public parent: number | null,
-    readonly as: AddressSpace,
+    /** The address space (execve replaces it). */
+    public as: AddressSpace,
     readonly kstackSlot: number,
     readonly kstackTop: number,
-    readonly symbols: { name: string; addr: number }[],
-  ) {}
+    public symbols: { name: string; addr: number }[],
+  ) {
+    this.pgid = pid;
+  }
 
   /** `<sym+0xoff>` for an address in this process's image, or "" when no symbol covers it. */
   symbolize(addr: number): string {
@@ -71,4 +80,11 @@ export class Process {
   waitStatus(): number {
     return this.killSignal !== null ? this.killSignal & 0x7f : ((this.exitStatus ?? 0) & 0xff) << 8;
   }
+}
+
+/** True if a waitpid(`pid`, …) by `parent` waits for `child` (pid > 0 that child, -1 any, 0 the parent's group, < -1 group -pid). */
+export function waitMatches(pid: number, parent: Process, child: Process): boolean {
+  if (pid > 0) return child.pid === pid;
+  if (pid === -1) return true;
+  return child.pgid === (pid === 0 ? parent.pgid : -pid);
 }

@@ -32,6 +32,10 @@ export const MSG = {
   DISK_READ: 32,
   DISK_WRITE: 33,
   DISK_SIZE: 34,
+  PIPE_CREATE: 48, // the pipe service (kernel/pipe.ts): reply w0 = pipe id
+  PIPE_READ: 49, // w1 = id; reply capacity = count; reply w0 = bytes (0 = EOF), payload = them
+  PIPE_WRITE: 50, // w1 = id, payload = bytes; reply w0 = bytes taken, 0 = "room now: write again", -EPIPE
+  PIPE_CLOSE: 51, // w1 = id, w2 = 0 read end / 1 write end; reply w0 = 0
 } as const;
 
 /** open(2) flags (Linux i386 values). */

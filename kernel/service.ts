@@ -60,6 +60,12 @@ export interface ServiceEnv {
   irqAck(irq: number): void;
   /** Virtual time in ms. */
   nowMs(): number;
+  /**
+   * A terminal signal typed on the console (Ctrl-C: SIGINT = 2) goes to the foreground process group
+   * (set by tcsetpgrp); returns how many processes it reached (0: no foreground group). The in-kernel
+   * counterpart of the `signal_fg` call a ring-3 console server makes.
+   */
+  signalForeground?(sig: number): number;
 }
 
 /**

@@ -54,6 +54,8 @@ export class Services {
   /** The started in-kernel service that owns each IRQ line. */
   private readonly irqService: (KernelService | undefined)[] = new Array<KernelService | undefined>(16);
   private readonly env: ServiceEnv;
+  /** What `env.signalForeground` does (the kernel sets it: signal the foreground process group). */
+  onSignalForeground: (sig: number) => number = () => 0;
 
   constructor(
     private readonly m: Machine,
@@ -78,6 +80,7 @@ export class Services {
         if (owner) this.irqs.ack(owner, irq);
       },
       nowMs: () => m.nowMs(),
+      signalForeground: (sig) => this.onSignalForeground(sig),
     };
   }
 
@@ -208,9 +211,11 @@ export class Services {
     e.setBuffer(replyVa, replyCap, NO_PA);
     e.isCall = true;
     e.request = req;
+    e.bufKernel = req.into ?? null;
     const r = this.ipc.send(p, d);
     if (r === null) return BLOCKED;
     e.request = null;
+    e.bufKernel = null;
     return req.failed(r);
   }
 
@@ -218,7 +223,11 @@ export class Services {
   private finish(p: Process, s: KernelService, r: ServiceReply, replyVa: number, replyCap: number, req: KernelRequest): number {
     let bytes = 0;
     const data = r.payload;
-    if (data && data.length > 0 && replyCap > 0) {
+    const into = req.into;
+    if (data && data.length > 0 && into) {
+      bytes = Math.min(data.length, replyCap, into.length);
+      into.set(bytes === data.length ? data : data.subarray(0, bytes));
+    } else if (data && data.length > 0 && replyCap > 0) {
       const n = Math.min(data.length, replyCap);
       bytes = p.as.copyOut(replyVa, n === data.length ? data : data.subarray(0, n)) ? n : 0;
     }
@@ -234,7 +243,8 @@ export class Services {
     this.pending.delete(client);
     const p = w.client;
     if (p.state !== "blocked" || p.wait?.kind !== "service") return false;
-    this.dispatcher.complete(p, this.finish(p, w.service, r, w.replyVa, w.replyCap, w.req));
+    const result = this.finish(p, w.service, r, w.replyVa, w.replyCap, w.req);
+    if (result !== BLOCKED) this.dispatcher.complete(p, result); // BLOCKED: the call made its next request
     return true;
   }
 

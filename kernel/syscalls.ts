@@ -3,7 +3,11 @@
 import { IMPLEMENTED_SYSCALLS, SYSCALL_TABLE, syscallTableName } from "./abi/syscall-table.ts";
 import type { SyscallHandler } from "./syscall-contract.ts";
 import { sysBrk } from "./sys/mem.ts";
-import { sysExit, sysGetpid, sysGetppid, sysKill, sysSetpriority, sysSpawn, sysWaitpid } from "./sys/proc.ts";
+import { sysExit, sysGetpid, sysGetppid, sysKill, sysSetpriority, sysSpawn, sysWait4, sysWaitpid } from "./sys/proc.ts";
+import {
+  sysChdir, sysDup, sysDup2, sysExecve, sysFork, sysGetcwd, sysGetpgid, sysGetpgrp, sysIoctl, sysPipe, sysPipe2, sysRtSigaction, sysSetpgid,
+  sysSignal, sysSignalFg,
+} from "./sys/unix.ts";
 import { sysNanosleep, sysSchedYield } from "./sys/sched.ts";
 import { sysIpcCall, sysIpcLookup, sysIpcNotify, sysIpcReceive, sysIpcReply, sysIpcReplyRecv, sysIpcSend } from "./sys/ipc.ts";
 import { sysAlarm, sysIrqAck } from "./sys/irq.ts";
@@ -28,6 +32,9 @@ const HANDLERS: Readonly<Record<string, SyscallHandler>> = {
   ipc_send: sysIpcSend, ipc_receive: sysIpcReceive, ipc_reply: sysIpcReply, ipc_call: sysIpcCall,
   ipc_reply_recv: sysIpcReplyRecv, ipc_notify: sysIpcNotify, ipc_lookup: sysIpcLookup,
   irq_ack: sysIrqAck, alarm: sysAlarm, procinfo: sysProcinfo, server_info: sysServerInfo,
+  fork: sysFork, execve: sysExecve, chdir: sysChdir, dup: sysDup, pipe: sysPipe, signal: sysSignal, ioctl: sysIoctl,
+  setpgid: sysSetpgid, dup2: sysDup2, getpgrp: sysGetpgrp, wait4: sysWait4, getpgid: sysGetpgid, rt_sigaction: sysRtSigaction,
+  getcwd: sysGetcwd, exit_group: sysExit, pipe2: sysPipe2, signal_fg: sysSignalFg,
   uptime: sysUptime, sysinfo: sysSysinfo,
 };
 

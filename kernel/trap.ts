@@ -62,7 +62,7 @@ export class Traps {
       cost?.entry();
       const def = syscallByNumber(nr);
       const ret = def ? def.handler(this.api, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
-      if (ret === NO_RETURN) return d.leave();
+      if (ret === NO_RETURN || cur.state === "zombie") return d.leave(); // exited, or killed by a signal in the call (SIGPIPE)
       cur.syscallOpen = true; // its return is traced (with EAX) whenever it next runs
       if (ret === BLOCKED) return d.leave();
       mem32[fi + (FRAME.eax >> 2)] = ret;

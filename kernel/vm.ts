@@ -5,7 +5,11 @@ import { FrameAllocator, PAGE } from "./frames.ts";
 import { MEM } from "./layout.ts";
 import type { PhysicalMemory } from "./phys-memory.ts";
 
-export const PTE = { P: 1, W: 2, U: 4, G: 0x100 } as const;
+/** Page-table entry bits; COW is an available-to-software bit: "read-only until written, then copied". */
+export const PTE = { P: 1, W: 2, U: 4, G: 0x100, COW: 0x200 } as const;
+
+/** What resolving a write to a copy-on-write page did (the trace's pagefault outcome). */
+export type CowOutcome = "copied" | "reclaimed";
 const FRAME_MASK = 0xfffff000;
 
 /** Builds the one page table that maps the kernel region (identity, supervisor-only, global). */
@@ -107,6 +111,60 @@ export class AddressSpace {
     this.machine.write32(pte, writable ? e | PTE.W : e & ~PTE.W);
   }
 
+  /**
+   * Makes this (fresh) space a copy-on-write copy of `src` (fork): every user page of `src` is
+   * mapped here to the same frame; writable pages become read-only + COW in both. Returns false if
+   * memory ran out (the caller destroys this space). The caller flushes the TLB (src is live).
+   */
+  cloneFrom(src: AddressSpace): boolean {
+    const m = this.machine;
+    for (let di = MEM.userBase >>> 22; di < MEM.userTop >>> 22; di++) {
+      const pde = m.read32(src.pd + di * 4);
+      if (!(pde & PTE.P)) continue;
+      const spt = pde & FRAME_MASK;
+      for (let i = 0; i < 1024; i++) {
+        let e = m.read32(spt + i * 4);
+        if (!(e & PTE.P)) continue;
+        if (e & PTE.W) {
+          e = (e & ~PTE.W) | PTE.COW;
+          m.write32(spt + i * 4, e);
+        }
+        const pte = this.pteAddr(((di << 22) | (i << 12)) >>> 0, true);
+        if (pte < 0) return false;
+        m.write32(pte, e);
+        this.frames.share(e & FRAME_MASK);
+        this.pages++;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A write to the copy-on-write page at `va`: the page gets a frame of its own ("copied"), or, when
+   * no other space shares its frame any more, simply becomes writable again ("reclaimed"). Returns
+   * null if `va` is not a COW page, "out-of-memory" if no frame is left. Flushes the TLB.
+   */
+  breakCow(va: number): CowOutcome | "out-of-memory" | null {
+    const pte = this.pteAddr(va, false);
+    if (pte < 0) return null;
+    const m = this.machine;
+    const e = m.read32(pte);
+    if ((e & (PTE.P | PTE.COW)) !== (PTE.P | PTE.COW)) return null;
+    const old = e & FRAME_MASK;
+    let outcome: CowOutcome = "reclaimed";
+    let frame = old;
+    if (this.frames.refCount(old) > 1) {
+      frame = this.frames.alloc();
+      if (frame < 0) return "out-of-memory";
+      m.writeCode(frame, m.mem8.subarray(old, old + PAGE)); // the page may hold code: no stale JIT
+      this.frames.release(old);
+      outcome = "copied";
+    }
+    m.write32(pte, (frame | (e & 0xfff) | PTE.W) & ~PTE.COW);
+    m.flushTlb?.();
+    return outcome;
+  }
+
   /** Number of user pages mapped. */
   get pageCount(): number {
     return this.pages;
@@ -124,7 +182,13 @@ export class AddressSpace {
     if ((pde & (PTE.P | PTE.U)) !== (PTE.P | PTE.U)) return -1;
     const pte = m.read32((pde & FRAME_MASK) + ((va >>> 12) & 1023) * 4);
     if ((pte & (PTE.P | PTE.U)) !== (PTE.P | PTE.U)) return -1;
-    if (write && !(pte & PTE.W)) return -1;
+    if (write && !(pte & PTE.W)) {
+      // A kernel write into a copy-on-write page (read(), a status word …) copies it first, as the
+      // process's own write would.
+      if (!(pte & PTE.COW)) return -1;
+      const r = this.breakCow(va);
+      return r === "copied" || r === "reclaimed" ? this.translate(va, write) : -1;
+    }
     return ((pte & FRAME_MASK) | (va & 0xfff)) >>> 0;
   }
 
@@ -170,6 +234,7 @@ export class AddressSpace {
     while (done < bytes.length) {
       const pte = this.pteAddr(va + done, false);
       if (pte < 0) return false;
+      if (this.machine.read32(pte) & PTE.COW && this.breakCow(va + done) === "out-of-memory") return false;
       const e = this.machine.read32(pte);
       if (!(e & PTE.P)) return false;
       const pa = (e & FRAME_MASK) + ((va + done) & 0xfff);

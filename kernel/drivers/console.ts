@@ -74,7 +74,7 @@ export class ConsoleService implements KernelService {
 
   /** Ctrl-C: SIGINT for the foreground process group (the kernel's call; nothing if it has none). */
   private interruptForeground(): void {
-    // Wired to the kernel's foreground-signal interface once it exists (docs/microkernel.md).
+    this.env?.signalForeground?.(2); // SIGINT (ServiceEnv.signalForeground; ring 3: the signal_fg call)
   }
 
   /** Programs the UART, takes what it already holds, and enables IRQ 4. */

@@ -7,7 +7,10 @@ import { E } from "../names.ts";
 import { FTYPE, IPC_MAX, MSG, O, SEEK } from "../protocol.ts";
 import type { SyscallHandler } from "../syscall-contract.ts";
 import type { Process } from "../process.ts";
-import type { OpenFile } from "../files.ts";
+import { release, type OpenFile } from "../files.ts";
+import { resolvePath } from "../path.ts";
+import type { KernelApi } from "../kernel-api.ts";
+import { SIG, sendSignal } from "../signals.ts";
 
 const MAX_PATH = 255;
 const MAX_COMPONENT = 27;
@@ -20,12 +23,15 @@ function ioError(err: number): number {
 /** A reply whose w0 is the whole result. */
 const resultOnly = { done: (w0: number) => w0 | 0, failed: ioError };
 
-/** Reads a path argument: the NUL-terminated absolute path as kernel bytes, or -errno. */
-function pathArg(p: Process, ptr: number): Uint8Array | number {
+/**
+ * Reads a path argument and resolves it against the caller's working directory (kernel/path.ts):
+ * the NUL-terminated absolute path as kernel bytes, or -errno.
+ */
+export function pathArg(p: Process, ptr: number): Uint8Array | number {
   const s = p.as.readString(ptr >>> 0, MAX_PATH + 1);
   if (s === null) return p.as.readable(ptr >>> 0, 1) ? -E.NAMETOOLONG : -E.FAULT;
   if (s.length === 0) return -E.NOENT;
-  const abs = s.startsWith("/") ? s : "/" + s;
+  const abs = resolvePath(p.cwd, s);
   if (abs.length > MAX_PATH) return -E.NAMETOOLONG;
   if (abs.split("/").some((c) => c.length > MAX_COMPONENT)) return -E.NAMETOOLONG;
   return new TextEncoder().encode(abs + "\0");
@@ -52,6 +58,7 @@ export const sysRead: SyscallHandler = (k, p, fd, buf, count) => {
   if ((f.flags & O.ACCMODE) === O.WRONLY) return -E.BADF;
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, true)) return -E.FAULT;
+  if (f.server === "pipe") return k.serviceRequest(p, "pipe", MSG.PIPE_READ, f.ino, 0, null, buf >>> 0, n, resultOnly);
   if (f.server !== "fs") return k.serviceRequest(p, f.server, MSG.DEV_READ, n, 0, null, buf >>> 0, n, resultOnly);
   if (f.type === FTYPE.DIR) return -E.ISDIR;
   return k.serviceRequest(p, "fs", MSG.FS_READ, f.ino, f.offset, null, buf >>> 0, n, {
@@ -76,6 +83,7 @@ export const sysWrite: SyscallHandler = (k, p, fd, buf, count) => {
   if ((f.flags & O.ACCMODE) === O.RDONLY) return -E.BADF;
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, false)) return -E.FAULT;
+  if (f.server === "pipe") return pipeWrite(k, p, f.ino, buf >>> 0, n, 0);
   const payload = { va: buf >>> 0, len: n };
   if (f.server !== "fs") return k.serviceRequest(p, f.server, MSG.DEV_WRITE, 0, 0, payload, 0, 0, resultOnly);
   const at = f.flags & O.APPEND ? f.size : f.offset;
@@ -117,11 +125,37 @@ export const sysOpen: SyscallHandler = (k, p, pathPtr, flags) => {
   });
 };
 
-/** close(fd). */
+/**
+ * A pipe write of [buf, buf+n) of which `done` bytes are written: asks the pipe service to take
+ * the rest, again and again, until all of it is in the pipe (a blocking write to a pipe writes
+ * everything, as Linux's). A closed read end is SIGPIPE (which terminates the writer unless it
+ * ignores SIGPIPE) and -EPIPE.
+ */
+function pipeWrite(k: KernelApi, p: Process, id: number, buf: number, n: number, done: number): number {
+  return k.serviceRequest(p, "pipe", MSG.PIPE_WRITE, id, 0, { va: buf + done, len: n - done }, 0, 0, {
+    done: (w0) => {
+      const r = w0 | 0;
+      if (r === -E.PIPE) {
+        sendSignal(k, p, SIG.PIPE);
+        return done > 0 ? done : r;
+      }
+      if (r < 0) return done > 0 ? done : r;
+      if (done + r >= n) return done + r;
+      return pipeWrite(k, p, id, buf, n, done + r); // r = 0: room now, write again
+    },
+    failed: ioError,
+  });
+}
+
+/** close(fd): the last descriptor of an open file description closes it. */
 export const sysClose: SyscallHandler = (k, p, fd) => {
   const f = p.files?.remove(fd);
   if (!f) return -E.BADF;
-  if (f.server !== "fs") return 0;
+  if (f.server !== "fs") {
+    k.closeFile(p, f);
+    return 0;
+  }
+  if (!release(f)) return 0;
   return k.serviceRequest(p, "fs", MSG.FS_CLOSE, f.ino, 0, null, 0, 0, resultOnly);
 };
 
@@ -149,7 +183,7 @@ export const sysMkdir: SyscallHandler = (k, p, pathPtr) => {
 export const sysLseek: SyscallHandler = (_k, p, fd, offset, whence) => {
   const f = p.files?.get(fd);
   if (!f) return -E.BADF;
-  if (f.server !== "fs") return -E.SPIPE;
+  if (f.server !== "fs") return -E.SPIPE; // a device or a pipe
   const base = whence === SEEK.SET ? 0 : whence === SEEK.CUR ? f.offset : whence === SEEK.END ? f.size : NaN;
   if (Number.isNaN(base)) return -E.INVAL;
   const pos = base + (offset | 0);

@@ -1,14 +1,13 @@
-// Process system calls: exit, getpid, getppid, spawn, waitpid, kill, setpriority.
+// Process system calls: exit, getpid, getppid, spawn, waitpid (and wait4), kill, setpriority.
 import { E } from "../names.ts";
 import { BLOCKED, NO_RETURN, type SyscallHandler } from "../syscall-contract.ts";
-import type { Process } from "../process.ts";
+import { waitMatches, type Process } from "../process.ts";
+import { MAX_SIGNAL, sendSignal, signalGroup } from "../signals.ts";
 
 const MAX_PATH = 255;
 const MAX_ARGS = 64;
 const MAX_ARG_BYTES = 4096;
 const WNOHANG = 1;
-/** Signals `kill` accepts (Linux numbers 1–31); every one terminates the target. */
-const MAX_SIGNAL = 31;
 
 /** exit(status): ends the calling process. */
 export const sysExit: SyscallHandler = (k, p, status) => {
@@ -50,28 +49,51 @@ export function readArgv(p: Process, argvPtr: number): string[] | number {
   return argv;
 }
 
-/** waitpid(pid, status, options): reaps a child (pid -1 = any); blocks unless WNOHANG. */
+/** waitpid(pid, status, options): reaps a child (pid > 0 that child, -1 any, 0 any in the caller's group, < -1 any in group -pid); blocks unless WNOHANG. */
 export const sysWaitpid: SyscallHandler = (k, p, pid, statusPtr, options) => {
   if (options & ~WNOHANG) return -E.INVAL;
-  if (pid !== -1 && pid <= 0) return -E.INVAL; // process groups are not supported
+  pid |= 0;
   if (statusPtr !== 0 && !p.as.readable(statusPtr >>> 0, 4)) return -E.FAULT;
-  const candidates = [...p.children].filter((c) => pid === -1 || c === pid);
-  if (candidates.length === 0) return -E.CHILD;
-  const zombie = candidates.map((c) => k.process(c)).find((c) => c?.state === "zombie");
+  let zombie: Process | undefined;
+  let any = false;
+  for (const c of p.children) {
+    const q = k.process(c);
+    if (!q || !waitMatches(pid, p, q)) continue;
+    any = true;
+    if (q.state === "zombie") {
+      zombie = q;
+      break;
+    }
+  }
+  if (!any) return -E.CHILD;
   if (zombie) return k.reap(p, zombie, statusPtr >>> 0);
   if (options & WNOHANG) return 0;
   k.block(p, { kind: "child", pid, statusPtr: statusPtr >>> 0 });
   return BLOCKED;
 };
 
-/** kill(pid, sig): sig 0 checks that pid exists; any other signal 1–31 terminates it. */
+/** wait4(pid, status, options, rusage): waitpid; a non-null rusage (72 bytes) is zeroed. */
+export const sysWait4: SyscallHandler = (k, p, pid, statusPtr, options, rusage) => {
+  if (rusage !== 0 && (!k.touchUser(p, rusage >>> 0, 72, true) || !p.as.copyOut(rusage >>> 0, new Uint8Array(72)))) return -E.FAULT;
+  return sysWaitpid(k, p, pid, statusPtr, options, 0, 0);
+};
+
+/**
+ * kill(pid, sig): to process pid (> 0), to the caller's group (0), to group -pid (< -1), or to every
+ * process but init, the servers and the caller (-1). sig 0 only checks that the target exists. A
+ * signal takes its default action (kernel/signals.ts) unless the target ignores it.
+ */
 export const sysKill: SyscallHandler = (k, p, pid, sig) => {
   if (sig < 0 || sig > MAX_SIGNAL) return -E.INVAL;
-  const target = pid > 0 ? k.process(pid) : undefined;
-  if (!target || target.state === "zombie") return -E.SRCH;
-  if (sig === 0) return 0;
-  k.exitProcess(target, null, null, sig, null);
-  return target === p ? NO_RETURN : 0;
+  pid |= 0;
+  if (pid > 0) {
+    const target = k.process(pid);
+    if (!target || target.state === "zombie") return -E.SRCH;
+    if (sig !== 0) sendSignal(k, target, sig);
+  } else if (pid === -1) {
+    for (const q of [...k.liveProcesses()]) if (q !== p && q.pid !== 1 && !q.priv && sig !== 0) sendSignal(k, q, sig);
+  } else if (signalGroup(k, pid === 0 ? p.pgid : -pid, sig, p) === 0) return -E.SRCH;
+  return p.state === "zombie" ? NO_RETURN : 0;
 };
 
 /** setpriority(which, who, nice): which must be PRIO_PROCESS (0); who 0 = the caller; nice −20…19. */
