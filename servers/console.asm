@@ -126,9 +126,16 @@ con_tcsets:
     mov [hist_pos], ecx
     jmp server_done
 
-; intr_foreground: Ctrl-C: asks the kernel to send SIGINT to the foreground process group.
-; Preserves every register.
+; intr_foreground: Ctrl-C: asks the kernel to send SIGINT to the foreground process group
+; (signal_fg). Preserves every register.
 intr_foreground:
+    push eax
+    push ebx
+    mov ebx, 2                  ; SIGINT
+    mov eax, SYS_signal_fg
+    int 0x80
+    pop ebx
+    pop eax
     ret
 
 ; con_notify: the notification hook. On the IRQ4 bit drains the UART (processing each byte) and

@@ -1,54 +1,125 @@
-; sh: the ringside shell.
-; Prints /etc/motd once (if it exists), then loops: prompt "$ ", read one line from stdin (read
-; returns a line; 0 = end of input → exit 0), split it into words at spaces and tabs (at most
-; MAX_ARGS), and run it. Builtins: `exit [n]` and `help` (the builtins and the programs in /bin).
-; Any other first word names a program: a word with '/' is a path, otherwise /bin/<word>. The
-; program is loaded with ulib_spawn_path and waited for; failures are reported as
-; "sh: <word>: <error>" ("command not found" for a missing file) and a child killed by a signal as
-; "sh: <word>: killed by signal <n>". Empty lines just prompt again. A read that fails with EIO (the
-; console server died while the shell waited, or is being restarted: docs/recovery.md) is tried again
-; after READ_WAIT_NS, with a new prompt, up to READ_RETRIES times in a row; then "sh: read: ..." and
-; exit 1.
+; sh: the ringside shell, in the manner of xv6's sh.c.
+; Prints /etc/motd once (if it exists), then loops: reap finished background jobs, prompt "$ ", read
+; one line from stdin (read returns a line; 0 = end of input -> exit 0), and run it.
+;
+; Syntax: words separated by blanks; 'single' quotes take everything literally, "double" quotes
+; everything but $?; $? is the status of the last foreground pipeline. `a | b | c` is a pipeline,
+; `< file`, `> file`, `>> file` redirect a command's stdin / stdout (truncate / append); `;` ends a
+; pipeline, `&` ends one that runs in the background (its process group is printed as "[pgid]").
+; Builtins (run in the shell; their redirections are ignored): `cd [dir]` (default /), `pwd`,
+; `exit [n]`, `help` (the builtins, the syntax, how to power off, and the programs in /bin).
+; Any other first word names a program: a word with '/' is a path, otherwise /bin/<word>.
+;
+; Each command of a pipeline is a child made with fork: it joins the pipeline's process group (the
+; first child's pid), takes its pipe ends and redirections with dup2, restores SIGINT and execs the
+; program (execve). A foreground pipeline is made the terminal's foreground process group
+; (ioctl TIOCSPGRP) while the shell waits for all of it, so Ctrl-C interrupts it and not the shell
+; (which ignores SIGINT); then the shell takes the terminal back. $? = the last command's exit
+; status, or 128 + the signal that killed it, which is reported as "sh: <word>: <name> (signal n)"
+; (not for SIGPIPE). A program that cannot be run: "sh: <word>: command not found" (status 127) or
+; "sh: <word>: <error>" (126). A kernel without fork (-ENOSYS) still runs simple commands, through
+; spawn_image (ulib_spawn_path); pipelines, redirections and & then say so.
+;
+; Errors: "sh: syntax error near <token>", "sh: unterminated quote", "sh: too many arguments (at
+; most 16)". Empty lines just prompt again. A read that fails with EIO (the console server died or
+; is being restarted: docs/recovery.md) is tried again after READ_WAIT_NS, with a new prompt, up to
+; READ_RETRIES times in a row; then "sh: read: ..." and exit 1.
 %include "ulib.inc"
 
 MAX_ARGS  equ 16
+MAX_CMDS  equ 8                         ; commands in one pipeline
+MAX_TOK   equ 128
 LINE_MAX  equ 512
-PATH_MAX  equ 64
+WORDS_MAX equ 2048
+PATH_MAX  equ 256
 READ_RETRIES equ 100
 READ_WAIT_NS equ 10000000               ; 10 ms
+
+T_END     equ 0                         ; token types
+T_WORD    equ 1
+T_PIPE    equ 2
+T_LT      equ 3
+T_GT      equ 4
+T_GTGT    equ 5
+T_SEMI    equ 6
+T_AMP     equ 7
 
 section .data
 s_sh        db "sh", 0
 s_prompt    db "$ ", 0
 s_motd      db "/etc/motd", 0
 s_bin       db "/bin", 0
+s_root      db "/", 0
 s_exit      db "exit", 0
 s_help      db "help", 0
+s_cd        db "cd", 0
+s_pwd       db "pwd", 0
 s_read      db "read", 0
+s_fork      db "fork", 0
+s_pipe      db "pipe", 0
 s_notfound  db "command not found", 0
 s_toomany   db "too many arguments (at most 16)", 0
+s_toolong   db "pipeline too long (at most 8 commands)", 0
+s_toowords  db "line too long", 0
 s_badexit   db "numeric argument required", 0
+s_unquote   db "unterminated quote", 0
+s_syntax    db "syntax error near ", 0
+s_needfork  db "pipelines, redirections and & need fork: Function not implemented", 0
 s_killed    db "killed by signal ", 0
-s_help_text db "builtins: exit [n], help", 10, "programs in /bin:", 10, 0
+s_signal    db " (signal ", 0
+s_tokens    db "newline", 0, "|", 0, "<", 0, ">", 0, ">>", 0, ";", 0, "&", 0
+tok_names   dd s_tokens, 0, s_tokens+8, s_tokens+10, s_tokens+12, s_tokens+14, s_tokens+17, s_tokens+19
+s_help_text db "builtins: cd [dir], pwd, exit [n], help", 10
+            db "syntax: a | b, < file, > file, >> file, a; b, a &, 'quoted', ", '"', "quoted", '"', ", $?", 10
+            db "power off: exit (or Ctrl-] on the host terminal)", 10
+            db "programs in /bin:", 10, 0
 s_indent    db "  ", 0
 s_newline   db 10, 0
+s_lbracket  db "[", 0
+s_rbracket  db "]", 10, 0
+sig_names   db 1, "Hangup", 0, 2, "Interrupt", 0, 3, "Quit", 0, 6, "Aborted", 0, 9, "Killed", 0
+            db 11, "Segmentation fault", 0, 13, "Broken pipe", 0, 15, "Terminated", 0, 0
 align 4
 read_wait   dd 0, READ_WAIT_NS          ; struct timespec
+sa_ignore   dd 1, 0, 0, 0, 0            ; struct sigaction: SIG_IGN, flags, restorer, mask
+sa_default  dd 0, 0, 0, 0, 0            ; SIG_DFL
+envp        dd 0
 
 section .bss
 line        resb LINE_MAX
-argv        resd MAX_ARGS + 1
-argc        resd 1
-pathbuf     resb PATH_MAX
+words       resb WORDS_MAX              ; the words' text, NUL-terminated
+tok_type    resd MAX_TOK + 1
+tok_word    resd MAX_TOK + 1
+cmd_argv    resd MAX_CMDS * (MAX_ARGS + 1)
+cmd_argc    resd MAX_CMDS
+cmd_in      resd MAX_CMDS               ; file names (0: none)
+cmd_out     resd MAX_CMDS
+cmd_app     resd MAX_CMDS               ; 1: >> (append)
+ncmds       resd 1
+pids        resd MAX_CMDS
+pgid        resd 1                      ; the pipeline's process group
+shell_pgid  resd 1
+pfd         resd 2                      ; the pipe being made
+prev_read   resd 1                      ; the read end of the previous command's pipe (-1: none)
+background  resd 1
+last_status resd 1                      ; $?
 status      resd 1
 read_fails  resd 1                      ; failed reads in a row
+pathbuf     resb PATH_MAX
+numbuf      resb 16
 iobuf       resb IPC_MAX
 
 section .text
 global _start
 _start:
+    SYSCALL SYS_rt_sigaction, SIGINT, sa_ignore, 0, 8    ; rt_sigaction: Ctrl-C interrupts jobs, not the shell
+    SYSCALL SYS_getpid
+    mov [shell_pgid], eax
+    SYSCALL SYS_setpgid, 0, 0
+    call take_terminal
     call show_motd
 .prompt:
+    call reap
     mov esi, s_prompt
     call ulib_puts
     SYSCALL SYS_read, STDIN, line, LINE_MAX - 1
@@ -57,41 +128,7 @@ _start:
     js .read_failed
     mov dword [read_fails], 0
     mov byte [line+eax], 0
-    call split
-    test eax, eax
-    jz .prompt                          ; an empty line
-    js .too_many
-    mov esi, [argv]
-    mov edi, s_exit
-    call ulib_streq
-    jnz .exit
-    mov edi, s_help
-    call ulib_streq
-    jnz .help
-    call run_command
-    jmp .prompt
-
-.too_many:
-    mov esi, s_toomany
-    call sh_say
-    jmp .prompt
-.help:
-    call help
-    jmp .prompt
-.exit:
-    xor ebx, ebx                        ; `exit` alone: status 0
-    cmp dword [argc], 2
-    jb .exit_now
-    mov esi, [argv+4]
-    call ulib_atoi
-    jc .bad_exit
-    mov ebx, eax
-.exit_now:
-    call ulib_exit
-.bad_exit:
-    mov edi, s_exit                     ; "sh: exit: numeric argument required"
-    mov esi, s_badexit
-    call sh_error
+    call run_line
     jmp .prompt
 .eof:
     xor ebx, ebx
@@ -113,17 +150,30 @@ _start:
     mov ebx, 1
     call ulib_exit
 
-; split: cuts the NUL-terminated text in `line` into words at spaces, tabs, CR and LF (writing NULs
-; into it), fills argv[] with them followed by NULL and sets argc. EAX = argc, or -1 (SF set) if
-; there are more than MAX_ARGS words. Preserves every other register.
-split:
-    push ecx
-    push edx
-    push esi
+; take_terminal: makes the shell's process group the terminal's foreground group (errors ignored).
+take_terminal:
+    SYSCALL SYS_ioctl, STDIN, TIOCSPGRP, shell_pgid
+    ret
+
+; reap: collects finished background children without waiting (silently).
+reap:
+    SYSCALL SYS_waitpid, -1, status, WNOHANG
+    test eax, eax
+    jg reap
+    ret
+
+; ---------------------------------------------------------------------------------------------
+; Words and tokens
+
+; lex: cuts `line` into tokens (tok_type/tok_word, ended by T_END), copying the words' text, with
+; quotes removed and $? expanded, into `words`. CF = 0, or CF = 1 after reporting an error.
+lex:
     mov esi, line
-    xor ecx, ecx                        ; words so far
-    xor edx, edx                        ; 1 while inside a word
-.next:
+    mov edi, words
+    xor ebx, ebx                        ; EBX = tokens so far
+.skip:
+    cmp ebx, MAX_TOK
+    jae .too_many
     mov al, [esi]
     test al, al
     jz .end
@@ -135,77 +185,426 @@ split:
     je .blank
     cmp al, 13
     je .blank
-    test edx, edx
-    jnz .step
-    cmp ecx, MAX_ARGS
-    je .too_many
-    mov [argv+ecx*4], esi               ; a word starts here
-    inc ecx
-    mov edx, 1
-    jmp .step
-.blank:
-    mov byte [esi], 0
-    xor edx, edx
-.step:
+    mov ecx, T_PIPE
+    cmp al, '|'
+    je .op
+    mov ecx, T_LT
+    cmp al, '<'
+    je .op
+    mov ecx, T_SEMI
+    cmp al, ';'
+    je .op
+    mov ecx, T_AMP
+    cmp al, '&'
+    je .op
+    mov ecx, T_GT
+    cmp al, '>'
+    jne .word
+    cmp byte [esi+1], '>'
+    jne .op
     inc esi
-    jmp .next
+    mov ecx, T_GTGT
+.op:
+    mov [tok_type+ebx*4], ecx
+    inc ebx
+.blank:
+    inc esi
+    jmp .skip
+.word:
+    mov dword [tok_type+ebx*4], T_WORD
+    mov [tok_word+ebx*4], edi
+    inc ebx
+.wchar:
+    cmp edi, words + WORDS_MAX - 16
+    jae .too_long
+    mov al, [esi]
+    test al, al
+    jz .wend
+    cmp al, ' '
+    je .wend
+    cmp al, 9
+    je .wend
+    cmp al, 10
+    je .wend
+    cmp al, 13
+    je .wend
+    cmp al, '|'
+    je .wend
+    cmp al, '<'
+    je .wend
+    cmp al, '>'
+    je .wend
+    cmp al, ';'
+    je .wend
+    cmp al, '&'
+    je .wend
+    cmp al, "'"
+    je .single
+    cmp al, '"'
+    je .double
+    call dollar
+    jnc .wchar
+    mov [edi], al
+    inc edi
+    inc esi
+    jmp .wchar
+.single:                                ; '...': literally
+    inc esi
+.s_next:
+    cmp edi, words + WORDS_MAX - 16
+    jae .too_long
+    mov al, [esi]
+    test al, al
+    jz .unterminated
+    inc esi
+    cmp al, "'"
+    je .wchar
+    mov [edi], al
+    inc edi
+    jmp .s_next
+.double:                                ; "...": literally but $?
+    inc esi
+.d_next:
+    cmp edi, words + WORDS_MAX - 16
+    jae .too_long
+    mov al, [esi]
+    test al, al
+    jz .unterminated
+    cmp al, '"'
+    je .d_end
+    call dollar
+    jnc .d_next
+    mov [edi], al
+    inc edi
+    inc esi
+    jmp .d_next
+.d_end:
+    inc esi
+    jmp .wchar
+.wend:
+    mov byte [edi], 0
+    inc edi
+    jmp .skip
 .end:
-    mov dword [argv+ecx*4], 0
-    mov [argc], ecx
-    mov eax, ecx
-    test eax, eax
-    jmp .out
+    mov dword [tok_type+ebx*4], T_END
+    clc
+    ret
+.unterminated:
+    mov esi, s_unquote
+    jmp .fail
 .too_many:
-    mov eax, -1
-    test eax, eax
-.out:
-    pop esi
-    pop edx
-    pop ecx
+.too_long:
+    mov esi, s_toowords
+.fail:
+    call sh_say
+    stc
     ret
 
-; run_command: runs argv[0] (a path if it has a '/', else /bin/<argv[0]>) with argv and waits for
-; it; reports a failure to start or a death by signal on stderr. Preserves every register except EAX.
-run_command:
+; dollar: if ESI points at "$?", writes $? in decimal at EDI, advances ESI by 2 and EDI past the
+; digits, CF = 0; else CF = 1 and nothing changes. Uses EAX.
+dollar:
+    cmp byte [esi], '$'
+    jne .no
+    cmp byte [esi+1], '?'
+    jne .no
+    mov eax, [last_status]
+    call ulib_utoa
+    add edi, eax
+    add esi, 2
+    clc
+    ret
+.no:
+    stc
+    ret
+
+; ---------------------------------------------------------------------------------------------
+; Running a line
+
+; run_line: lexes `line` and runs its pipelines one after the other; a syntax error stops the line.
+run_line:
+    call lex
+    jc .done
+    xor ebx, ebx                        ; EBX = the token a pipeline starts at
+.pipeline:
+    call parse
+    jc .done
+    mov eax, [tok_type+ebx*4]           ; EBX = its end: T_SEMI, T_AMP or T_END
+    xor ecx, ecx
+    cmp eax, T_AMP
+    sete cl
+    mov [background], ecx
+    cmp dword [ncmds], 0
+    je .next
     push ebx
-    push ecx
-    push esi
-    push edi
-    mov esi, [argv]
-    mov ecx, esi
-.scan:                                  ; does the word contain a '/'?
-    mov al, [ecx]
-    test al, al
-    jz .bare
-    cmp al, '/'
-    je .spawn                           ; ESI = the word = the path
-    inc ecx
-    jmp .scan
-.bare:
-    sub ecx, esi                        ; ECX = the word's length
-    cmp ecx, PATH_MAX - 6
-    ja .not_found                       ; longer than any file name can be
-    mov dword [pathbuf], '/bin'
-    mov byte [pathbuf+4], '/'
-    lea edi, [pathbuf+5]
-    push esi
-    inc ecx                             ; copy the NUL too
-    cld
-    rep movsb
-    pop esi
-    mov esi, pathbuf
-.spawn:
-    mov ebx, argv
-    call ulib_spawn_path
+    call run_pipeline
+    pop ebx
+.next:
+    cmp dword [tok_type+ebx*4], T_END
+    je .done
+    inc ebx
+    jmp .pipeline
+.done:
+    ret
+
+; parse: reads the pipeline that starts at token EBX into the command table (ncmds, cmd_*); EBX =
+; the token that ends it (T_SEMI, T_AMP, T_END). CF = 1 after reporting a syntax error.
+parse:
+    xor edx, edx                        ; EDX = the command being filled
+    call .clear
+.tok:
+    mov eax, [tok_type+ebx*4]
+    cmp eax, T_WORD
+    je .word
+    cmp eax, T_PIPE
+    je .pipe
+    cmp eax, T_LT
+    jb .end                             ; T_END
+    cmp eax, T_GTGT
+    jbe .redirect
+.end:                                   ; T_SEMI, T_AMP, T_END
+    cmp dword [cmd_argc+edx*4], 0
+    jne .close_last
+    test edx, edx
+    jnz .syntax                         ; "a |" then the end
+    cmp dword [cmd_in], 0
+    jne .syntax
+    cmp dword [cmd_out], 0
+    jne .syntax
+    cmp eax, T_END
+    je .empty
+    cmp eax, T_SEMI
+    jne .syntax                         ; "&" alone
+    cmp ebx, 0
+    jne .empty                          ; "a ; ;" is let go, as an empty command
+    jmp .syntax                         ; ";" at the start of a line
+.empty:
+    mov dword [ncmds], 0
+    clc
+    ret
+.close_last:
+    inc edx
+    mov [ncmds], edx
+    clc
+    ret
+.word:
+    mov ecx, [cmd_argc+edx*4]
+    cmp ecx, MAX_ARGS
+    jae .too_many
+    mov edi, edx
+    imul edi, edi, (MAX_ARGS + 1) * 4
+    mov esi, [tok_word+ebx*4]
+    mov [cmd_argv+edi+ecx*4], esi
+    mov dword [cmd_argv+edi+ecx*4+4], 0
+    inc dword [cmd_argc+edx*4]
+    inc ebx
+    jmp .tok
+.redirect:
+    cmp dword [tok_type+ebx*4+4], T_WORD
+    jne .syntax_next
+    mov esi, [tok_word+ebx*4+4]
+    cmp eax, T_LT
+    jne .out
+    mov [cmd_in+edx*4], esi
+    jmp .redirected
+.out:
+    mov [cmd_out+edx*4], esi
+    xor ecx, ecx
+    cmp eax, T_GTGT
+    sete cl
+    mov [cmd_app+edx*4], ecx
+.redirected:
+    add ebx, 2
+    jmp .tok
+.pipe:
+    cmp dword [cmd_argc+edx*4], 0
+    je .syntax
+    inc edx
+    cmp edx, MAX_CMDS
+    jae .too_long
+    call .clear
+    inc ebx
+    jmp .tok
+.clear:                                 ; an empty command EDX
+    mov dword [cmd_argc+edx*4], 0
+    mov dword [cmd_in+edx*4], 0
+    mov dword [cmd_out+edx*4], 0
+    mov dword [cmd_app+edx*4], 0
+    mov edi, edx
+    imul edi, edi, (MAX_ARGS + 1) * 4
+    mov dword [cmd_argv+edi], 0
+    ret
+.syntax_next:
+    inc ebx
+.syntax:                                ; "sh: syntax error near <token EBX>"
+    mov esi, s_sh
+    call ulib_putserr
+    mov esi, ulib_s_colon
+    call ulib_putserr
+    mov esi, s_syntax
+    call ulib_putserr
+    mov eax, [tok_type+ebx*4]
+    mov esi, [tok_names+eax*4]
+    test esi, esi
+    jnz .name
+    mov esi, [tok_word+ebx*4]
+.name:
+    call ulib_putserr
+    mov esi, s_newline
+    call ulib_putserr
+    mov dword [last_status], 2
+    stc
+    ret
+.too_many:
+    mov esi, s_toomany
+    jmp .say
+.too_long:
+    mov esi, s_toolong
+.say:
+    call sh_say
+    mov dword [last_status], 2
+    stc
+    ret
+
+; run_pipeline: runs the parsed pipeline (builtins in the shell when it is one command in the
+; foreground), sets $?.
+run_pipeline:
+    cmp dword [ncmds], 1
+    jne .fork
+    cmp dword [background], 0
+    jne .fork
+    mov esi, [cmd_argv]
+    mov edi, s_exit
+    call ulib_streq
+    jnz builtin_exit
+    mov edi, s_help
+    call ulib_streq
+    jnz .help
+    mov edi, s_cd
+    call ulib_streq
+    jnz builtin_cd
+    mov edi, s_pwd
+    call ulib_streq
+    jnz builtin_pwd
+.fork:
+    mov dword [pgid], 0
+    mov dword [prev_read], -1
+    xor ebp, ebp                        ; EBP = the command being started
+.start:
+    lea eax, [ebp+1]
+    cmp eax, [ncmds]
+    jae .no_pipe
+    SYSCALL SYS_pipe, pfd
     test eax, eax
-    js .failed
-    SYSCALL SYS_waitpid, eax, status, 0
+    jns .no_pipe
+    mov edi, s_pipe
+    jmp .failed
+.no_pipe:
+    SYSCALL SYS_fork
     test eax, eax
-    js .done
+    jz child                            ; (EBP = the command)
+    jns .parent
+    cmp eax, -ENOSYS
+    jne .fork_failed
+    test ebp, ebp
+    jnz .fork_failed
+    jmp spawn_simple                    ; no fork in this kernel
+.fork_failed:
+    mov edi, s_fork
+.failed:
+    mov esi, s_sh
+    call ulib_perror
+    call close_pipe_ends
+    mov [ncmds], ebp                    ; wait for the ones that started
+    jmp .started
+.parent:
+    mov [pids+ebp*4], eax
+    cmp dword [pgid], 0
+    jne .joined
+    mov [pgid], eax
+.joined:
+    SYSCALL SYS_setpgid, eax, [pgid]    ; (the child does it too: whichever runs first)
+    mov eax, [prev_read]
+    test eax, eax
+    js .no_prev
+    SYSCALL SYS_close, eax
+    mov dword [prev_read], -1
+.no_prev:
+    lea eax, [ebp+1]
+    cmp eax, [ncmds]
+    jae .next
+    SYSCALL SYS_close, [pfd+4]
+    mov eax, [pfd]
+    mov [prev_read], eax
+.next:
+    inc ebp
+    cmp ebp, [ncmds]
+    jb .start
+.started:
+    cmp dword [ncmds], 0
+    je .done
+    cmp dword [background], 0
+    je .foreground
+    mov esi, s_lbracket                 ; "[pgid]"
+    call ulib_puts
+    mov eax, [pgid]
+    call ulib_putdec
+    mov esi, s_rbracket
+    call ulib_puts
+    mov dword [last_status], 0
+    jmp .done
+.foreground:
+    SYSCALL SYS_ioctl, STDIN, TIOCSPGRP, pgid
+    xor ebp, ebp
+.wait:                                  ; all of it; status ends as the last command's
+    SYSCALL SYS_waitpid, [pids+ebp*4], status, 0
+    inc ebp
+    cmp ebp, [ncmds]
+    jb .wait
+    call take_terminal
     mov eax, [status]
-    and eax, 0x7f
-    jz .done
-    mov edi, [argv]                     ; "sh: <word>: killed by signal <n>"
+    mov ecx, eax
+    and ecx, 0x7f
+    jnz .signalled
+    shr eax, 8
+    and eax, 0xff
+    mov [last_status], eax
+    jmp .done
+.signalled:
+    lea eax, [ecx+128]
+    mov [last_status], eax
+    cmp ecx, SIGPIPE
+    je .done
+    mov eax, [ncmds]                    ; "sh: <word>: <name> (signal n)"
+    dec eax
+    imul eax, eax, (MAX_ARGS + 1) * 4
+    mov edi, [cmd_argv+eax]
+    call report_signal
+.done:
+    ret
+.help:
+    call help
+    mov dword [last_status], 0
+    ret
+
+; close_pipe_ends: closes the pipe just made (if the failed step EBP was not the last command) and
+; the previous read end. Uses EAX, EBX.
+close_pipe_ends:
+    mov eax, [prev_read]
+    test eax, eax
+    js .pipe
+    SYSCALL SYS_close, eax
+    mov dword [prev_read], -1
+.pipe:
+    lea eax, [ebp+1]
+    cmp eax, [ncmds]
+    jae .done
+    SYSCALL SYS_close, [pfd]
+    SYSCALL SYS_close, [pfd+4]
+.done:
+    ret
+
+; report_signal: "sh: <EDI>: <name> (signal n)\n" (or "killed by signal n") for ECX = the signal.
+report_signal:
     mov esi, s_sh
     call ulib_putserr
     mov esi, ulib_s_colon
@@ -214,31 +613,252 @@ run_command:
     call ulib_putserr
     mov esi, ulib_s_colon
     call ulib_putserr
+    mov esi, sig_names
+.find:
+    movzx eax, byte [esi]
+    test eax, eax
+    jz .unknown
+    inc esi
+    cmp eax, ecx
+    je .named
+.skip:
+    inc esi
+    cmp byte [esi-1], 0
+    jne .skip
+    jmp .find
+.named:
+    call ulib_putserr
+    mov esi, s_signal
+    call ulib_putserr
+    mov eax, ecx
+    mov ebx, STDERR
+    call ulib_fputdec
+    mov al, ')'
+    mov [numbuf], al
+    mov byte [numbuf+1], 10
+    mov byte [numbuf+2], 0
+    mov esi, numbuf
+    call ulib_putserr
+    ret
+.unknown:
     mov esi, s_killed
     call ulib_putserr
-    mov eax, [status]
-    and eax, 0x7f
+    mov eax, ecx
     mov ebx, STDERR
     call ulib_fputdec
     mov esi, s_newline
     call ulib_putserr
-    jmp .done
-.failed:
+    ret
+
+; child: in the child of fork for command EBP: joins the process group, takes its stdin / stdout
+; from the pipes and the redirections, restores SIGINT and execs the program. Does not return.
+child:
+    mov eax, [pgid]
+    SYSCALL SYS_setpgid, 0, eax
+    SYSCALL SYS_rt_sigaction, SIGINT, sa_default, 0, 8
+    mov eax, [prev_read]
+    test eax, eax
+    js .no_prev
+    push eax
+    SYSCALL SYS_dup2, eax, STDIN
+    pop eax
+    SYSCALL SYS_close, eax
+.no_prev:
+    lea eax, [ebp+1]
+    cmp eax, [ncmds]
+    jae .redirections
+    SYSCALL SYS_close, [pfd]
+    SYSCALL SYS_dup2, [pfd+4], STDOUT
+    SYSCALL SYS_close, [pfd+4]
+.redirections:
+    mov esi, [cmd_in+ebp*4]
+    test esi, esi
+    jz .no_in
+    SYSCALL SYS_open, esi, O_RDONLY, 0
+    test eax, eax
+    js .file_failed
+    mov edi, STDIN
+    call move_fd
+.no_in:
+    mov esi, [cmd_out+ebp*4]
+    test esi, esi
+    jz .exec
+    mov ecx, O_WRONLY | O_CREAT | O_TRUNC
+    cmp dword [cmd_app+ebp*4], 0
+    je .open_out
+    mov ecx, O_WRONLY | O_CREAT | O_APPEND
+.open_out:
+    SYSCALL SYS_open, esi, ecx, 0x1a4   ; 0644
+    test eax, eax
+    js .file_failed
+    mov edi, STDOUT
+    call move_fd
+.exec:
+    imul ebp, ebp, (MAX_ARGS + 1) * 4
+    add ebp, cmd_argv                   ; EBP = argv
+    mov esi, [ebp]
+    call program_path                   ; ESI = the path
+    SYSCALL SYS_execve, esi, ebp, envp
+    mov edi, [ebp]                      ; it failed
+    mov ebx, 127
     cmp eax, -ENOENT
-    je .not_found
-    mov edi, [argv]
-    mov esi, s_sh
-    call ulib_perror
-    jmp .done
-.not_found:
-    mov edi, [argv]
+    jne .exec_error
     mov esi, s_notfound
     call sh_error
-.done:
-    pop edi
-    pop esi
-    pop ecx
+    call ulib_exit
+.exec_error:
+    mov esi, s_sh
+    call ulib_perror
+    mov ebx, 126
+    call ulib_exit
+.file_failed:
+    mov edi, esi                        ; "sh: <file>: <error>"
+    mov esi, s_sh
+    call ulib_perror
+    mov ebx, 1
+    call ulib_exit
+
+; move_fd: dup2(EAX, EDI), then close(EAX). Uses EAX, EBX, ECX.
+move_fd:
+    push eax
+    SYSCALL SYS_dup2, eax, edi
     pop ebx
+    mov eax, SYS_close
+    int 0x80
+    ret
+
+; program_path: ESI = the path of the program the word at ESI names: the word itself if it has a
+; '/', else /bin/<word> (in pathbuf). Uses EAX, ECX, EDI.
+program_path:
+    mov ecx, esi
+.scan:
+    mov al, [ecx]
+    test al, al
+    jz .bare
+    cmp al, '/'
+    je .done
+    inc ecx
+    jmp .scan
+.bare:
+    sub ecx, esi                        ; ECX = the word's length
+    cmp ecx, PATH_MAX - 6
+    ja .done                            ; longer than any name: let the call fail with it
+    mov dword [pathbuf], '/bin'
+    mov byte [pathbuf+4], '/'
+    lea edi, [pathbuf+5]
+    inc ecx                             ; copy the NUL too
+    cld
+    rep movsb
+    mov esi, pathbuf
+.done:
+    ret
+
+; spawn_simple: without fork: runs the one command of the pipeline with spawn_image and waits for
+; it; redirections and & are refused. Sets $?.
+spawn_simple:
+    cmp dword [background], 0
+    jne .refuse
+    cmp dword [cmd_in], 0
+    jne .refuse
+    cmp dword [cmd_out], 0
+    jne .refuse
+    mov esi, [cmd_argv]
+    call program_path
+    mov ebx, cmd_argv
+    call ulib_spawn_path
+    test eax, eax
+    js .failed
+    SYSCALL SYS_waitpid, eax, status, 0
+    test eax, eax
+    js .done
+    mov eax, [status]
+    mov ecx, eax
+    and ecx, 0x7f
+    jnz .signalled
+    shr eax, 8
+    and eax, 0xff
+    mov [last_status], eax
+    ret
+.signalled:
+    lea eax, [ecx+128]
+    mov [last_status], eax
+    mov edi, [cmd_argv]
+    jmp report_signal
+.failed:
+    mov edi, [cmd_argv]
+    mov dword [last_status], 127
+    cmp eax, -ENOENT
+    je .not_found
+    mov dword [last_status], 126
+    mov esi, s_sh
+    jmp ulib_perror
+.not_found:
+    mov esi, s_notfound
+    jmp sh_error
+.refuse:
+    mov esi, s_needfork
+    call sh_say
+    mov dword [last_status], 2
+.done:
+    ret
+
+; ---------------------------------------------------------------------------------------------
+; Builtins
+
+builtin_exit:
+    xor ebx, ebx                        ; `exit` alone: status 0
+    cmp dword [cmd_argc], 2
+    jb .now
+    mov esi, [cmd_argv+4]
+    call ulib_atoi
+    jc .bad
+    mov ebx, eax
+.now:
+    call ulib_exit
+.bad:
+    mov edi, s_exit                     ; "sh: exit: numeric argument required"
+    mov esi, s_badexit
+    call sh_error
+    mov dword [last_status], 2
+    ret
+
+builtin_cd:
+    mov esi, s_root
+    cmp dword [cmd_argc], 2
+    jb .go
+    mov esi, [cmd_argv+4]
+.go:
+    SYSCALL SYS_chdir, esi
+    mov dword [last_status], 0
+    test eax, eax
+    jns .done
+    mov dword [last_status], 1
+    push esi                            ; "sh: cd: <dir>: <error>"
+    mov esi, s_sh
+    call ulib_putserr
+    mov esi, ulib_s_colon
+    call ulib_putserr
+    mov esi, s_cd
+    pop edi
+    call ulib_perror
+.done:
+    ret
+
+builtin_pwd:
+    SYSCALL SYS_getcwd, iobuf, PATH_MAX
+    test eax, eax
+    js .failed
+    mov esi, iobuf
+    call ulib_puts
+    mov esi, s_newline
+    call ulib_puts
+    mov dword [last_status], 0
+    ret
+.failed:
+    mov esi, s_sh
+    mov edi, s_pwd
+    call ulib_perror
+    mov dword [last_status], 1
     ret
 
 ; sh_error: writes "sh: <EDI>: <ESI>\n" to stderr. Preserves every register except EAX.
@@ -306,8 +926,9 @@ show_motd:
     pop ebx
     ret
 
-; help: lists the builtins, then the regular files in /bin, one per line (indented). An unreadable
-; /bin is reported as "sh: /bin: <error>". Preserves every register except EAX.
+; help: lists the builtins, the syntax and how to power off, then the regular files in /bin, one
+; per line (indented). An unreadable /bin is reported as "sh: /bin: <error>". Preserves every
+; register except EAX.
 help:
     push ebx
     push ecx
