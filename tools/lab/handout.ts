@@ -138,7 +138,7 @@ export async function makeHandout(root: string, labs: string[], dir: string, opt
     }
   }
   // After the commit: a symlink is not matched by .gitignore's "node_modules/".
-  if (opts.linkModules && existsSync(path.join(root, "node_modules"))) symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  if (opts.linkModules && existsSync(path.join(root, "node_modules")) && !existsSync(path.join(dir, "node_modules"))) symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
   return { dir, labs, cutFiles, branches };
 }
 

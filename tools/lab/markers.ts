@@ -63,7 +63,8 @@ export function findRegions(file: string, text: string): Region[] {
 function uncomment(file: string, line: string, prefix: string): string {
   const m = /^(\s*)(\S+)( ?)(.*)$/.exec(line);
   if (!m || m[2]!.slice(0, prefix.length) !== prefix) throw new MarkerError(`${file}: a HANDOUT line must start with ${prefix}: ${line.trim()}`);
-  const rest = m[2]!.slice(prefix.length) + m[3] + m[4];
+  const after = m[2]!.slice(prefix.length);
+  const rest = after ? after + m[3] + m[4] : m[4]!;
   return rest.length ? m[1] + rest : "";
 }
 
