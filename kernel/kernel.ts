@@ -192,7 +192,7 @@ export class Kernel implements KernelApi {
       if (!f || f.idle) return false;
       f.request(name);
       return f.strike(name);
-    }, cost);
+    }, cost, () => this.halted !== undefined);
     this.services.onSignalForeground = (sig) => signalForeground(this, sig);
     this.traps = new Traps(machine, this, this.dispatcher, this.irqs, this.repair, this.trace, {
       halted: () => this.halted !== undefined,

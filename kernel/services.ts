@@ -70,6 +70,8 @@ export class Services {
     private readonly beforeServe?: (name: string) => boolean,
     /** The cost model's meter, if kernel work is charged to virtual time. */
     private readonly cost?: CostMeter,
+    /** True once the machine is stopping (nothing more is traced: `halt` is the last event). */
+    private readonly halted: () => boolean = () => false,
   ) {
     this.env = {
       ports,
@@ -250,7 +252,7 @@ export class Services {
 
   private traceService(pid: number, op: number, s: KernelService, type: number, bytes: number): void {
     const tr = this.trace;
-    if (!tr) return;
+    if (!tr || this.halted()) return;
     const ic = this.m.icount();
     tr.service(ic, this.m.usAt(ic), pid, op, this.traceIds.get(s) ?? 0, type, bytes);
   }

@@ -11,6 +11,7 @@ import { registerTrace } from "./commands/trace.ts";
 import { registerBench } from "./commands/bench.ts";
 import { registerImage } from "./commands/image.ts";
 import { registerTorture } from "./commands/torture.ts";
+import { registerExperiment } from "./commands/experiment.ts";
 import { registerLab } from "./commands/lab.ts";
 
 handleClosedPipes();
@@ -32,6 +33,7 @@ registerTrace(program);
 registerBench(program);
 registerImage(program);
 registerTorture(program);
+registerExperiment(program);
 registerLab(program);
 
 /** The (sub)command named on the command line ("image build"), before commander has dispatched to it. */
