@@ -1,12 +1,13 @@
-; ls [path…]: lists each directory (default "/"), one entry per line, directories with a trailing
-; "/". With several paths each listing starts with "<path>:" (and a blank line between listings).
+; ls [path…]: lists each directory (default ".", the current directory), one entry per line,
+; directories with a trailing "/". With several paths each listing starts with "<path>:" (and a
+; blank line between listings).
 ; Errors go to stderr as "ls: <path>: <error>"; the exit status is then 1, else 0.
 %include "ulib.inc"
 %include "bufout.inc"
 
 section .data
 s_ls      db "ls", 0
-s_root    db "/", 0
+s_root    db ".", 0                 ; the current directory
 s_slash   db "/", 0
 s_newline db 10, 0
 s_header  db ":", 10, 0

@@ -103,6 +103,8 @@ pfd         resd 2                      ; the pipe being made
 prev_read   resd 1                      ; the read end of the previous command's pipe (-1: none)
 background  resd 1
 last_status resd 1                      ; $?
+lex_rest    resd 1                      ; the text after the pipeline lexed last (0: none)
+lex_first   resd 1                      ; 1 while the line's first pipeline is parsed
 status      resd 1
 read_fails  resd 1                      ; failed reads in a row
 pathbuf     resb PATH_MAX
@@ -165,10 +167,12 @@ reap:
 ; ---------------------------------------------------------------------------------------------
 ; Words and tokens
 
-; lex: cuts `line` into tokens (tok_type/tok_word, ended by T_END), copying the words' text, with
-; quotes removed and $? expanded, into `words`. CF = 0, or CF = 1 after reporting an error.
+; lex: cuts the text at ESI into tokens (tok_type/tok_word, ended by T_END) up to the end of the
+; line or to the first ';' or '&' (the last token then; [lex_rest] = the text after it, else 0),
+; copying the words' text, with quotes removed and $? expanded, into `words`. So $? is expanded
+; after the pipelines before it have run. CF = 0, or CF = 1 after reporting an error.
 lex:
-    mov esi, line
+    mov dword [lex_rest], 0
     mov edi, words
     xor ebx, ebx                        ; EBX = tokens so far
 .skip:
@@ -207,6 +211,11 @@ lex:
 .op:
     mov [tok_type+ebx*4], ecx
     inc ebx
+    cmp ecx, T_SEMI
+    jb .blank
+    inc esi                             ; ';' or '&': the rest waits
+    mov [lex_rest], esi
+    jmp .end
 .blank:
     inc esi
     jmp .skip
@@ -320,12 +329,15 @@ dollar:
 ; ---------------------------------------------------------------------------------------------
 ; Running a line
 
-; run_line: lexes `line` and runs its pipelines one after the other; a syntax error stops the line.
+; run_line: lexes `line` one pipeline at a time and runs them one after the other; a syntax error
+; stops the line.
 run_line:
+    mov esi, line
+    mov dword [lex_first], 1
+.pipeline:
     call lex
     jc .done
-    xor ebx, ebx                        ; EBX = the token a pipeline starts at
-.pipeline:
+    xor ebx, ebx
     call parse
     jc .done
     mov eax, [tok_type+ebx*4]           ; EBX = its end: T_SEMI, T_AMP or T_END
@@ -335,14 +347,12 @@ run_line:
     mov [background], ecx
     cmp dword [ncmds], 0
     je .next
-    push ebx
     call run_pipeline
-    pop ebx
 .next:
-    cmp dword [tok_type+ebx*4], T_END
-    je .done
-    inc ebx
-    jmp .pipeline
+    mov dword [lex_first], 0
+    mov esi, [lex_rest]
+    test esi, esi
+    jnz .pipeline
 .done:
     ret
 
@@ -374,9 +384,9 @@ parse:
     je .empty
     cmp eax, T_SEMI
     jne .syntax                         ; "&" alone
-    cmp ebx, 0
-    jne .empty                          ; "a ; ;" is let go, as an empty command
-    jmp .syntax                         ; ";" at the start of a line
+    cmp dword [lex_first], 0
+    jne .syntax                         ; ";" at the start of a line
+    jmp .empty                          ; "a ; ;" is let go, as an empty command
 .empty:
     mov dword [ncmds], 0
     clc
