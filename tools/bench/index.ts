@@ -8,6 +8,7 @@ import { microkernelBench } from "./microkernel.ts";
 import { floorBench } from "./floor.ts";
 import { modesBench } from "./modes.ts";
 import { recoveryBench } from "./recovery.ts";
+import { labsBench } from "./labs.ts";
 
 export const benches: Bench[] = [
   kernelBench,
@@ -17,5 +18,6 @@ export const benches: Bench[] = [
   microkernelBench,
   modesBench,
   recoveryBench,
+  labsBench,
   floorBench,
 ];

@@ -1,0 +1,109 @@
+// ringside lab, used as a new user would: list the labs, make a handout and grade it there (a
+// partial score, each failure with a replay command that works), grade the project (full score,
+// Gradescope and JUnit files), and grade a submission that also edited the trace recorder (that
+// edit is ignored, and the user is told so). Skipped inside a handout (the solutions are cut there).
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ringside, ROOT } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "ringside-lab-cli-"));
+const handout = path.join(tmp, "handout");
+
+/** Runs the handout's own `ringside`. */
+function inHandout(args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(handout, "tools", "cli", "ringside.js"), ...args], { cwd: handout, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(solutionCut())("ringside lab", () => {
+  beforeAll(() => {
+    const r = ringside(["lab", "handout", "syscall", "lazy", "-o", handout, "--from-worktree", "--link-modules"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  }, 120_000);
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("lab list: every lab with title, points, the files to edit and the grading time", () => {
+    const r = ringside(["lab", "list"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^syscall +System calls: uptime and sysinfo\n +20 points, 5 tests, about \d+ s to grade\n +edit: kernel\/sys\/info.ts, labs\/syscall\/sysinfo.asm/m);
+    expect(r.stdout).toMatch(/^lazy +Demand paging.*\n +25 points, 6 tests.*\n +edit: kernel\/user-memory.ts, kernel\/sys\/mem.ts/m);
+  });
+
+  it("a handout: LAB.md, a git repository with one commit, the solutions cut (stubs that say so)", () => {
+    expect(readFileSync(path.join(handout, "LAB.md"), "utf8")).toContain("labs/lazy/README.md");
+    const log = spawnSync("git", ["log", "--oneline"], { cwd: handout, encoding: "utf8" }).stdout.trim().split("\n");
+    expect(log).toHaveLength(1);
+    const info = readFileSync(path.join(handout, "kernel", "sys", "info.ts"), "utf8");
+    expect(info).toContain("export const sysUptime: SyscallHandler = () => -E.NOSYS;");
+    expect(info).not.toMatch(/LAB syscall: (BEGIN|HANDOUT|END)|Math\.floor\(k\.nowMs\(\)\)/);
+    expect(readFileSync(path.join(handout, "kernel", "user-memory.ts"), "utf8")).toContain("TODO(lab lazy)");
+  });
+
+  it("grading the handout gives a partial score; every failure has a replay command that writes its trace", () => {
+    const r = inHandout(["lab", "grade", "lazy"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/type-check .* ok/);
+    expect(r.stdout).toMatch(/PASS +past-break +3\/3/);
+    expect(r.stdout).toMatch(/FAIL +heap-on-touch +0\/5/);
+    expect(r.stdout).toMatch(/Score: 3\/25/);
+    const replays = [...r.stdout.matchAll(/replay: (npx ringside run .*)$/gm)].map((m) => m[1]!);
+    expect(replays.length).toBe(5);
+    expect(r.stdout).toContain("trace, events");
+    // The first replay, run as printed, replays the run and writes its trace.
+    const words = replays[0]!.split(" ").slice(2);
+    expect(words.slice(0, 2)).toEqual(["run", "labs/lazy/tests/touch.asm"]);
+    inHandout(words);
+    const trace = path.join(handout, words[words.indexOf("--trace") + 1]!);
+    expect(existsSync(trace)).toBe(true);
+    expect(readFileSync(trace, "utf8")).toMatch(/"kind":"exit","pid":1,"proc":"touch"/);
+  }, 120_000);
+
+  it("grading the project gives full score, with a valid Gradescope results.json and a JUnit file", () => {
+    const gs = path.join(tmp, "results.json");
+    const junit = path.join(tmp, "junit.xml");
+    const r = ringside(["lab", "grade", "syscall", "--gradescope", gs, "--junit", junit]);
+    expect(r.stdout).toMatch(/Score: 20\/20/);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(gs, "utf8")) as Record<string, unknown>;
+    expect(typeof res.score).toBe("number");
+    expect(res.score).toBe(20);
+    expect(typeof res.output).toBe("string");
+    const tests = res.tests as Record<string, unknown>[];
+    expect(tests).toHaveLength(5);
+    for (const t of tests) {
+      expect(typeof t.name).toBe("string");
+      expect(typeof t.score).toBe("number");
+      expect(typeof t.max_score).toBe("number");
+      expect(typeof t.output).toBe("string");
+      expect(t.score).toBe(t.max_score);
+      if ("visibility" in t) expect(["hidden", "after_due_date", "after_published", "visible"]).toContain(t.visibility);
+    }
+    expect(tests.reduce((s, t) => s + (t.score as number), 0)).toBe(res.score);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toMatch(/<testsuite name="lab syscall" tests="5" failures="0"/);
+  }, 120_000);
+
+  it("--submission takes only the lab's files: an edit of the trace recorder is ignored, and the user is told", () => {
+    const sub = path.join(tmp, "submission");
+    cpSync(handout, sub, { recursive: true, filter: (src) => !src.includes("node_modules") && !src.includes(`${path.sep}.git`) && !src.includes(`${path.sep}build`) });
+    // The student's work: the lab's two files (here, the solution).
+    for (const f of ["kernel/user-memory.ts", "kernel/sys/mem.ts"]) writeFileSync(path.join(sub, f), readFileSync(path.join(ROOT, f), "utf8"));
+    // …and a recorder that would break every run if it were used.
+    const rec = path.join(sub, "kernel", "trace", "recorder.ts");
+    writeFileSync(rec, 'throw new Error("tampered");\n' + readFileSync(rec, "utf8"));
+    const gs = path.join(tmp, "sub-results.json");
+    const r = ringside(["lab", "grade", "lazy", "--submission", sub, "--gradescope", gs]);
+    expect(r.stdout).toMatch(/taking kernel\/user-memory.ts, kernel\/sys\/mem.ts/);
+    expect(r.stdout).toMatch(/ignored \(not part of lab lazy.*\n(.*\n)*  kernel\/trace\/recorder.ts \(changed\)/);
+    expect(r.stdout).toMatch(/Score: 25\/25/);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(gs, "utf8")) as { score: number; output: string };
+    expect(res.score).toBe(25);
+    expect(res.output).toContain("kernel/trace/recorder.ts (changed)");
+  }, 180_000);
+});
