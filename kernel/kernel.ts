@@ -148,6 +148,8 @@ export class Kernel implements KernelApi {
   private readonly everStarted = new Set<string>();
   private readonly restartCount = new Map<string, number>();
   private readonly faults: FaultInjector | undefined;
+  /** Page directories of ended (or exec'd) address spaces, freed at the next kernel entry (see AddressSpace.destroy). */
+  private readonly lateDirectories: number[] = [];
   /** The console's foreground process group (tcsetpgrp); 0 = none. */
   foregroundGroup = 0;
 
@@ -239,7 +241,7 @@ export class Kernel implements KernelApi {
 
   /** Frames currently free in the physical allocator. */
   get freeFrames(): number {
-    return this.frames.freeCount;
+    return this.frames.freeCount + this.lateDirectories.length; // directories freed at the next entry count as free
   }
 
   /** Free frames right after boot set up the kernel page table (before any process existed). */
@@ -469,7 +471,7 @@ export class Kernel implements KernelApi {
         if (f) this.closeFile(p, f);
       }
     }
-    p.as.destroy();
+    this.retire(p.as);
     p.as = as;
     p.name = name;
     p.symbols = image.symbols;
@@ -487,6 +489,12 @@ export class Kernel implements KernelApi {
       });
     }
     return 0;
+  }
+
+  /** Frees an address space the CPU may still be running on: its directory only at the next kernel entry. */
+  private retire(as: AddressSpace): void {
+    as.destroy(true);
+    this.lateDirectories.push(as.pd);
   }
 
   closeFile(p: Process, f: OpenFile): void {
@@ -536,7 +544,7 @@ export class Kernel implements KernelApi {
     this.daemons.delete(p);
     if (!this.opts.startServices && this.opts.manifest && p.pid === this.firstPid) this.halt("shutdown");
     else if (this.daemons.size > 0 && this.procs.live.every((q) => this.daemons.has(q))) this.halt("exit");
-    p.as.destroy();
+    this.retire(p.as);
     this.procs.freeKstack(p.kstackSlot);
     for (const c of p.children) {
       const child = this.procs.get(c);
@@ -558,6 +566,8 @@ export class Kernel implements KernelApi {
   private hypercall(value: number): void {
     this.machine.ensureViews();
     this.machine.waitForInput = false;
+    const late = this.lateDirectories;
+    while (late.length > 0) this.frames.release(late.pop()!);
     if (this.halted) return this.dispatcher.writeHalt();
     try {
       if (value === HYPERCALL_BOOT) return this.boot();
@@ -594,8 +604,10 @@ export class Kernel implements KernelApi {
     const declared = this.opts.manifest?.servers ?? [];
     if (this.inKernel("pipe")) this.services.startInKernel("pipe", null, null);
     if (this.opts.startServices) {
+      // The supervisor only has work if some other server runs in ring 3.
+      const ring3 = declared.filter((s) => !s.supervisor && !this.inKernel(s.name));
       for (const priv of declared) {
-        if (this.inKernel(priv.name)) continue;
+        if (this.inKernel(priv.name) || (priv.supervisor && ring3.length === 0)) continue;
         const image = this.modules.get(priv.name);
         if (!image) throw new KernelPanic(`cannot start server ${priv.name}: no program for it`);
         const p = this.spawn(priv.name, image, [priv.name], null);
