@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, openSync, closeSync, readFileSync, r
 import path from "node:path";
 import { UserError } from "./errors.ts";
 import { errnoText, readInputFile } from "./io.ts";
-import { builtMarkerPath, imageHash } from "../image/default.ts";
+import { builtMarkerPath, imageHash, markWritten } from "../image/default.ts";
 import type { KernelMode } from "../../kernel/kernel.ts";
 import type { BootImage } from "../../boot/loader.ts";
 
@@ -158,12 +158,11 @@ export async function openSessionDisk(image: string | undefined, opts: { snapsho
   };
 }
 
-/** Before a session first writes the default image, records what it held (if no build marker says so), so it is never rebuilt over the guest's files. */
+/** Before a session writes the default image: records that it did (a build marker too, if there is none yet), so it is never rebuilt over the guest's files. */
 function recordBuilt(image: string, before: Uint8Array): void {
-  const marker = builtMarkerPath(image);
-  if (existsSync(marker)) return;
   try {
-    writeFileSync(marker, imageHash(before) + "\n");
+    if (!existsSync(builtMarkerPath(image))) writeFileSync(builtMarkerPath(image), imageHash(before) + "\n");
+    markWritten(image);
   } catch {
     // best effort: without it the image counts as never written
   }

@@ -1,7 +1,7 @@
 // The default disk image (docs/image.md "The default image"): the servers, the programs, the boot
 // manifest and the text files under servers/files/, built into build/ringside.img on demand.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fromRoot } from "../paths.ts";
 import { UserError } from "../errors.ts";
@@ -104,14 +104,22 @@ export function imageHash(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** True if `image` holds changes made after it was built (a guest wrote it): its hash differs from its marker. */
-export function heldChanges(image: string): boolean {
-  const marker = builtMarkerPath(image);
-  if (!existsSync(image) || !existsSync(marker)) return false;
-  return readFileSync(marker, "utf8").trim() !== imageHash(readFileSync(image));
+/** The side file a session leaves when it writes the default image ("<image>.written"). */
+export const writtenMarkerPath = (image: string): string => `${image}.written`;
+
+/** Records that a session is writing `image` (the default image): from now on it is never rebuilt silently. */
+export function markWritten(image: string): void {
+  writeFileSync(writtenMarkerPath(image), `written by a ringside session (pid ${process.pid}) at ${new Date().toISOString()}\n`);
 }
 
-/** Writes a freshly built default image to `out` atomically, with its marker; `stamp` is the source time it reflects. */
+/** True if a session wrote `image` after it was built and its bytes are no longer the built ones. */
+export function heldChanges(image: string): boolean {
+  if (!existsSync(image) || !existsSync(writtenMarkerPath(image))) return false;
+  const built = builtMarkerPath(image);
+  return !existsSync(built) || readFileSync(built, "utf8").trim() !== imageHash(readFileSync(image));
+}
+
+/** Writes a freshly built default image to `out` atomically, then its marker; `stamp` is the source time it reflects. */
 async function writeDefaultImage(out: string, stamp: number): Promise<void> {
   const bytes = await buildDefaultImage();
   mkdirSync(path.dirname(out), { recursive: true });
@@ -120,8 +128,9 @@ async function writeDefaultImage(out: string, stamp: number): Promise<void> {
   // Stamp it with the newest source time seen before building, so an edit made during the build
   // still counts as newer next time. (Rounded up past whole milliseconds: utimes keeps about that precision.)
   if (stamp > 0) utimesSync(tmp, new Date(), new Date(Math.ceil(stamp) + 1));
-  writeFileSync(builtMarkerPath(out), imageHash(bytes) + "\n");
   renameSync(tmp, out); // atomic: a concurrent reader never sees half an image
+  writeFileSync(builtMarkerPath(out), imageHash(bytes) + "\n");
+  rmSync(writtenMarkerPath(out), { force: true });
 }
 
 /**
