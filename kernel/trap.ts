@@ -102,9 +102,11 @@ export class Traps {
       cost?.entry();
       if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
       if (vector === 14) {
-        const outcome = pageFaultOutcome(cur, errorCode, cr2);
+        // A write to a present page: a copy-on-write page (fork) gets a frame of its own.
+        const cow = (errorCode & 3) === 3 ? cur.as.breakCow(cr2) : null;
+        const outcome = cow ?? pageFaultOutcome(cur, errorCode, cr2);
         tr?.action(m.icount(), m.nowUs(), cur.pid, "pagefault", { addr: cr2, eip, error_code: errorCode, outcome });
-        if (outcome === "mapped") return d.leave();
+        if (outcome === "mapped" || outcome === "copied" || outcome === "reclaimed") return d.leave();
       }
       const report = killReport(cur, vector, errorCode, eip, cr2, insn);
       this.hooks.exitProcess(cur, null, vector, SIGNAL_FOR_VECTOR[vector] ?? 11, report);

@@ -245,8 +245,13 @@ export class AddressSpace {
     return true;
   }
 
-  /** Returns every frame (user pages, page tables, the directory) to the allocator. */
-  destroy(): void {
+  /**
+   * Returns every frame (user pages, page tables, the directory) to the allocator. With
+   * `keepDirectory` the directory frame is left to the caller to release: while the CPU may still
+   * run on this directory (an exit or exec inside the process's own kernel entry) the frame must not
+   * be handed out again — the stub still switches away on it.
+   */
+  destroy(keepDirectory = false): void {
     const m = this.machine;
     for (const pt of this.tables) {
       for (let i = 0; i < 1024; i++) {
@@ -257,7 +262,9 @@ export class AddressSpace {
     }
     this.tables.length = 0;
     this.pages = 0;
-    this.frames.release(this.pd);
+    if (keepDirectory) {
+      for (let i = 0; i < 1024; i++) m.write32(this.pd + i * 4, i === 0 ? m.read32(this.pd) : 0); // the kernel mapping stays
+    } else this.frames.release(this.pd);
   }
 
   /** Address of the PTE for `va` (creating its page table when `create`), or -1. */

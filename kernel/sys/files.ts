@@ -81,9 +81,9 @@ export const sysWrite: SyscallHandler = (k, p, fd, buf, count) => {
   if ((count | 0) < 0) return -E.INVAL;
   if (count === 0) return 0;
   if ((f.flags & O.ACCMODE) === O.RDONLY) return -E.BADF;
+  if (f.server === "pipe") return k.touchUser(p, buf >>> 0, count, false) ? pipeWrite(k, p, f.ino, buf >>> 0, count, 0) : -E.FAULT;
   const n = Math.min(count, IPC_MAX);
   if (!k.touchUser(p, buf >>> 0, n, false)) return -E.FAULT;
-  if (f.server === "pipe") return pipeWrite(k, p, f.ino, buf >>> 0, n, 0);
   const payload = { va: buf >>> 0, len: n };
   if (f.server !== "fs") return k.serviceRequest(p, f.server, MSG.DEV_WRITE, 0, 0, payload, 0, 0, resultOnly);
   const at = f.flags & O.APPEND ? f.size : f.offset;
@@ -127,12 +127,12 @@ export const sysOpen: SyscallHandler = (k, p, pathPtr, flags) => {
 
 /**
  * A pipe write of [buf, buf+n) of which `done` bytes are written: asks the pipe service to take
- * the rest, again and again, until all of it is in the pipe (a blocking write to a pipe writes
- * everything, as Linux's). A closed read end is SIGPIPE (which terminates the writer unless it
- * ignores SIGPIPE) and -EPIPE.
+ * the rest (at most IPC_MAX bytes a request), again and again, until all of it is in the pipe (a
+ * blocking write to a pipe writes everything, as Linux's). A closed read end is SIGPIPE (which
+ * terminates the writer unless it ignores SIGPIPE) and -EPIPE (or the bytes written before).
  */
 function pipeWrite(k: KernelApi, p: Process, id: number, buf: number, n: number, done: number): number {
-  return k.serviceRequest(p, "pipe", MSG.PIPE_WRITE, id, 0, { va: buf + done, len: n - done }, 0, 0, {
+  return k.serviceRequest(p, "pipe", MSG.PIPE_WRITE, id, 0, { va: buf + done, len: Math.min(n - done, IPC_MAX) }, 0, 0, {
     done: (w0) => {
       const r = w0 | 0;
       if (r === -E.PIPE) {

@@ -32,7 +32,7 @@ const IPC_OPS = ["send", "receive", "reply", "notify"];
 const SERVICE_OPS = ["request", "reply"];
 /** Switch reasons by code (codes are assigned in first-use order past these; see `code`). */
 const SWITCH_REASONS = ["start", "preempt", "yield", "block", "exit", "wake", "priority"];
-const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory"];
+const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory", "copied", "reclaimed"];
 
 // Record layout, in 32-bit words (12 words = 48 bytes):
 //   w0 = kind | cpl << 8 | (pid + 1) << 16     w1 = eip
