@@ -27,6 +27,8 @@ export interface ClaimRow {
   replay: string[];
   /** Data for the report's chart (bars per label and column). */
   chart?: { title: string; unit: string; labels: string[]; series: { name: string; values: number[] }[] };
+  /** Where figures were counted: a session's trace and the seq window of one call. */
+  evidence?: { trace: string; mode: string; call: string; fromSeq: number; toSeq: number; modeSwitches: number }[];
   /** For the crash experiments: each session's events on a timeline (vt µs, kind, label). */
   timeline?: { name: string; marks: { us: number; what: string }[] }[];
 }
@@ -100,6 +102,7 @@ export const EXPERIMENTS: Experiment[] = [
         verdict: monoTwo && microMore ? "supported" : "depends",
         why: `Counted exactly from the traces between each call's entry and its return. Monolithic: ${mono.map((c) => `${c.call} ${c.modeSwitches} mode switches, ${c.contextSwitches} context switches`).join("; ")}. Microkernel: ${micro.map((c) => `${c.call} ${c.modeSwitches} mode switches, ${c.contextSwitches} context switches, ${c.messages} messages`).join("; ")} — a read reaches the disk server too, so it is two round trips and more, not one. The payload is copied once in each shape (kernel ↔ process), never twice.`,
         replay: r.map((s) => s.command),
+        evidence: costs.flatMap((cs, i) => cs.map((c) => ({ trace: r[i]!.trace, mode: MODES[i]!, call: c.call, fromSeq: c.fromSeq, toSeq: c.toSeq, modeSwitches: c.modeSwitches }))),
         chart: { title: "Ring crossings and context switches per call", unit: "count", labels: mono.flatMap((c) => [`${c.call} mode sw.`, `${c.call} ctx sw.`]), series: costs.map((cs, i) => ({ name: MODES[i]!, values: cs.flatMap((c) => [c.modeSwitches, c.contextSwitches]) })) },
       };
     },

@@ -19,6 +19,9 @@ export interface CallCost {
   bytes: number;
   /** Virtual µs from the entry to the return. */
   us: number;
+  /** The trace seq of the call's entry and of its return (the window counted). */
+  fromSeq: number;
+  toSeq: number;
 }
 
 /** The pid of the first process spawned with argv[0] = `name`. */
@@ -44,7 +47,7 @@ export function callCosts(events: Ev[], pid: number, calls: string[]): CallCost[
     const j = returnOf(events, i);
     let lastAs: unknown = null;
     for (let k = i; k >= 0; k--) if (events[k]!.kind === "switch" && events[k]!.to !== null) { lastAs = events[k]!.to; break; }
-    const c: CallCost = { call, modeSwitches: 0, contextSwitches: 0, addressSpaceSwitches: 0, messages: 0, serviceCalls: 0, bytes: 0, us: events[j]!.vt - events[i]!.vt };
+    const c: CallCost = { call, modeSwitches: 0, contextSwitches: 0, addressSpaceSwitches: 0, messages: 0, serviceCalls: 0, bytes: 0, us: events[j]!.vt - events[i]!.vt, fromSeq: events[i]!.seq, toSeq: events[j]!.seq };
     for (let k = i; k <= j; k++) {
       const e = events[k]!;
       if ((e.kind === "syscall" || e.kind === "exception" || e.kind === "irq") && e.cpl_from === 3) c.modeSwitches++;
