@@ -482,11 +482,11 @@ export class Run {
     if (opts.actual !== undefined) lines.push(`  got:      ${opts.actual}`);
     if (this.events.length) {
       const at = Math.max(0, Math.min(opts.at ?? this.events.length - 1, this.events.length - 1));
-      const from = Math.max(0, opts.last ? at - 10 : at - 10);
+      const from = Math.max(0, at - 10);
       const to = Math.min(this.events.length - 1, opts.last ? at : at + 10);
       const fmt = new TextFormatter({ color: false });
       for (let i = 0; i < from; i++) fmt.observe(this.events[i]!);
-      lines.push(`  trace, events ${from}…${to}${opts.last ? " (the last ones)" : ""} (the mismatch at ${at} is marked >):`);
+      lines.push(opts.last ? `  trace, the last events (${from}…${to}):` : `  trace, events ${from}…${to} (the mismatch at ${at} is marked >):`);
       for (let i = from; i <= to; i++) lines.push(`  ${i === at ? ">" : " "}${fmt.format(this.events[i]!)}`);
     }
     lines.push(`  replay: ${this.replay}`);
