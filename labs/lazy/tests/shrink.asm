@@ -2,17 +2,11 @@
 ; (checkpoint A); shrinks the break back to where it started; getpid (checkpoint B); then touches a
 ; page of the given-back heap — which must kill the process with #PF.
 %include "ulib.inc"
-section .bss
-start resd 1
-base resd 1                             ; the first page boundary at or above start
+%include "heap.inc"
 section .text
 global _start
 _start:
-    SYSCALL SYS_brk, 0
-    mov [start], eax
-    add eax, 4095                       ; the heap's first page may be shared with .bss (mapped
-    and eax, ~4095                      ; already): count from the next page boundary
-    mov [base], eax
+    call heap_init                      ; EAX = base
     lea ebx, [eax + 65536]
     SYSCALL SYS_brk, ebx
     mov edi, [base]

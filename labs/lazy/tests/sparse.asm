@@ -1,17 +1,11 @@
 ; Grader program (test "only-touched"): grows the heap by 1 MiB (256 pages), then touches three of
 ; them. getpid marks the moments the grader measures free memory at: after brk, after the touches.
 %include "ulib.inc"
-section .bss
-start resd 1
-base resd 1                             ; the first page boundary at or above start
+%include "heap.inc"
 section .text
 global _start
 _start:
-    SYSCALL SYS_brk, 0
-    mov [start], eax
-    add eax, 4095                       ; the heap's first page may be shared with .bss (mapped
-    and eax, ~4095                      ; already): count from the next page boundary
-    mov [base], eax
+    call heap_init                      ; EAX = base
     lea ebx, [eax + 1024 * 1024]
     SYSCALL SYS_brk, ebx
     SYSCALL SYS_getpid                  ; checkpoint A: the heap is reserved, nothing touched
