@@ -10,7 +10,7 @@ import { PortIo } from "../emulator/ports.ts";
 import { ctrl, scancodes } from "../emulator/keyboard-layout.ts";
 import { ConsoleService } from "../kernel/drivers/console.ts";
 import { DISK_MAX_COUNT, DiskService } from "../kernel/drivers/disk.ts";
-import { KEYMAP, KEYMAP_SHIFT, KeyboardService, Set1Translator } from "../kernel/drivers/keyboard.ts";
+import { KEYMAP, KEYMAP_SHIFT, KeyboardService, Set1Translator, keySequence } from "../kernel/drivers/keyboard.ts";
 import { LINE_MAX, LineDiscipline, NREADERS, READ_QUEUED, READY_MAX } from "../kernel/drivers/line-discipline.ts";
 import { E } from "../kernel/names.ts";
 import { MSG } from "../kernel/protocol.ts";
@@ -81,19 +81,19 @@ describe("line discipline (console.asm's rules)", () => {
     expect(t.ld.queued).toBe(0);
   });
 
-  it("ignores other control bytes and bytes above '~' (no echo, not stored)", () => {
+  it("ignores other control bytes (no echo, not stored); bytes >= 0x80 (UTF-8) are stored and echoed", () => {
     const t = discipline();
-    for (const b of [0x00, 0x01, 0x07, 0x0b, 0x0c, 0x1b, 0x1f, 0x80, 0xc3, 0xff]) t.ld.input(b);
+    for (const b of [0x00, 0x02, 0x07, 0x0b, 0x0c, 0x1f, 0x80, 0xc3, 0xff]) t.ld.input(b);
     t.type("x\n");
-    expect(t.echoed()).toBe("x\n");
+    expect(t.echoed()).toBe("\x80\xc3\xffx\n");
     t.ld.read(1, 10);
-    expect(t.got[0]!.data).toBe("x\n");
+    expect(t.got[0]!.data).toBe("\x80\xc3\xffx\n");
   });
 
-  it("holds at most LINE_MAX-1 characters plus '\\n' (the rest is dropped, not echoed)", () => {
+  it("holds at most LINE_MAX-1 characters plus '\\n' (each byte more is refused with a bell)", () => {
     const t = discipline();
-    t.type("a".repeat(300) + "\n");
-    expect(t.echoed()).toBe("a".repeat(LINE_MAX - 1) + "\n");
+    t.type("a".repeat(LINE_MAX + 1) + "\n");
+    expect(t.echoed()).toBe("a".repeat(LINE_MAX - 1) + "\x07\x07\n");
     t.ld.read(1, 4096);
     expect(t.got[0]!.data.length).toBe(LINE_MAX);
   });
@@ -211,12 +211,14 @@ describe("set-1 translation (keyboard.asm's tables and rules)", () => {
     expect(translate([0x1d, 0x3a, 0xba, 0x2e, 0xae, 0x9d])).toBe("\x03"); // Ctrl + Caps + c
   });
 
-  it("after 0xe0 counts only Right Ctrl, keypad Enter and keypad '/'", () => {
+  it("after 0xe0 counts only Right Ctrl, keypad Enter, keypad '/' and the cursor keys", () => {
     const t = new Set1Translator();
     expect(translate([0xe0, 0x1d, 0x2e, 0xe0, 0x9d, 0x2e], t)).toBe("\x03c"); // right Ctrl held, released
     expect(translate([0xe0, 0x1c, 0xe0, 0x9c, 0xe0, 0x35, 0xe0, 0xb5], t)).toBe("\n/");
     expect(translate([0xe0, 0x2a, 0x1e, 0xe0, 0xaa], t)).toBe("a"); // fake shift: ignored
-    expect(translate([0xe0, 0x48, 0xe0, 0x50, 0xe0, 0x38], t)).toBe(""); // arrows, right Alt
+    expect(translate([0xe0, 0x38, 0xe0, 0xc8], t)).toBe(""); // right Alt, an arrow's release
+    const keys = [0x48, 0x50, 0x4d, 0x4b, 0x47, 0x4f, 0x53].map((k) => t.feed((t.feed(0xe0), k)));
+    expect(keys.flatMap(keySequence).map((b) => String.fromCharCode(b)).join("")).toBe("\x1b[A\x1b[B\x1b[C\x1b[D\x1b[H\x1b[F\x1b[3~");
   });
 
   it("ignores releases of ordinary keys, Escape makes 0x1b, codes past the table make nothing", () => {
