@@ -9,6 +9,7 @@ import { floorBench } from "./floor.ts";
 import { modesBench } from "./modes.ts";
 import { recoveryBench } from "./recovery.ts";
 import { labsBench } from "./labs.ts";
+import { unixBench } from "./unix.ts";
 
 export const benches: Bench[] = [
   kernelBench,
@@ -19,5 +20,6 @@ export const benches: Bench[] = [
   modesBench,
   recoveryBench,
   labsBench,
+  unixBench,
   floorBench,
 ];
