@@ -145,7 +145,7 @@ export const EXPERIMENTS: Experiment[] = [
         columns: ["monolithic", "microkernel"],
         figures,
         verdict: slow.every((s) => s > 1.05) ? "supported" : "depends",
-        why: `Microkernel ÷ monolithic in modelled virtual time: ${labels.map((l, i) => `${l} ${round(slow[i]!)}×`).join(", ")}. Part of it is the servers' own work, which the monolithic shape does in TypeScript the guest clock does not see (${labels.map((l, i) => `${round((serverShare[i]! / vt[3 + i]!) * 100, 0)} %`).join(", ")} of the microkernel's time); the rest is messages and switches. The shell session (${round(shellSlow)}×) is far from L4Linux's 5 %: L4's IPC costs a few hundred cycles; here a round trip between address spaces is dominated by the emulator's TLB refills (docs/kernel.md).`,
+        why: `Microkernel ÷ monolithic in modelled virtual time: ${labels.map((l, i) => `${l} ${round(slow[i]!)}×`).join(", ")}. Most of it is the servers' own ring-3 work (${labels.map((_, i) => `${round((serverShare[i]! / vt[3 + i]!) * 100, 0)} %`).join(", ")} of the microkernel's time) — work the monolithic shape does in TypeScript that the guest clock does not see, so the monolithic figure is a lower bound. Leaving that work out, what the messages and switches themselves cost is ${labels.map((l, i) => `${round((vt[3 + i]! - serverShare[i]!) / vt[i]!)}×`).join(", ")} the monolithic time — still far from L4Linux's 5 %, whose IPC took a few hundred cycles and whose benchmark spent most of its time in user code.`,
         replay: r.map((s) => s.command),
         chart: { title: "Slowdown, microkernel ÷ monolithic (modelled virtual time)", unit: "×", labels, series: [{ name: "microkernel ÷ monolithic", values: slow.map((s) => round(s)) }] },
       };
