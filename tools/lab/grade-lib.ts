@@ -7,7 +7,11 @@
 // says what was expected and what happened, shows the trace events around the first mismatch in
 // `trace show` form, and prints one command that replays exactly that run and writes its trace.
 import path from "node:path";
-import { KERNEL_VERSION, type Kernel, type KernelMode, type ProgramSpec, type RunResult } from "../../kernel/kernel.ts";
+import { readFileSync } from "node:fs";
+import { KERNEL_VERSION, loadImage, type Kernel, type KernelMode, type ProgramSpec, type RunResult } from "../../kernel/kernel.ts";
+import { loadBootImage, type BootImage } from "../../boot/loader.ts";
+import { assembleProgram } from "../asm/program.ts";
+import { ensureDefaultImage } from "../image/default.ts";
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { Rsfs } from "../../kernel/fs/rsfs.ts";
@@ -112,43 +116,59 @@ export class TestContext {
 
   /** Runs programs as `ringside run` does and returns what happened (never throws for a bad exit). */
   async run(spec: RunSpec): Promise<Run> {
-    const { loadProgramFile } = await import("../cli/program.ts");
-    const { openSessionDisk } = await import("../cli/disk.ts");
-    const programs: ProgramSpec[] = [];
     try {
-      for (const f of spec.programs) programs.push(await loadProgramFile(path.join(ROOT, f), spec.args ?? []));
+      const programs: ProgramSpec[] = [];
+      for (const f of spec.programs) programs.push(await programFile(f, spec.args ?? []));
       const modules: ProgramSpec[] = [];
-      for (const f of spec.modules ?? []) modules.push(await loadProgramFile(path.join(ROOT, f)));
-      const disk = await openSessionDisk(undefined);
+      for (const f of spec.modules ?? []) modules.push(await programFile(f, []));
+      const disk = await builtInImage();
       const mode = spec.mode ?? "monolithic";
       return await execute(this, spec, replayRun(spec, this.test), {
         programs,
-        modules: [...modules, ...disk.boot.modules],
-        manifest: disk.boot.manifest,
-        hda: disk.boot.hda,
+        modules: [...modules, ...disk.modules],
+        manifest: disk.manifest,
+        hda: disk.hda,
         mode,
         startServices: true,
       });
     } catch (e) {
       if (e instanceof LabFailure) throw e;
-      throw new LabFailure(`could not start the run: ${(e as Error).message}\nreplay: ${replayRun(spec, this.test)}`);
+      throw new LabFailure(`could not start the run: ${(e as Error).message}\n  replay: ${replayRun(spec, this.test)}`);
     }
   }
 
   /** Boots the built-in image into the shell, types `input`, and returns what happened. */
   async boot(spec: BootSpec): Promise<Run> {
-    const { openSessionDisk } = await import("../cli/disk.ts");
-    const disk = await openSessionDisk(undefined);
+    const disk = await builtInImage();
     const run: RunSpec = { programs: [], budget: spec.budget, input: spec.input, mode: spec.mode ?? "microkernel" };
     return execute(this, run, replayBoot(spec, this.test), {
-      programs: disk.boot.programs,
-      modules: disk.boot.modules,
-      manifest: disk.boot.manifest,
-      hda: disk.boot.hda,
+      programs: disk.programs,
+      modules: disk.modules,
+      manifest: disk.manifest,
+      hda: disk.hda,
       mode: run.mode!,
       startServices: false,
     });
   }
+}
+
+/** A program as `ringside run <file>` loads it: `.asm` assembled (servers/lib on the include path), else read. */
+async function programFile(file: string, args: string[]): Promise<ProgramSpec> {
+  const full = path.join(ROOT, file);
+  const name = path.basename(file).replace(/\.(asm|elf|bin|s)$/i, "");
+  let image: Uint8Array = new Uint8Array(readFileSync(full));
+  if (/\.(asm|s)$/i.test(file)) image = await assembleProgram(full, new TextDecoder().decode(image));
+  loadImage(image); // throws with the reason if it is not a program
+  return { name, image, argv: [name, ...args] };
+}
+
+/** The built-in image (build/ringside.img, built on demand) as the kernel boots it, on a private copy of the disk. */
+async function builtInImage(): Promise<BootImage> {
+  const file = await ensureDefaultImage();
+  const raw = readFileSync(file);
+  const disk = new Uint8Array(raw.length); // its own buffer: the emulated disk writes into it
+  disk.set(raw);
+  return loadBootImage(disk, file);
 }
 
 interface MachineSetup {
