@@ -23,6 +23,8 @@ export interface DispatcherHooks {
   alarm(p: Process): void;
   /** Called at every kernel exit before the decision (fault injection strikes here); may halt. */
   beforeLeave?(): void;
+  /** The earliest other kernel deadline (virtual ms), e.g. a parked request's; Infinity if none. */
+  deadline?(): number;
 }
 
 export class Dispatcher {
@@ -108,7 +110,7 @@ export class Dispatcher {
 
   /** The earliest virtual time something is scheduled to happen (a sleeper, an alarm), or Infinity. */
   nextWake(): number {
-    let t = Infinity;
+    let t = this.hooks.deadline?.() ?? Infinity;
     for (const p of this.live) {
       if (p.state === "blocked" && p.wait?.kind === "sleep" && p.wait.until < t) t = p.wait.until;
       if (this.alarmsSet > 0 && p.alarmAt < t) t = p.alarmAt;

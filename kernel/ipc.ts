@@ -26,6 +26,11 @@ export interface IpcHost {
   handOffTo(p: Process): void;
   /** A message (not a notification) was delivered to `d` (fault injection counts a server's requests). */
   delivered?(d: Process): void;
+  /**
+   * `server` ended while `p` waited on a kernel-made request to it: true if the kernel keeps the
+   * request to send it again when the server is restarted (p stays blocked), false to fail it now.
+   */
+  park?(p: Process, server: Process): boolean;
   /** The cost model's meter (messages, copies), if the kernel charges kernel work to virtual time. */
   readonly cost?: CostMeter;
 }
@@ -230,9 +235,9 @@ export class Ipc {
     }
     xe.op = IpcOp.none;
     xe.peer = null;
-    for (const s of xe.queue) this.fail(s, -E.SRCH);
+    for (const s of xe.queue) this.fail(s, -E.SRCH, x);
     xe.queue.length = 0;
-    for (const c of everyone) if (c !== x && c.state === "blocked" && c.ipc.op === IpcOp.awaiting && c.ipc.peer === x) this.fail(c, -E.SRCH);
+    for (const c of everyone) if (c !== x && c.state === "blocked" && c.ipc.op === IpcOp.awaiting && c.ipc.peer === x) this.fail(c, -E.SRCH, x);
   }
 
   // ---- internals ---------------------------------------------------------------------------------
@@ -249,10 +254,11 @@ export class Ipc {
   }
 
   /** Completes a blocked sender/caller with an IPC error. */
-  private fail(p: Process, err: number): void {
+  private fail(p: Process, err: number, ended?: Process): void {
     const e = p.ipc;
     e.op = IpcOp.none;
     e.peer = null;
+    if (ended && e.request && p.state === "blocked" && this.k.park?.(p, ended)) return; // sent again after a restart
     const req = e.request;
     e.request = null;
     e.bufKernel = null;

@@ -120,6 +120,8 @@ export interface RunResult {
 }
 
 export const KERNEL_VERSION = "ringside 0.1.0";
+/** How long (virtual ms) a request whose server died waits for the server's restart before it fails. */
+const PARK_MS = 2000;
 
 export class Kernel implements KernelApi {
   readonly machine: Machine;
@@ -148,6 +150,8 @@ export class Kernel implements KernelApi {
   private readonly everStarted = new Set<string>();
   private readonly restartCount = new Map<string, number>();
   private readonly faults: FaultInjector | undefined;
+  /** Kernel-made requests whose server died with them in flight, waiting for its restart (oldest first). */
+  private readonly parked: { p: Process; name: string; deadline: number }[] = [];
   /** Page directories of ended (or exec'd) address spaces, freed at the next kernel entry (see AddressSpace.destroy). */
   private readonly lateDirectories: number[] = [];
   /** The console's foreground process group (tcsetpgrp); 0 = none. */
@@ -174,6 +178,7 @@ export class Kernel implements KernelApi {
       delivered: (d) => {
         if (this.faults && d.priv) this.faults.request(d.priv.name);
       },
+      park: (p, server) => this.park(p, server),
     });
     if (opts.faults?.length) this.faults = this.faultInjector(opts.faults, opts.seed ?? 1);
     this.irqs = new IrqRouter((p, irq) => this.ipc.notify(-1, p, 1 << irq));
@@ -184,7 +189,9 @@ export class Kernel implements KernelApi {
       alarm: (p) => this.ipc.notify(-1, p, NOTIFY.TIMER),
       beforeLeave: () => {
         if (this.faults && !this.faults.idle) this.faults.strike();
+        if (this.parked.length > 0) this.expireParked();
       },
+      deadline: () => (this.parked.length > 0 ? this.parked[0]!.deadline : Infinity),
     }, cost);
     const available = new Map((opts.services ?? []).map((s) => [s.name, s] as const));
     // Pipes are an in-kernel service in both shapes (docs/kernel.md, "Fork, pipes and signals").
@@ -363,6 +370,55 @@ export class Kernel implements KernelApi {
     return p.pid;
   }
 
+  /**
+   * A server with a restart policy died while `p` waited on a kernel-made request to it (a POSIX
+   * call): while a supervisor runs, the request is kept and sent again to the restarted server — file
+   * and disk requests name their inode and offset, so repeating one is safe (docs/recovery.md says
+   * which are not idempotent) — or fails with EIO after PARK_MS of virtual time.
+   */
+  private park(p: Process, server: Process): boolean {
+    const priv = server.priv;
+    if (!priv?.restart || priv.supervisor || this.halted) return false;
+    const sup = this.opts.manifest?.servers.find((s) => s.supervisor);
+    if (!sup || this.services.endpoint(sup.name) <= 0) return false;
+    this.parked.push({ p, name: priv.name, deadline: this.machine.nowMs() + PARK_MS });
+    p.wait = { kind: "service", name: priv.name };
+    return true;
+  }
+
+  /** Sends the parked requests for `name` to its restarted server `d`. */
+  private resendParked(name: string, d: Process): void {
+    for (let i = 0; i < this.parked.length; ) {
+      const w = this.parked[i]!;
+      if (w.name !== name) {
+        i++;
+        continue;
+      }
+      this.parked.splice(i, 1);
+      const p = w.p;
+      if (p.state !== "blocked" || !p.ipc.request) continue;
+      p.wait = null;
+      const r = this.ipc.send(p, d);
+      if (r !== null) this.failParked(p, r);
+    }
+  }
+
+  /** Fails parked requests whose server did not come back in time (EIO to the caller). */
+  private expireParked(): void {
+    const now = this.machine.nowMs();
+    while (this.parked.length > 0 && this.parked[0]!.deadline <= now) {
+      const w = this.parked.shift()!;
+      if (w.p.state === "blocked" && w.p.ipc.request) this.failParked(w.p, -E.SRCH);
+    }
+  }
+
+  private failParked(p: Process, err: number): void {
+    const req = p.ipc.request;
+    p.ipc.request = null;
+    p.state = "blocked";
+    this.dispatcher.complete(p, req ? req.failed(err) : err);
+  }
+
   /** Counts a server's start: any start after the first is a restart, recorded in the trace. */
   private serverStarted(name: string, pid: number): void {
     if (!this.everStarted.has(name)) {
@@ -373,6 +429,8 @@ export class Kernel implements KernelApi {
     this.restartCount.set(name, n);
     const m = this.machine;
     this.trace?.action(m.icount(), m.nowUs(), pid, "restart", { name, count: n });
+    const restarted = this.procs.get(pid);
+    if (restarted) this.resendParked(name, restarted);
   }
 
   spawnImage(name: string, bytes: Uint8Array, argv: string[], parent: Process): number {
@@ -396,17 +454,9 @@ export class Kernel implements KernelApi {
   /** fork(2): the child shares every page copy-on-write, every open file description, cwd, group and ignored signals. */
   fork(p: Process): number {
     const m = this.machine;
-    if (this.procs.size >= MAX_PROCS) return -E.AGAIN;
-    const slot = this.procs.allocKstack();
-    if (slot === undefined) return -E.AGAIN;
-    let as: AddressSpace;
-    try {
-      as = new AddressSpace(m, this.frames, this.kernelPt);
-    } catch (e) {
-      this.procs.freeKstack(slot);
-      if (e instanceof OutOfMemory) return -E.NOMEM;
-      throw e;
-    }
+    const room = this.newProcessRoom();
+    if (typeof room === "number") return room;
+    const { slot, as } = room;
     const ok = as.cloneFrom(p.as);
     m.flushTlb(); // the parent's writable pages just became read-only
     if (!ok) {
@@ -450,13 +500,8 @@ export class Kernel implements KernelApi {
       if (e instanceof ElfError || e instanceof Error) return -E.NOEXEC;
       throw e;
     }
-    let as: AddressSpace;
-    try {
-      as = new AddressSpace(m, this.frames, this.kernelPt);
-    } catch (e) {
-      if (e instanceof OutOfMemory) return -E.NOMEM;
-      throw e;
-    }
+    const as = this.newAddressSpace();
+    if (!as) return -E.NOMEM;
     const built = populate(as, image, argv, envp);
     if (typeof built === "number") {
       as.destroy();
@@ -478,17 +523,43 @@ export class Kernel implements KernelApi {
     p.brkStart = p.brk = built.end;
     p.frame = writeInitialFrame(m, p.kstackTop, image.entry, built.sp);
     if (this.dispatcher.current === p) this.dispatcher.reloadAddressSpace();
-    const tr = this.trace;
-    if (tr) {
-      tr.nameProcess(p.pid, name);
-      tr.action(m.icount(), m.nowUs(), p.pid, "load", {
-        path: name,
-        entry: image.entry,
-        segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, flags: flagString(s.flags) })),
-        symbols: image.symbols,
-      });
+    if (this.trace) {
+      this.trace.nameProcess(p.pid, name);
+      this.traceLoad(p.pid, name, image);
     }
     return 0;
+  }
+
+  /** The trace's `load` event: `image` now runs in process `pid`. */
+  private traceLoad(pid: number, name: string, image: LoadedImage): void {
+    const m = this.machine;
+    this.trace?.action(m.icount(), m.nowUs(), pid, "load", {
+      path: name,
+      entry: image.entry,
+      segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, flags: flagString(s.flags) })),
+      symbols: image.symbols,
+    });
+  }
+
+  /** A fresh address space, or null when no frame is left for its directory. */
+  private newAddressSpace(): AddressSpace | null {
+    try {
+      return new AddressSpace(this.machine, this.frames, this.kernelPt);
+    } catch (e) {
+      if (e instanceof OutOfMemory) return null;
+      throw e;
+    }
+  }
+
+  /** What a new process needs first: a table entry's room, a kernel stack slot and an address space; or -errno. */
+  private newProcessRoom(): { slot: number; as: AddressSpace } | number {
+    if (this.procs.size >= MAX_PROCS) return -E.AGAIN;
+    const slot = this.procs.allocKstack();
+    if (slot === undefined) return -E.AGAIN;
+    const as = this.newAddressSpace();
+    if (as) return { slot, as };
+    this.procs.freeKstack(slot);
+    return -E.NOMEM;
   }
 
   /** Frees an address space the CPU may still be running on: its directory only at the next kernel entry. */
@@ -633,17 +704,9 @@ export class Kernel implements KernelApi {
   /** Creates a process running `image`; returns it, or -errno. */
   private spawn(name: string, image: LoadedImage, argv: string[], parent: Process | null): Process | number {
     const m = this.machine;
-    if (this.procs.size >= MAX_PROCS) return -E.AGAIN;
-    const slot = this.procs.allocKstack();
-    if (slot === undefined) return -E.AGAIN;
-    let as: AddressSpace;
-    try {
-      as = new AddressSpace(m, this.frames, this.kernelPt);
-    } catch (e) {
-      this.procs.freeKstack(slot);
-      if (e instanceof OutOfMemory) return -E.NOMEM;
-      throw e;
-    }
+    const room = this.newProcessRoom();
+    if (typeof room === "number") return room;
+    const { slot, as } = room;
     const built = populate(as, image, argv);
     if (typeof built === "number") {
       as.destroy();
@@ -671,12 +734,7 @@ export class Kernel implements KernelApi {
       const ic = m.icount();
       const vt = m.nowUs();
       tr.action(ic, vt, pid, "spawn", { parent: p.parent, argv });
-      tr.action(ic, vt, pid, "load", {
-        path: name,
-        entry: image.entry,
-        segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, flags: flagString(s.flags) })),
-        symbols: image.symbols,
-      });
+      this.traceLoad(pid, name, image);
     }
     return p;
   }
