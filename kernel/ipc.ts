@@ -91,8 +91,12 @@ export class IpcEndpoint {
   /** The last process this one was allowed to send to (see `target` in sys/ipc.ts). */
   lastTarget: Process | null = null;
 
+  /** The kernel already sent this message again after its server died (it is not repeated twice). */
+  resent = false;
+
   /** Stores the outgoing message: three words and its payload (user memory or kernel bytes). */
   setMessage(w0: number, w1: number, w2: number, srcVa: number, srcLen: number, srcPa: number, srcKernel: Uint8Array | null): void {
+    this.resent = false;
     this.w0 = w0;
     this.w1 = w1;
     this.w2 = w2;

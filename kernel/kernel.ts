@@ -372,13 +372,15 @@ export class Kernel implements KernelApi {
 
   /**
    * A server with a restart policy died while `p` waited on a kernel-made request to it (a POSIX
-   * call): while a supervisor runs, the request is kept and sent again to the restarted server — file
-   * and disk requests name their inode and offset, so repeating one is safe (docs/recovery.md says
-   * which are not idempotent) — or fails with EIO after PARK_MS of virtual time.
+   * call): while a supervisor runs, the request is kept and sent once more to the restarted server —
+   * file requests name their inode and offset, so repeating one is safe (docs/recovery.md says which
+   * are not idempotent) — or fails with EIO after PARK_MS of virtual time, or if it kills the
+   * restarted server too.
    */
   private park(p: Process, server: Process): boolean {
     const priv = server.priv;
-    if (!priv?.restart || priv.supervisor || this.halted) return false;
+    // A request that already killed one restarted server is not repeated again (a poison request).
+    if (!priv?.restart || priv.supervisor || this.halted || p.ipc.resent) return false;
     const sup = this.opts.manifest?.servers.find((s) => s.supervisor);
     if (!sup || this.services.endpoint(sup.name) <= 0) return false;
     this.parked.push({ p, name: priv.name, deadline: this.machine.nowMs() + PARK_MS });
@@ -398,6 +400,7 @@ export class Kernel implements KernelApi {
       const p = w.p;
       if (p.state !== "blocked" || !p.ipc.request) continue;
       p.wait = null;
+      p.ipc.resent = true;
       const r = this.ipc.send(p, d);
       if (r !== null) this.failParked(p, r);
     }
