@@ -21,8 +21,9 @@ function bootRaw(args: string[]): { code: number; stdout: Buffer; stderr: string
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
+/** The pid of a server (spawned by name) or a program (loaded by exec into a forked shell). */
 function pidOf(events: Ev[], name: string): number {
-  const e = events.find((x) => x.kind === "spawn" && (x.argv as string[])[0] === name);
+  const e = events.find((x) => (x.kind === "spawn" && (x.argv as string[])[0] === name) || (x.kind === "load" && x.proc === name));
   if (!e) throw new Error(`no spawn of ${name}`);
   return e.pid as number;
 }
@@ -81,7 +82,7 @@ describe("a shell session on the microkernel", () => {
   it("denies an ordinary program the disk controller's ports and the disk server, and carries on", () => {
     const r = ringside(["boot", img, "--input", "diskout\ndisksend\n/home/readme.txt\necho still running\nexit\n"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("$ diskout\nsh: diskout: killed by signal 11\n");
+    expect(r.stdout).toContain("$ diskout\nsh: diskout: Segmentation fault (signal 11)\n");
     expect(r.stderr).toMatch(/\[pid \d+ diskout\] killed by #GP \(vector 13\) error_code=0x0 at eip=0x[0-9a-f]+ <_start\+0x\w+>: out dx,al/);
     expect(r.stdout).toMatch(/\$ disksend\nlookup=\d+ call=-1\n/); // -EPERM
     expect(r.stdout).toContain("$ /home/readme.txt\nsh: /home/readme.txt: Exec format error\n"); // not an ELF: refused, not run
