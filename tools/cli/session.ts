@@ -10,6 +10,7 @@ import { errnoText, escapeControl, isStdoutClosed, onStdoutClosed } from "./io.t
 import type { Manifest } from "../../kernel/manifest.ts";
 import type { FaultSpec } from "../../kernel/faults.ts";
 import type { CostModel } from "../../kernel/cost-model.ts";
+import { splitLines } from "../build/input.ts";
 
 export interface SessionOptions {
   programs: ProgramSpec[];
@@ -136,21 +137,6 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     return EXIT.INTERNAL;
   }
   return result.status;
-}
-
-/** The input split after each newline (each piece is typed when the guest next waits for input); a last
- *  line without a newline is typed with one, as if Enter were pressed. */
-function splitLines(input: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (let i = 0; i < input.length; i++) {
-    if (input[i] === 10) {
-      out.push(input.subarray(start, i + 1));
-      start = i + 1;
-    }
-  }
-  if (start < input.length) out.push(Uint8Array.of(...input.subarray(start), 10));
-  return out;
 }
 
 /** Raw-mode stdin typed into the console; Ctrl-] powers the machine off. Returns a function that stops it. */

@@ -19,6 +19,8 @@ import { createKernel } from "../build/kernel.ts";
 import { TextFormatter } from "../trace/format-text.ts";
 import type { TraceEvent } from "../trace/schema.ts";
 import { ROOT } from "../paths.ts";
+import type { SchedPolicy } from "../../kernel/sched/policy.ts";
+import { splitLines } from "../build/input.ts";
 
 // ---- what a lab is -----------------------------------------------------------------------------
 
@@ -80,6 +82,12 @@ export interface RunSpec {
   input?: string;
   /** Guest instructions the run may take (`--max-instructions`). */
   budget: number;
+  /**
+   * The scheduling policy, made from the virtual clock (ms) when the kernel is created (default: the
+   * system's, priority-rr). `policyName` names it in the replay line.
+   */
+  policy?: (now: () => number) => SchedPolicy;
+  policyName?: string;
 }
 
 /** A boot of the built-in image into the shell with scripted input, as `ringside boot --input`. */
@@ -196,6 +204,8 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
   const out: number[] = [];
   const reports: string[] = [];
   let eofSent = false;
+  let clock: (() => number) | undefined;
+  const policy = spec.policy?.(() => (clock ? clock() : 0));
   const scripted = spec.input !== undefined || !setup.startServices;
   const kernel: Kernel = await createKernel({
     programs: setup.programs,
@@ -207,6 +217,7 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
     faults: [],
     seed: 1,
     trace,
+    ...(policy ? { policy } : {}),
     maxInstructions: spec.budget,
     onIdle: scripted
       ? () => {
@@ -220,6 +231,7 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
     onReport: (line) => void reports.push(line),
   });
   trace.kernel = kernel;
+  clock = () => kernel.machine.nowMs();
   if (spec.input !== undefined) for (const line of splitLines(new TextEncoder().encode(spec.input))) kernel.machine.queueSerialInput(line);
   let result: RunResult;
   try {
@@ -247,20 +259,6 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
   return run;
 }
 
-/** The input split after each newline (each piece is typed when the guest next waits for input). */
-function splitLines(input: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (let i = 0; i < input.length; i++) {
-    if (input[i] === 10) {
-      out.push(input.subarray(start, i + 1));
-      start = i + 1;
-    }
-  }
-  if (start < input.length) out.push(input.subarray(start));
-  return out;
-}
-
 /** A shell word: as is when safe, else single-quoted ($'…' when it holds control characters). */
 export function shellWord(s: string): string {
   if (/^[A-Za-z0-9_./:=,+@%-]+$/.test(s)) return s;
@@ -274,7 +272,7 @@ function replayRun(spec: RunSpec, test: string): string {
   if (spec.mode && spec.mode !== "monolithic") w.push("--mode", spec.mode);
   w.push("--max-instructions", String(spec.budget), "--trace", `${test}.jsonl`);
   if (spec.args?.length) w.push("--", ...spec.args.map(shellWord));
-  return w.join(" ");
+  return w.join(" ") + (spec.policy ? `  (the run uses the ${spec.policyName ?? "lab's"} scheduling policy: the trace shows the system's; grade with --test ${test} to see this run)` : "");
 }
 
 function replayBoot(spec: BootSpec, test: string): string {
