@@ -3,7 +3,7 @@
 // if the committed copy is stale.
 import { IMPLEMENTED_SYSCALLS, UNIMPLEMENTED_SYSCALLS } from "./abi/syscall-table.ts";
 import { E, errnoName } from "./abi/errno.ts";
-import { DT, ENDPOINT, FTYPE, IPC_MAX, MSG, NOTIFY, O, PROCINFO, PSTATE, SECTOR, SEEK, SERVERINFO, SERVERINFO_FLAGS } from "./protocol.ts";
+import { DT, ENDPOINT, FS_APPEND, FS_FLAG, FTYPE, IPC_MAX, MSG, NOTIFY, O, PROCINFO, PSTATE, SECTOR, SEEK, SERVERINFO, SERVERINFO_FLAGS } from "./protocol.ts";
 
 /** The text of servers/lib/ringside.inc. */
 export function ringsideInclude(): string {
@@ -33,6 +33,9 @@ export function ringsideInclude(): string {
   out.push(`NOTIFY_TIMER equ 0x${NOTIFY.TIMER.toString(16)}`, `NOTIFY_SERVER equ 0x${NOTIFY.SERVER.toString(16)}`, `NOTIFY_USER_MASK equ 0x${NOTIFY.USER_MASK.toString(16)}`, "");
   out.push("; message types (w0 of a request)");
   for (const [k, v] of Object.entries(MSG)) out.push(`MSG_${k.padEnd(12)} equ ${v}`);
+  out.push("", "; FS_OPEN/FS_UNLINK/FS_MKDIR w2 flags; FS_WRITE's w2 = FS_APPEND: at the current size");
+  for (const [k, v] of Object.entries(FS_FLAG)) out.push(`FS_${k.padEnd(11)} equ ${v}`);
+  out.push(`FS_APPEND      equ 0x${FS_APPEND.toString(16)}`);
   out.push("", "; open flags");
   for (const [k, v] of Object.entries(O)) out.push(`O_${k.padEnd(10)} equ 0x${v.toString(16)}`);
   out.push("", "; FS_OPEN reply types, dirent types, lseek whence");

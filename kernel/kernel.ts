@@ -639,6 +639,9 @@ export class Kernel implements KernelApi {
   /** Entered synchronously from the stub's `out`: handle one kernel entry, then fill the switch block. */
   private hypercall(value: number): void {
     this.machine.ensureViews();
+    // Only the stub (ring 0) enters the kernel. An `out` from ring 3 (a server granted the port by a
+    // forged manifest, were the manifest to allow it) does nothing.
+    if (this.machine.cpl !== 0) return;
     this.machine.waitForInput = false;
     const late = this.lateDirectories;
     while (late.length > 0) this.frames.release(late.pop()!);

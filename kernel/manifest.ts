@@ -35,6 +35,14 @@ export interface Manifest {
 
 export class ManifestError extends Error {}
 
+/** Ports no server may be granted: the kernel's own (a server with the hypercall port could forge kernel entries). */
+export const KERNEL_PORTS: readonly [number, number, string][] = [
+  [0x20, 0x21, "the master PIC"],
+  [0x40, 0x43, "the PIT"],
+  [0xa0, 0xa1, "the slave PIC"],
+  [0x555, 0x558, "the hypercall port"],
+];
+
 const NAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 /** Parses manifest text; throws ManifestError naming the line and what is wrong. */
@@ -76,6 +84,8 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
           const [a, b] = v.split("-");
           const lo = parseNumber(a!), hi = b === undefined ? lo : parseNumber(b);
           if (lo === undefined || hi === undefined || lo > hi || hi > 0xffff) fail(`bad port range "${v}"`);
+          const owned = KERNEL_PORTS.find(([a, b]) => lo! <= b && a <= hi!);
+          if (owned) fail(`ports "${v}" include ${owned[2]} (0x${owned[0].toString(16)}-0x${owned[1].toString(16)}), which the kernel keeps`);
           s.ports.push([lo!, hi!]);
         } else if (key === "send") {
           if (!NAME.test(v)) fail(`bad server name "${v}" in send=`);

@@ -38,6 +38,16 @@ export const MSG = {
   PIPE_CLOSE: 51, // w1 = id, w2 = 0 read end / 1 write end; reply w0 = 0
 } as const;
 
+/**
+ * FS_OPEN, FS_UNLINK and FS_MKDIR: w2 carries FS_FLAG bits, set by the kernel (never by a program:
+ * programs cannot send to the file service). PRIVILEGED: the caller is a server — only then may it
+ * create, open for writing, truncate, unlink or make anything under /boot (else -EACCES).
+ */
+export const FS_FLAG = { PRIVILEGED: 1 } as const;
+
+/** FS_WRITE's w2 (the offset) FS_APPEND: write at the file's current size; the reply's w2 is the offset used. */
+export const FS_APPEND = 0xffffffff;
+
 /** open(2) flags (Linux i386 values). */
 export const O = {
   RDONLY: 0, WRONLY: 1, RDWR: 2, ACCMODE: 3, CREAT: 0x40, EXCL: 0x80, TRUNC: 0x200, APPEND: 0x400, DIRECTORY: 0x10000,

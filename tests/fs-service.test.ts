@@ -74,7 +74,7 @@ describe("the in-kernel fs service: requests", () => {
     expect(s.fs.mounted).toBe(true);
     const motd = s.open("/etc/motd");
     expect([motd.w1, motd.w2]).toEqual([8, FTYPE.FILE]);
-    expect(s.read(motd.w0, 0)).toMatchObject({ w0: 8, w1: 0, w2: 0, data: enc("Welcome\n") });
+    expect(s.read(motd.w0, 0)).toMatchObject({ w0: 8, w1: 8, w2: 0, data: enc("Welcome\n") });
     expect(s.read(motd.w0, 8).w0).toBe(0);
     expect(s.read(motd.w0, 0xfffffff0).w0).toBe(0);
     // inodes: 1 /, 2 etc, 3 motd, 4 home, 5 readme → /f1 is 6

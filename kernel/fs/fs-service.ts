@@ -8,7 +8,7 @@
 // on w0, do the work, reply. Until a mount succeeds every request is answered -EIO; a device error
 // answers -EIO and unmounts (the next request mounts again). Nothing a client sends is trusted.
 import { E } from "../abi/errno.ts";
-import { DT, FTYPE, IPC_MAX, MSG, O } from "../protocol.ts";
+import { DT, FS_APPEND, FS_FLAG, FTYPE, IPC_MAX, MSG, O } from "../protocol.ts";
 import { reply, type KernelService, type ServiceEnv, type ServiceReply, type ServiceRequest } from "../service.ts";
 import { DeviceError, ImageError, NoSpaceError } from "./errors.ts";
 import { Inode } from "./inode.ts";
@@ -18,6 +18,21 @@ import { Rsfs } from "./rsfs.ts";
 const SLASH = 0x2f;
 /** struct linux_dirent: d_ino u32, d_off u32, d_reclen u16, then the name. */
 const DIRENT_NAME = 10;
+
+/**
+ * True if the request's path (payload) is /boot or under it and w2 lacks FS_FLAG.PRIVILEGED (set by the
+ * kernel for servers only): /boot is written by the image tools, never by a program (fs.asm's boot_guard).
+ */
+function bootDenied(req: ServiceRequest): boolean {
+  if ((req.w2 >>> 0) & FS_FLAG.PRIVILEGED) return false;
+  const p = req.payload;
+  let i = 0;
+  while (i < p.length && p[i] === SLASH) i++;
+  const boot = [0x62, 0x6f, 0x6f, 0x74];
+  for (let j = 0; j < 4; j++) if (p[i + j] !== boot[j]) return false;
+  const next = i + 4 < p.length ? p[i + 4]! : 0;
+  return next === 0 || next === SLASH;
+}
 
 export class FsService implements KernelService {
   readonly name = "fs";
@@ -87,9 +102,10 @@ export class FsService implements KernelService {
 
   /** FS_OPEN: w1 = flags, payload = path → w0 = inode, w1 = size, w2 = type (1 file, 2 directory). */
   private open(fs: Rsfs, req: ServiceRequest): ServiceReply {
+    const flags = req.w1 >>> 0;
+    if (flags & (O.ACCMODE | O.CREAT | O.TRUNC) && bootDenied(req)) return reply(-E.ACCES);
     const err = this.resolve(fs, req.payload);
     if (err < 0) return reply(err);
-    const flags = req.w1 >>> 0;
     const ino = this.isRoot ? ROOT_INODE : fs.lookup(this.parent, this.lastName);
     if (ino === 0) {
       if (!(flags & O.CREAT) || flags & O.DIRECTORY) return reply(-E.NOENT); // O_CREAT makes files only
@@ -109,27 +125,32 @@ export class FsService implements KernelService {
     return reply(ino, node.size, FTYPE.FILE);
   }
 
-  /** FS_READ: w1 = inode, w2 = offset → w0 = bytes (up to IPC_MAX, to the end of the file), payload = them. */
+  /** FS_READ: w1 = inode, w2 = offset → w0 = bytes (up to IPC_MAX, to the end of the file), w1 = the file's size, payload = them. */
   private read(fs: Rsfs, req: ServiceRequest): ServiceReply {
     const node = this.handle(fs, req.w1);
     if (node === null) return reply(-E.BADF);
     if (node.type === TYPE_DIR) return reply(-E.ISDIR);
     const n = fs.readAt(node, req.w2 >>> 0, this.out);
-    return reply(n, 0, 0, this.out.subarray(0, n));
+    return reply(n, node.size, 0, this.out.subarray(0, n));
   }
 
-  /** FS_WRITE: w1 = inode, w2 = offset, payload = data → w0 = bytes written (short: the disk filled), w1 = new size. */
+  /**
+   * FS_WRITE: w1 = inode, w2 = offset (FS_APPEND: the current size), payload = data → w0 = bytes
+   * written (short: the disk filled), w1 = new size, w2 = the offset used.
+   */
   private write(fs: Rsfs, req: ServiceRequest): ServiceReply {
     const node = this.handle(fs, req.w1);
     if (node === null) return reply(-E.BADF);
     if (node.type === TYPE_DIR) return reply(-E.ISDIR);
     const data = req.payload.length > IPC_MAX ? req.payload.subarray(0, IPC_MAX) : req.payload;
-    const n = fs.writeAt(node, req.w2 >>> 0, data); // NoSpaceError (-ENOSPC) if nothing fit
-    return reply(n, node.size, 0);
+    const at = req.w2 >>> 0 === FS_APPEND ? node.size : req.w2 >>> 0;
+    const n = fs.writeAt(node, at, data); // NoSpaceError (-ENOSPC) if nothing fit
+    return reply(n, node.size, at);
   }
 
   /** FS_UNLINK: w1 = 0 (a file) or not 0 (an empty directory), payload = path → w0 = 0. */
   private unlink(fs: Rsfs, req: ServiceRequest): ServiceReply {
+    if (bootDenied(req)) return reply(-E.ACCES);
     const err = this.resolve(fs, req.payload);
     if (err < 0) return reply(err);
     if (this.isRoot) return reply(-E.BUSY);
@@ -151,6 +172,7 @@ export class FsService implements KernelService {
 
   /** FS_MKDIR: payload = path → w0 = 0. The new directory is empty (size 0, no blocks). */
   private mkdir(fs: Rsfs, req: ServiceRequest): ServiceReply {
+    if (bootDenied(req)) return reply(-E.ACCES);
     const err = this.resolve(fs, req.payload);
     if (err < 0) return reply(err);
     if (this.isRoot || fs.lookup(this.parent, this.lastName) !== 0) return reply(-E.EXIST);

@@ -4,7 +4,7 @@
 // `service` events). The kernel keeps the descriptor table and offsets; the services keep no
 // per-client state.
 import { E } from "../names.ts";
-import { FTYPE, IPC_MAX, MSG, O, SEEK } from "../protocol.ts";
+import { FS_APPEND, FS_FLAG, FTYPE, IPC_MAX, MSG, O, SEEK } from "../protocol.ts";
 import type { SyscallHandler } from "../syscall-contract.ts";
 import type { Process } from "../process.ts";
 import { release, type OpenFile } from "../files.ts";
@@ -86,11 +86,12 @@ export const sysWrite: SyscallHandler = (k, p, fd, buf, count) => {
   if (!k.touchUser(p, buf >>> 0, n, false)) return -E.FAULT;
   const payload = { va: buf >>> 0, len: n };
   if (f.server !== "fs") return k.serviceRequest(p, f.server, MSG.DEV_WRITE, 0, 0, payload, 0, 0, resultOnly);
-  const at = f.flags & O.APPEND ? f.size : f.offset;
+  // O_APPEND: the file service writes at the size it knows (another descriptor may have grown the file).
+  const at = f.flags & O.APPEND ? FS_APPEND : f.offset;
   return k.serviceRequest(p, "fs", MSG.FS_WRITE, f.ino, at, payload, 0, 0, {
-    done: (w0, w1) => {
+    done: (w0, w1, w2) => {
       if ((w0 | 0) >= 0) {
-        f.offset = at + w0;
+        f.offset = (w2 >>> 0) + w0;
         f.size = w1 >>> 0;
       }
       return w0 | 0;
@@ -115,7 +116,7 @@ export const sysOpen: SyscallHandler = (k, p, pathPtr, flags) => {
     if (!k.serviceRunning(dev)) return -E.NXIO;
     return t.add({ server: dev, ino: 0, offset: 0, flags, type: 0, size: 0 });
   }
-  return k.serviceRequest(p, "fs", MSG.FS_OPEN, flags, 0, path, 0, 0, {
+  return k.serviceRequest(p, "fs", MSG.FS_OPEN, flags, privileged(p), path, 0, 0, {
     done: (w0, w1, w2) => {
       if ((w0 | 0) < 0) return w0 | 0;
       const f: OpenFile = { server: "fs", ino: w0, offset: 0, flags, type: w2, size: w1 >>> 0 };
@@ -165,7 +166,7 @@ function removeCall(dir: boolean): SyscallHandler {
     if (!p.files) return -E.NOSYS;
     const path = pathArg(p, pathPtr);
     if (typeof path === "number") return path;
-    return k.serviceRequest(p, "fs", MSG.FS_UNLINK, dir ? 1 : 0, 0, path, 0, 0, resultOnly);
+    return k.serviceRequest(p, "fs", MSG.FS_UNLINK, dir ? 1 : 0, privileged(p), path, 0, 0, resultOnly);
   };
 }
 export const sysUnlink = removeCall(false);
@@ -176,20 +177,36 @@ export const sysMkdir: SyscallHandler = (k, p, pathPtr) => {
   if (!p.files) return -E.NOSYS;
   const path = pathArg(p, pathPtr);
   if (typeof path === "number") return path;
-  return k.serviceRequest(p, "fs", MSG.FS_MKDIR, 0, 0, path, 0, 0, resultOnly);
+  return k.serviceRequest(p, "fs", MSG.FS_MKDIR, 0, privileged(p), path, 0, 0, resultOnly);
 };
 
-/** lseek(fd, offset, whence): kernel-side only. */
-export const sysLseek: SyscallHandler = (_k, p, fd, offset, whence) => {
+/**
+ * lseek(fd, offset, whence): kernel-side, except SEEK_END on a file, which asks the file service for
+ * the size (a read of 0 bytes at the end: another descriptor may have grown the file).
+ */
+export const sysLseek: SyscallHandler = (k, p, fd, offset, whence) => {
   const f = p.files?.get(fd);
   if (!f) return -E.BADF;
   if (f.server !== "fs") return -E.SPIPE; // a device or a pipe
+  const seek = (base: number): number => {
+    const pos = base + (offset | 0);
+    if (pos < 0 || pos > 0x7fffffff) return -E.INVAL;
+    f.offset = pos;
+    return pos;
+  };
+  if (whence === SEEK.END && f.type === FTYPE.FILE) {
+    return k.serviceRequest(p, "fs", MSG.FS_READ, f.ino, 0xffffffff, null, 0, 0, {
+      done: (w0, w1) => {
+        if ((w0 | 0) < 0) return w0 | 0;
+        f.size = w1 >>> 0;
+        return seek(f.size);
+      },
+      failed: ioError,
+    });
+  }
   const base = whence === SEEK.SET ? 0 : whence === SEEK.CUR ? f.offset : whence === SEEK.END ? f.size : NaN;
   if (Number.isNaN(base)) return -E.INVAL;
-  const pos = base + (offset | 0);
-  if (pos < 0 || pos > 0x7fffffff) return -E.INVAL;
-  f.offset = pos;
-  return pos;
+  return seek(base);
 };
 
 /** getdents(fd, buf, count): linux_dirent records from the file server. */
@@ -226,3 +243,8 @@ export const sysGetdents: SyscallHandler = (k, p, fd, buf, count) => {
   });
 };
 
+
+/** FS_FLAG bits for p's path requests: PRIVILEGED for a server (it may write /boot; programs may not). */
+function privileged(p: Process): number {
+  return p.priv ? FS_FLAG.PRIVILEGED : 0;
+}
