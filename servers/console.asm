@@ -50,8 +50,8 @@ HIST_N      equ 16              ; lines kept in the history
 ISIG        equ 0x1             ; c_lflag bits (Linux's values)
 ICANON      equ 0x2
 ECHO        equ 0x8
-CON_TCGETS  equ 4               ; console requests for the mode (docs/microkernel.md)
-CON_TCSETS  equ 5
+CON_TCGETS  equ MSG_CON_TCGETS  ; console requests for the mode (docs/microkernel.md)
+CON_TCSETS  equ MSG_CON_TCSETS
 
 section .data
 bs_seq      db 8, " ", 8        ; erases one character on the terminal

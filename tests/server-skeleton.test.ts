@@ -25,7 +25,7 @@ s_colon     db ": ", 0
 s_space     db " ", 0
 s_minus     db "-", 0
 s_nl        db 10, 0
-probes      dd n_console, 0, n_console, MSG_CON_INPUT + 1, n_keyboard, 0, n_keyboard, MSG_CON_WRITE
+probes      dd n_console, 0, n_console, MSG_CON_TCSETS + 1, n_keyboard, 0, n_keyboard, MSG_CON_WRITE
             dd n_disk, MSG_DISK_READ - 1, n_disk, MSG_DISK_SIZE + 1, n_fs, MSG_FS_OPEN - 1
             dd n_fs, MSG_FS_READDIR + 1, n_disk, MSG_DISK_SIZE, n_fs, MSG_FS_CLOSE, 0
 section .bss
@@ -105,7 +105,7 @@ describe("the server skeleton", () => {
     expect(r.stdout).toBe(
       [
         "console 0: -38",
-        "console 4: -38",
+        "console 6: -38",
         "keyboard 0: -38",
         "keyboard 1: -38",
         "disk 31: -38",

@@ -27,8 +27,8 @@ import { E } from "../names.ts";
 import { reply, type KernelService, type PortBus, type ServiceEnv, type ServiceReply, type ServiceRequest } from "../service.ts";
 import { LineDiscipline, READ_QUEUED, READY_MAX } from "./line-discipline.ts";
 /** Console requests for the terminal modes (console.asm's numbers; docs/microkernel.md). */
-export const CON_TCGETS = 4;
-export const CON_TCSETS = 5;
+export const CON_TCGETS = MSG.CON_TCGETS;
+export const CON_TCSETS = MSG.CON_TCSETS;
 /** The first serial port's I/O base (ports COM1 … COM1+7). */
 export const COM1 = 0x3f8;
 
