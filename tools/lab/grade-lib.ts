@@ -7,7 +7,7 @@
 // says what was expected and what happened, shows the trace events around the first mismatch in
 // `trace show` form, and prints one command that replays exactly that run and writes its trace.
 import path from "node:path";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { KERNEL_VERSION, loadImage, type Kernel, type KernelMode, type ProgramSpec, type RunResult } from "../../kernel/kernel.ts";
 import { loadBootImage, type BootImage } from "../../boot/loader.ts";
 import { assembleProgram } from "../asm/program.ts";
@@ -240,6 +240,11 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
     kernel.destroy();
     trace.finish();
   }
+  if (spec.policy) {
+    const f = path.join(ROOT, policyTrace(t.test));
+    mkdirSync(path.dirname(f), { recursive: true });
+    writeFileSync(f, jsonl);
+  }
   const lines = jsonl.split("\n").filter((l) => l.length > 0);
   const events = lines.slice(1).map((l) => JSON.parse(l) as TraceEvent);
   const run = new Run(t, spec, replay, result, new TextDecoder().decode(Uint8Array.from(out)), reports, events, trace.freeAtSeq, setup.hda);
@@ -266,13 +271,19 @@ export function shellWord(s: string): string {
   return `'${s}'`;
 }
 
+/** Where the grader writes the trace of a run made with a lab's policy (no CLI command selects one). */
+export function policyTrace(test: string): string {
+  return `build/lab-trace/${test}.jsonl`;
+}
+
 function replayRun(spec: RunSpec, test: string): string {
   const w = ["npx", "ringside", "run", ...spec.programs.map(shellWord)];
   for (const m of spec.modules ?? []) w.push("--module", shellWord(m));
   if (spec.mode && spec.mode !== "monolithic") w.push("--mode", spec.mode);
   w.push("--max-instructions", String(spec.budget), "--trace", `${test}.jsonl`);
   if (spec.args?.length) w.push("--", ...spec.args.map(shellWord));
-  return w.join(" ") + (spec.policy ? `  (the run uses the ${spec.policyName ?? "lab's"} scheduling policy: the trace shows the system's; grade with --test ${test} to see this run)` : "");
+  if (spec.policy) return `npx ringside trace show ${policyTrace(test)}  (this run's trace, written by the grader: the run uses the ${spec.policyName ?? "lab's"} scheduling policy, which \`ringside run\` does not select; the same programs under the system's policy: ${w.join(" ")})`;
+  return w.join(" ");
 }
 
 function replayBoot(spec: BootSpec, test: string): string {
@@ -508,7 +519,7 @@ export class Run {
       for (let i = from; i <= to; i++) lines.push(`  ${i === at ? ">" : " "}${fmt.format(this.events[i]!)}`);
     }
     lines.push(`  replay: ${this.replay}`);
-    lines.push(`  then:   npx ringside trace show ${this.t.test}.jsonl${this.events.length ? ` --from ${Math.max(0, (opts.at ?? this.events.length - 1) - 10)}` : ""}`);
+    if (!this.spec.policy) lines.push(`  then:   npx ringside trace show ${this.t.test}.jsonl${this.events.length ? ` --from ${Math.max(0, (opts.at ?? this.events.length - 1) - 10)}` : ""}`);
     return new LabFailure(lines.join("\n"));
   }
 }

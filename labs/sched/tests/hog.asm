@@ -1,0 +1,9 @@
+; Grader program (lab sched): CPU-bound — spins about 100 ms of CPU time without a system call, exits 0.
+%include "ulib.inc"
+section .text
+global _start
+_start:
+    mov ecx, 100 * 50000
+    call spin
+    SYSCALL SYS_exit, 0
+%include "spin.inc"

@@ -1,0 +1,16 @@
+// `ringside lab check` for the part-2 labs (docs/labs.md): the handout builds, boots and fails exactly
+// the tests that need the solution; the solution gets full score. Skipped inside a handout.
+import { describe, expect, it } from "vitest";
+import { ringside } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
+
+describe.skipIf(solutionCut())("ringside lab check (part 2)", () => {
+  it("sched: the FCFS placeholder fails every test, the MLFQ scores full", () => {
+    const r = ringside(["lab", "check", "sched"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/lab sched: handout graded 0\/28 .*\(each test that needs the solution fails\)/);
+    expect(r.stdout).toMatch(/lab sched: solution graded 28\/28/);
+    expect(r.stdout).toMatch(/lab check: 1 labs ok/);
+    expect(r.code).toBe(0);
+  }, 120_000);
+});
