@@ -222,6 +222,15 @@ describe("sessions and their image (item 19)", () => {
       expect(ringside(["boot", disk, "--snapshot", "--input", "exit 6\n"]).code).toBe(6); // a snapshot needs no lock
     } finally {
       process.kill(pid);
+      // wait until the holder is really gone (under load it takes a moment), so its lock is stale
+      for (let i = 0; i < 200; i++) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          break;
+        }
+        spawnSync("sleep", ["0.05"]);
+      }
     }
     // a stale lock (its process is gone) does not block; the session's writes reach the image; the lock is released
     const kept = ringside(["boot", disk, "--input", "write /home/k.txt kept\nexit\n"]);
