@@ -1,5 +1,5 @@
 // Where the repository's files are, whether running from source (tsx) or from the bundled CLI
-// (build/ringside.mjs): the nearest ancestor directory whose package.json is ringside's.
+// (build/cli/): the nearest ancestor directory whose package.json is ringside's.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

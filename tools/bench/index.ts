@@ -10,6 +10,7 @@ import { modesBench } from "./modes.ts";
 import { recoveryBench } from "./recovery.ts";
 import { labsBench } from "./labs.ts";
 import { unixBench } from "./unix.ts";
+import { cliBench } from "./cli.ts";
 
 export const benches: Bench[] = [
   kernelBench,
@@ -22,4 +23,5 @@ export const benches: Bench[] = [
   labsBench,
   unixBench,
   floorBench,
+  cliBench,
 ];

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// The `ringside` command. Runs build/ringside.mjs, an esbuild bundle of tools/cli/main.ts, and
-// rebuilds it first whenever any TypeScript source is newer (so it is never stale). Set
-// RINGSIDE_NO_BUNDLE=1 to run the sources through tsx instead.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+// The `ringside` command. Runs build/cli/main.js, an esbuild bundle of tools/cli/main.ts split into
+// chunks (a command loads only the code it needs: `boot` does not parse the assembler, the trace
+// tools or the labs), and rebuilds it first whenever any TypeScript source is newer (so it is never
+// stale). Set RINGSIDE_NO_BUNDLE=1 to run the sources through tsx instead.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const bundle = path.join(root, "build", "ringside.mjs");
+const outdir = path.join(root, "build", "cli");
+const bundle = path.join(outdir, "main.js");
 const SOURCE_DIRS = ["emulator", "kernel", "tools", "boot", "servers"];
 
 /** Newest mtime (ms) of the .ts files under the source folders. */
@@ -26,20 +28,34 @@ function newestSource() {
 async function ensureBundle() {
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource()) return;
   const { build } = await import("esbuild");
-  mkdirSync(path.dirname(bundle), { recursive: true });
-  const tmp = `${bundle}.${process.pid}.tmp`;
+  // Built into a fresh folder, then swapped in: concurrent invocations never see a partial bundle.
+  const tmp = `${outdir}.${process.pid}.tmp`;
   await build({
-    entryPoints: [path.join(root, "tools", "cli", "main.ts")],
-    outfile: tmp,
+    entryPoints: { main: path.join(root, "tools", "cli", "main.ts") },
+    outdir: tmp,
     bundle: true,
+    splitting: true,
     platform: "node",
     format: "esm",
     target: "node20",
     packages: "external",
-    sourcemap: "inline",
+    sourcemap: "linked",
     logLevel: "error",
   });
-  renameSync(tmp, bundle); // atomic: concurrent invocations never see a partial bundle
+  const old = `${outdir}.${process.pid}.old`;
+  mkdirSync(path.dirname(outdir), { recursive: true });
+  try {
+    renameSync(outdir, old);
+  } catch {
+    // no previous bundle
+  }
+  try {
+    renameSync(tmp, outdir);
+  } catch {
+    // another invocation swapped in its (equally fresh) bundle first
+  }
+  rmSync(old, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 if (process.env.RINGSIDE_NO_BUNDLE) {
