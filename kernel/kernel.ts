@@ -473,6 +473,7 @@ export class Kernel implements KernelApi {
     c.brkStart = p.brkStart;
     c.brk = p.brk;
     c.nice = p.nice;
+    c.killRight = p.killRight;
     c.files = p.files ? p.files.fork() : null;
     c.cwd = p.cwd;
     c.pgid = p.pgid;
@@ -729,6 +730,11 @@ export class Kernel implements KernelApi {
       p.cwd = parent.cwd;
       p.sigIgnored = parent.sigIgnored;
     }
+    const shell = this.opts.manifest?.shell;
+    // Inherited, except from init under a manifest: of its children only the shell, with kill=yes.
+    // A boot program (init, a program given on the command line) has it; grant() decides for servers.
+    const fromInit = parent !== null && shell !== undefined && parent.pid === this.firstPid;
+    p.killRight = !parent || (fromInit ? shell.kill === true && name === shell.name : parent.killRight);
     p.nice = this.dispatcher.policy.initialNice(parent);
     p.files = FileTable.standard();
     p.frame = writeInitialFrame(m, kstackTop, image.entry, built.sp);
@@ -785,6 +791,7 @@ export class Kernel implements KernelApi {
   /** Gives a freshly started server its manifest privileges: IRQs, I/O ports, send rights. */
   private grant(p: Process, priv: ServerPrivileges): void {
     p.priv = priv;
+    p.killRight = priv.kill === true || priv.supervisor;
     p.nice = SERVER_NICE;
     this.services.registerServer(priv.name, p);
     for (const irq of priv.irqs) this.irqs.own(irq, p);

@@ -19,6 +19,8 @@ export interface ServerPrivileges {
    * server may notify it) without a send right.
    */
   supervisor: boolean;
+  /** May signal init and servers and set any nice value (`kill=yes`; the supervisor always may). */
+  kill?: boolean;
   /** The restart policy the supervisor applies (`restart=<max>/<window ms>`; null: never restarted). */
   restart: { max: number; windowMs: number } | null;
   /** Virtual ms the supervisor waits before a restart, doubled for each restart in the window (`backoff=`). */
@@ -30,7 +32,11 @@ export interface ServerPrivileges {
 export interface Manifest {
   servers: ServerPrivileges[];
   init: { name: string; program: string };
-  shell: { name: string; program: string };
+  /**
+   * `kill=yes` on the shell line: the shell and every program started from it (its descendants) may
+   * signal init and servers and set nice values below 0 — the session operator's right.
+   */
+  shell: { name: string; program: string; kill?: boolean };
 }
 
 export class ManifestError extends Error {}
@@ -62,9 +68,13 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
     if (!NAME.test(name!)) fail(`bad name "${name}" (1–15 letters, digits, _ . -)`);
     if (!program!.startsWith("/")) fail(`the program must be an absolute path in the image, got "${program}"`);
     if (keyword === "init" || keyword === "shell") {
-      if (rest.length) fail(`${keyword} takes no privileges`);
+      let kill = false;
+      for (const item of rest) {
+        if (keyword === "shell" && (item === "kill=yes" || item === "kill=no")) kill = item === "kill=yes";
+        else fail(keyword === "init" ? "init takes no privileges" : `the shell takes only kill=yes|no, got "${item}"`);
+      }
       if (keyword === "init") init ? fail("a second init line") : (init = { name: name!, program: program! });
-      else shell ? fail("a second shell line") : (shell = { name: name!, program: program! });
+      else shell ? fail("a second shell line") : (shell = { name: name!, program: program!, ...(kill ? { kill } : {}) });
       return;
     }
     if (keyword !== "server") fail(`unknown keyword "${keyword}" (expected server, init or shell)`);
@@ -90,9 +100,10 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
         } else if (key === "send") {
           if (!NAME.test(v)) fail(`bad server name "${v}" in send=`);
           s.send.push(v);
-        } else if (key === "dev" || key === "supervise") {
+        } else if (key === "dev" || key === "supervise" || key === "kill") {
           if (v !== "yes" && v !== "no") fail(`bad ${key} "${v}" (yes or no)`);
           if (key === "dev") s.device = v === "yes";
+          else if (key === "kill") s.kill = v === "yes";
           else s.supervisor = v === "yes";
         } else if (key === "restart") {
           const m = /^(\d+)\/(\d+)$/.exec(v);
@@ -103,7 +114,7 @@ export function parseManifest(text: string, file = "/boot/manifest"): Manifest {
           if (!(n >= 0 && n <= 3_600_000)) fail(`bad ${key} "${v}" (virtual ms, 0 to 3600000)`);
           if (key === "backoff") s.backoffMs = n;
           else s.heartbeatMs = n;
-        } else fail(`unknown privilege "${key}" (irq, ports, send, dev, supervise, restart, backoff, heartbeat)`);
+        } else fail(`unknown privilege "${key}" (irq, ports, send, dev, supervise, kill, restart, backoff, heartbeat)`);
       }
     }
     servers.push(s);

@@ -38,6 +38,12 @@ export class Process {
   readonly ipc = new IpcEndpoint();
   /** The manifest entry this process runs as (a server), or null for an ordinary program. */
   priv: ServerPrivileges | null = null;
+  /**
+   * May signal init and servers and set nice values below 0 (docs/abi.md, kill): a server with
+   * kill=yes or supervise=yes, the manifest's shell with kill=yes and its descendants, the boot
+   * programs (init, the programs given to `ringside run`) and their descendants.
+   */
+  killRight = false;
   /** Open files (null once it has ended). */
   files: FileTable | null = null;
   /** In a system call whose return has not been traced yet (it blocked, or the CPU moved on). */

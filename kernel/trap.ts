@@ -18,6 +18,9 @@ import type { CostMeter } from "./cost-model.ts";
 
 export class KernelPanic extends Error {}
 
+/** The signal a process is killed with when the kernel fails in its system call (Linux's SIGSYS). */
+const SIGSYS = 31;
+
 /** What trap dispatch needs besides the dispatcher and the IRQ router. */
 export interface TrapHooks {
   halted(): boolean;
@@ -61,7 +64,18 @@ export class Traps {
       }
       cost?.entry();
       const def = syscallByNumber(nr);
-      const ret = def ? def.handler(this.api, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
+      let ret: number;
+      try {
+        ret = def ? def.handler(this.api, cur, a0, a1, a2, a3, a4) : -E.NOSYS;
+      } catch (err) {
+        // A bug in a handler (a RangeError, a TypeError …) ends the caller, not the machine.
+        if (err instanceof KernelPanic) throw err;
+        if (cur.state !== "zombie") {
+          const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          this.hooks.exitProcess(cur, null, null, SIGSYS, `[pid ${cur.pid} ${cur.name}] killed by signal ${SIGSYS}: the kernel failed in ${def?.name ?? nr} (${what})`);
+        }
+        return d.leave();
+      }
       if (ret === NO_RETURN || cur.state === "zombie") return d.leave(); // exited, or killed by a signal in the call (SIGPIPE)
       cur.syscallOpen = true; // its return is traced (with EAX) whenever it next runs
       if (ret === BLOCKED) return d.leave();

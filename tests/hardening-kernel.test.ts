@@ -5,11 +5,37 @@ import { createKernel } from "../tools/build/kernel.ts";
 import { assembleProgram } from "../tools/cli/program.ts";
 import { parseManifest, ManifestError, type Manifest } from "../kernel/manifest.ts";
 import { image } from "./helpers/kernel.ts";
+import { syscallByNumber } from "../kernel/syscalls.ts";
 
-/** Assembles NASM source (ringside.inc available) to an ELF image. */
+/** Assembles NASM source (ringside.inc and ulib.inc available) to an ELF image. */
 function asm(name: string, src: string): Promise<Uint8Array> {
-  return assembleProgram(`/tmp/${name}.asm`, `%include "ringside.inc"\nsection .text\nglobal _start\n${src}`);
+  return assembleProgram(`/tmp/${name}.asm`, `%include "ulib.inc"\nsection .text\nglobal _start\n${src}\n${SHOW}`);
 }
+
+/** show: prints EAX as a signed decimal and a newline; preserves EAX. */
+const SHOW = `
+section .data
+show_minus db "-", 0
+show_nl    db 10, 0
+section .text
+show:
+    push eax
+    push esi
+    test eax, eax
+    jns .pos
+    mov esi, show_minus
+    call ulib_puts
+    mov eax, [esp + 4]
+    neg eax
+.pos:
+    call ulib_putdec
+    mov esi, show_nl
+    call ulib_puts
+    pop esi
+    pop eax
+    ret`;
+
+const server = (name: string, extra: Record<string, unknown> = {}) => ({ name, program: `/${name}`, irqs: [], ports: [], send: [], device: false, supervisor: false, restart: null, backoffMs: 0, heartbeatMs: 0, ...extra });
 
 /** Prints `text` then exits 0 (NASM lines). */
 const sayAndExit = (label: string) => `
@@ -59,7 +85,7 @@ msg_len equ $ - msg
 `);
     // A manifest object the parser would refuse: the mechanism itself must hold.
     const manifest: Manifest = {
-      servers: [{ name: "evil", program: "/evil", irqs: [], ports: [[0x555, 0x558]], send: [], device: false, supervisor: false, restart: null, backoffMs: 0, heartbeatMs: 0 }],
+      servers: [server("evil", { ports: [[0x555, 0x558]] })],
       init: { name: "ipcinit", program: "/init" },
       shell: { name: "sh", program: "/bin/sh" },
     };
@@ -70,5 +96,101 @@ msg_len equ $ - msg
     expect(r.reason, r.detail).not.toBe("panic");
     expect(r.out).toContain("still here");
     expect(r.status).toBe(0);
+  });
+});
+
+describe("item 2: kill and setpriority need a right for init and servers", () => {
+  it("an ordinary program cannot kill init or a server, nor raise its priority; it may lower it", async () => {
+    const victim = await asm("victim", `
+_start:
+    SYSCALL SYS_nanosleep, ts, 0
+    mov esi, ok
+    call ulib_puts
+    SYSCALL SYS_exit, 0
+section .data
+ts dd 0, 50000000
+ok db "victim ok", 10, 0
+`);
+    const attacker = await asm("attacker", `
+_start:
+    SYSCALL SYS_kill, 2, SIGKILL            ; the server
+    call show
+    SYSCALL SYS_kill, 1, SIGKILL            ; init
+    call show
+    SYSCALL SYS_setpriority, PRIO_PROCESS, 0, -20
+    call show
+    SYSCALL SYS_setpriority, PRIO_PROCESS, 0, 5
+    call show
+    SYSCALL SYS_setpriority, PRIO_PROCESS, 0, 3
+    call show
+    SYSCALL SYS_setpriority, PRIO_PROCESS, 1, 10 ; init: not a descendant
+    call show
+    SYSCALL SYS_kill, 0x7fffffff, 0
+    call show
+    SYSCALL SYS_exit, 0
+`);
+    const manifest: Manifest = { servers: [server("victim")], init: { name: "ipcinit", program: "/init" }, shell: { name: "sh", program: "/bin/sh" } };
+    const r = await run([{ name: "ipcinit", image: await image("ipcinit"), argv: ["ipcinit", "victim", "attacker", "--", "/bin/sh"] }], {
+      modules: [{ name: "victim", image: victim }, { name: "attacker", image: attacker }],
+      manifest,
+    });
+    expect(r.reason, r.detail).not.toBe("panic");
+    expect(r.out).toBe(["-1", "-1", "-13", "0", "-13", "-1", "-3", "victim ok", ""].join("\n"));
+  });
+
+  it("the manifest grants the right: kill=yes on a server line or the shell line, nowhere else", () => {
+    const m = parseManifest("server a /a kill=yes\nserver b /b\ninit i /init\nshell sh /bin/sh kill=yes\n");
+    expect(m.servers.map((s) => s.kill === true)).toEqual([true, false]);
+    expect(m.shell.kill).toBe(true);
+    expect(() => parseManifest("init i /init kill=yes\nshell sh /bin/sh\n")).toThrow(/:1: init takes no privileges/);
+    expect(() => parseManifest("init i /init\nshell sh /bin/sh ports=0x80\n")).toThrow(/:2: the shell takes only kill=yes\|no/);
+  });
+});
+
+describe("item 3: a handler's exception ends the caller, never the machine", () => {
+  it("spawn_image with a length of 2^31 or more is -ENOEXEC, not a RangeError", async () => {
+    const prog = await asm("bigspawn", `
+_start:
+    SYSCALL SYS_spawn_image, _start, 0x80000000, 0, _start
+    call show
+    SYSCALL SYS_spawn_image, _start, 0xffffffff, 0, _start
+    call show
+    SYSCALL SYS_exit, 0
+`);
+    const manifest: Manifest = { servers: [], init: { name: "bigspawn", program: "/init" }, shell: { name: "sh", program: "/bin/sh" } };
+    const r = await run([{ name: "bigspawn", image: prog }], { manifest });
+    expect(r.reason, r.detail).not.toBe("panic");
+    expect(r.out).toBe("-8\n-8\n");
+  });
+
+  it("an exception thrown in a handler kills the calling process with a report; the others run on", async () => {
+    const def = syscallByNumber(20)!; // getpid
+    const original = def.handler;
+    (def as { handler: typeof original }).handler = () => {
+      throw new TypeError("boom");
+    };
+    try {
+      const bad = await asm("bad", `
+_start:
+    SYSCALL SYS_getpid
+    SYSCALL SYS_exit, 0
+`);
+      const good = await asm("good", `
+_start:
+    SYSCALL SYS_sched_yield
+    SYSCALL SYS_sched_yield
+    mov esi, msg
+    call ulib_puts
+    SYSCALL SYS_exit, 0
+section .data
+msg db "good ran", 10, 0
+`);
+      const r = await run([{ name: "bad", image: bad }, { name: "good", image: good }]);
+      expect(r.reason, r.detail).not.toBe("panic");
+      expect(r.out).toContain("good ran");
+      expect(r.reports.join("\n")).toMatch(/\[pid 1 bad\] killed by signal 31: the kernel failed in getpid \(TypeError: boom\)/);
+    } finally {
+      (def as { handler: typeof original }).handler = original;
+    }
   });
 });

@@ -12,6 +12,7 @@ const MAX_NAME = 27;
 
 /** spawn_image(image, len, argv, name): starts the ELF (or flat binary) at [image, image+len) as a child. */
 export const sysSpawnImage: SyscallHandler = (k, p, imagePtr, len, argvPtr, namePtr) => {
+  len >>>= 0; // registers arrive signed: 0x80000000 and above are lengths, not negative numbers
   if (len === 0 || len > MAX_IMAGE) return -E.NOEXEC;
   const bytes = new Uint8Array(len);
   if (!p.as.copyIn(imagePtr >>> 0, len, bytes)) return -E.FAULT;

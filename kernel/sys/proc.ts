@@ -3,6 +3,7 @@ import { E } from "../names.ts";
 import { BLOCKED, NO_RETURN, type SyscallHandler } from "../syscall-contract.ts";
 import { waitMatches, type Process } from "../process.ts";
 import { MAX_SIGNAL, sendSignal, signalGroup } from "../signals.ts";
+import type { KernelApi } from "../kernel-api.ts";
 
 const MAX_PATH = 255;
 const MAX_ARGS = 64;
@@ -89,6 +90,7 @@ export const sysKill: SyscallHandler = (k, p, pid, sig) => {
   if (pid > 0) {
     const target = k.process(pid);
     if (!target || target.state === "zombie") return -E.SRCH;
+    if (target !== p && isProtected(target) && !p.killRight) return -E.PERM;
     if (sig !== 0) sendSignal(k, target, sig);
   } else if (pid === -1) {
     for (const q of [...k.liveProcesses()]) if (q !== p && q.pid !== 1 && !q.priv && sig !== 0) sendSignal(k, q, sig);
@@ -96,13 +98,35 @@ export const sysKill: SyscallHandler = (k, p, pid, sig) => {
   return p.state === "zombie" ? NO_RETURN : 0;
 };
 
-/** setpriority(which, who, nice): which must be PRIO_PROCESS (0); who 0 = the caller; nice −20…19. */
+/** Init (pid 1) and servers: only a process with the kill right (Process.killRight) may signal them. */
+function isProtected(q: Process): boolean {
+  return q.pid === 1 || q.priv !== null;
+}
+
+/** True if `q` is `p` or one of its descendants. */
+function isSelfOrDescendant(k: KernelApi, p: Process, q: Process): boolean {
+  for (let c: Process | undefined = q, n = 0; c && n < 1024; n++) {
+    if (c === p) return true;
+    c = c.parent === null ? undefined : k.process(c.parent);
+  }
+  return false;
+}
+
+/**
+ * setpriority(which, who, nice): which must be PRIO_PROCESS (0); who 0 = the caller; nice −20…19
+ * (clamped). Without the kill right: only the caller or its descendants (-EPERM), and only to a nice
+ * value at or above the target's current one and never below 0 (-EACCES, as Linux without CAP_SYS_NICE).
+ */
 export const sysSetpriority: SyscallHandler = (k, p, which, who, nice) => {
   if (which !== 0) return -E.INVAL;
   const target = who === 0 ? p : k.process(who);
   if (!target || target.state === "zombie") return -E.SRCH;
-  const n = nice | 0;
-  target.nice = Math.max(-20, Math.min(19, n));
+  const n = Math.max(-20, Math.min(19, nice | 0));
+  if (!p.killRight) {
+    if (!isSelfOrDescendant(k, p, target)) return -E.PERM;
+    if (n < 0 || n < target.nice) return -E.ACCES;
+  }
+  target.nice = n;
   k.requestReschedule("priority");
   return 0;
 };

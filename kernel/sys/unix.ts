@@ -53,6 +53,7 @@ export const sysExecve: SyscallHandler = (k, p, pathPtr, argvPtr, envpPtr) => {
   return k.serviceRequest(p, "fs", MSG.FS_OPEN, O.RDONLY, 0, path, 0, 0, {
     done: (ino, size, type) => {
       if ((ino | 0) < 0) return ino | 0;
+      size >>>= 0; // a reply word, whatever the server put there
       if (type === FTYPE.DIR) return -E.ACCES;
       if (size === 0) return -E.NOEXEC;
       if (size > MAX_IMAGE) return -E.NOMEM;
