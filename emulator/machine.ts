@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { V86 } from "v86";
 import { JIT_TABLE_BASE, WASM_OFFSET, v86WasmPath, type V86Cpu, type V86Main } from "./v86-internals.ts";
 import { Xoshiro128 } from "./rng.ts";
+import { makeRtcDeterministic } from "./rtc-clock.ts";
 import { applyDevicePatches, type PatchName } from "./v86-patches.ts";
 
 export interface MachineOptions {
@@ -146,6 +147,7 @@ export class Machine {
     this.memBase = this.cpu.mem8.byteOffset;
     this.refreshViews();
     this.devicePatches = applyDevicePatches(this.cpu);
+    if (this.deterministic) makeRtcDeterministic(this.cpu, () => this.nowMs()); // emulator/rtc-clock.ts
     const realMainLoop = this.cpu.main_loop;
     this.cpu.main_loop = () => this.mainLoop(realMainLoop);
     emulator.add_listener("serial0-output-byte", (byte: number) => {

@@ -13,4 +13,12 @@ describe.skipIf(solutionCut())("ringside lab check (part 2)", () => {
     expect(r.stdout).toMatch(/lab check: 1 labs ok/);
     expect(r.code).toBe(0);
   }, 120_000);
+
+  it("driver: the -ENOSYS skeleton, the empty manifest line and the stub date fail every test; the rtc server scores full", () => {
+    const r = ringside(["lab", "check", "driver"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/lab driver: handout graded 0\/22 .*\(each test that needs the solution fails\)/);
+    expect(r.stdout).toMatch(/lab driver: solution graded 22\/22/);
+    expect(r.code).toBe(0);
+  }, 120_000);
 });

@@ -20,6 +20,7 @@ import { TextFormatter } from "../trace/format-text.ts";
 import type { TraceEvent } from "../trace/schema.ts";
 import { ROOT } from "../paths.ts";
 import type { SchedPolicy } from "../../kernel/sched/policy.ts";
+import { parseManifest } from "../../kernel/manifest.ts";
 import { splitLines } from "../build/input.ts";
 
 // ---- what a lab is -----------------------------------------------------------------------------
@@ -88,6 +89,11 @@ export interface RunSpec {
    */
   policy?: (now: () => number) => SchedPolicy;
   policyName?: string;
+  /**
+   * A manifest fragment (a repository path: `server` lines, docs/microkernel.md) whose servers are
+   * added after the built-in image's; each one's program is the module of the same name (`modules`).
+   */
+  manifest?: string;
 }
 
 /** A boot of the built-in image into the shell with scripted input, as `ringside boot --input`. */
@@ -130,6 +136,10 @@ export class TestContext {
       const modules: ProgramSpec[] = [];
       for (const f of spec.modules ?? []) modules.push(await programFile(f, []));
       const disk = await builtInImage();
+      if (spec.manifest) {
+        const extra = parseManifest(`${readFileSync(path.join(ROOT, spec.manifest), "utf8")}\ninit init /boot/init\nshell sh /bin/sh\n`, spec.manifest);
+        disk.manifest = { ...disk.manifest, servers: [...disk.manifest.servers, ...extra.servers] };
+      }
       const mode = spec.mode ?? "monolithic";
       return await execute(this, spec, replayRun(spec, this.test), {
         programs,
@@ -282,6 +292,7 @@ function replayRun(spec: RunSpec, test: string): string {
   if (spec.mode && spec.mode !== "monolithic") w.push("--mode", spec.mode);
   w.push("--max-instructions", String(spec.budget), "--trace", `${test}.jsonl`);
   if (spec.args?.length) w.push("--", ...spec.args.map(shellWord));
+  if (spec.manifest) w.push("  # with the servers of", spec.manifest, "added to the image's manifest (the grader adds them; ringside run has no option for it)");
   if (spec.policy) return `npx ringside trace show ${policyTrace(test)}  (this run's trace, written by the grader: the run uses the ${spec.policyName ?? "lab's"} scheduling policy, which \`ringside run\` does not select; the same programs under the system's policy: ${w.join(" ")})`;
   return w.join(" ");
 }

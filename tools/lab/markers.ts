@@ -22,12 +22,13 @@ export interface Region {
 
 export class MarkerError extends Error {}
 
-const MARKER = /^(\s*)(\/\/|;)\s*LAB ([a-z][a-z0-9-]*): (BEGIN|HANDOUT|END)\s*$/;
+const MARKER = /^(\s*)(\/\/|;|#)\s*LAB ([a-z][a-z0-9-]*): (BEGIN|HANDOUT|END)\s*$/;
 
 /** The comment prefix of a file's lines, by extension (undefined: the file is never scanned). */
 export function commentPrefix(file: string): string | undefined {
   if (/\.(ts|js|mjs|cjs)$/.test(file)) return "//";
   if (/\.(asm|inc|s)$/i.test(file)) return ";";
+  if (/(^|\/)manifest(\.[a-z0-9-]+)?$/.test(file)) return "#"; // a boot manifest (or a lab's fragment of one)
   return undefined;
 }
 
