@@ -1,0 +1,87 @@
+// Fault injection as a new user checks it: `--inject` into a ring-3 server is survived (the trace shows
+// the fault, the restart and the repeated request), the same fault into the in-kernel service stops
+// the machine, and bad --inject values are refused clearly.
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseTrace, ringside } from "./helpers/cli.ts";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-faults-"));
+const base = path.join(dir, "base.img");
+const SESSION = "cat /home/readme.txt\nls\nexit\n";
+type Ev = Record<string, unknown>;
+
+beforeAll(() => {
+  expect(ringside(["image", "build", "-o", base]).code).toBe(0);
+}, 120_000);
+
+/** Boots a copy of the base image with `args`, tracing; returns the run and its events. */
+function boot(name: string, args: string[]): { code: number; stdout: string; stderr: string; events: Ev[] } {
+  const img = path.join(dir, `${name}.img`);
+  copyFileSync(base, img);
+  const trace = path.join(dir, `${name}.jsonl`);
+  const r = ringside(["boot", img, "--trace", trace, ...args, "--input", SESSION]);
+  return { ...r, events: parseTrace(readFileSync(trace, "utf8")).slice(1) };
+}
+
+describe("--inject", () => {
+  it("disk:crash@5 in the microkernel: the session completes; the trace shows the crash, the restart and the repeated request", () => {
+    const r = boot("disk-crash", ["--inject", "disk:crash@5"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("This file lives on an RSFS disk image");
+    expect(r.stdout).toMatch(/boot\/\nbin\/\netc\/\nhome\/\n/); // ls (the typed lines may echo early)
+    const fault = r.events.findIndex((e) => e.kind === "fault" && e.target === "disk" && e.fault === "crash");
+    const restart = r.events.findIndex((e) => e.kind === "restart" && e.name === "disk");
+    expect(fault).toBeGreaterThanOrEqual(0);
+    expect(restart).toBeGreaterThan(fault);
+    const fs = r.events.find((e) => e.kind === "spawn" && (e.argv as string[])[0] === "fs")!.pid;
+    const newDisk = r.events[restart]!.pid;
+    // the file server sends its request again, to the new disk server
+    expect(r.events.slice(restart).some((e) => e.kind === "ipc" && e.op === "send" && e.src === fs && e.dst === newDisk)).toBe(true);
+  }, 60_000);
+
+  it("fs:hang@3: the heartbeat kills the spinning file server, it is restarted, and the session completes", () => {
+    const r = boot("fs-hang", ["--inject", "fs:hang@3"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("This file lives on an RSFS disk image");
+    const fault = r.events.find((e) => e.kind === "fault" && e.target === "fs")!;
+    expect(fault.outcome).toBe("spins in ring 3");
+    const killed = r.events.find((e) => e.kind === "exit" && e.proc === "fs" && e.signal === 9);
+    expect(killed, "the heartbeat kills it").toBeDefined();
+    expect(r.events.some((e) => e.kind === "restart" && e.name === "fs")).toBe(true);
+  }, 60_000);
+
+  it("the same disk crash in the monolithic kernel is a kernel panic that stops the machine", () => {
+    const r = boot("mono-crash", ["--mode", "monolithic", "--inject", "disk:crash@5"]);
+    expect(r.code).toBe(70);
+    expect(r.stderr).toMatch(/^ringside: kernel panic: in-kernel service disk: injected crash in ring 0/m);
+    expect(r.events.at(-1)).toMatchObject({ kind: "halt", reason: "panic" });
+    expect(r.events.at(-2)).toMatchObject({ kind: "fault", target: "disk", outcome: "kernel panic" });
+  }, 60_000);
+
+  it("a monolithic wild write lands in kernel memory, where the trace shows it; a microkernel one stays in the server", () => {
+    const mono = boot("mono-wild", ["--mode", "monolithic", "--inject", "disk:wild-write@10", "--seed", "3"]);
+    const f = mono.events.find((e) => e.kind === "fault")!;
+    expect(f.outcome).toBe("stored into kernel memory");
+    expect(f.addr as number).toBeLessThan(0x400000); // the kernel region
+    const micro = boot("micro-wild", ["--inject", "fs:wild-write@4", "--seed", "3"]);
+    const g = micro.events.find((e) => e.kind === "fault")!;
+    expect(g.outcome).toBe("stored");
+    expect(g.addr as number).toBeGreaterThanOrEqual(0x400000); // the server's own memory
+    expect(micro.code).toBe(0);
+  }, 60_000);
+
+  it("replays exactly: the same --inject and --seed give the same trace", () => {
+    const a = boot("replay-a", ["--inject", "fs:wild-write@6", "--seed", "9"]);
+    const b = boot("replay-b", ["--inject", "fs:wild-write@6", "--seed", "9"]);
+    expect(JSON.stringify(b.events)).toBe(JSON.stringify(a.events));
+  }, 60_000);
+
+  it("refuses a bad --inject with a clear error", () => {
+    const r = ringside(["boot", base, "--snapshot", "--inject", "disk:melt@2", "--input", "exit\n"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^ringside boot: --inject: unknown fault "melt" \(crash, exception, wild-write, hang, bad-io, bad-ipc\)$/m);
+    expect(r.stdout).toBe("");
+  });
+});
