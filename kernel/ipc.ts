@@ -137,6 +137,7 @@ export class Ipc {
    * `d`. Returns 0 when the send completed at once, BLOCKED-style `null` when `s` now waits, or -errno.
    */
   send(s: Process, d: Process): number | null {
+    // LAB ipc: BEGIN
     if (d.state === "zombie") return -E.SRCH;
     if (this.wouldDeadlock(s, d)) return -E.DEADLK;
     const se = s.ipc, de = d.ipc;
@@ -153,6 +154,10 @@ export class Ipc {
     de.queue.push(s);
     this.k.block(s, WAIT_IPC);
     return null;
+    // LAB ipc: HANDOUT
+    // // TODO(lab ipc): see LAB.md, step 1 — deliver to a waiting receiver, or queue and block.
+    // return -E.NOSYS;
+    // LAB ipc: END
   }
 
   /**
@@ -160,6 +165,7 @@ export class Ipc {
    * endpoint when something was waiting (registers written), or null when `r` now blocks.
    */
   receive(r: Process, from: number, buf: number, cap: number, bufPa: number): number | null {
+    // LAB ipc: BEGIN
     const re = r.ipc;
     re.setBuffer(buf, cap, bufPa);
     if (re.pending !== 0 && (from === ENDPOINT.ANY || from === ENDPOINT.HARDWARE)) return this.deliverNotification(r);
@@ -181,6 +187,15 @@ export class Ipc {
     re.from = from;
     this.k.block(r, WAIT_IPC);
     return null;
+    // LAB ipc: HANDOUT
+    // // TODO(lab ipc): see LAB.md, step 2 — take a pending notification or a queued sender. Today a
+    // // receive only waits: notifications still arrive (notify), messages never do.
+    // r.ipc.setBuffer(buf, cap, bufPa);
+    // r.ipc.op = IpcOp.receiving;
+    // r.ipc.from = from;
+    // this.k.block(r, WAIT_IPC);
+    // return null;
+    // LAB ipc: END
   }
 
   /**
@@ -188,6 +203,7 @@ export class Ipc {
    * of `r` (srcPa: see NO_PA). Returns 0 or -errno; never blocks.
    */
   reply(r: Process, c: Process, w0: number, w1: number, w2: number, srcVa: number, srcLen: number, srcPa: number): number {
+    // LAB ipc: BEGIN
     const ce = c.ipc;
     if (c.state !== "blocked" || ce.op !== IpcOp.awaiting || ce.peer !== r) return -E.INVAL;
     const n = Math.min(srcLen, ce.bufCap);
@@ -213,6 +229,10 @@ export class Ipc {
     }
     this.k.handOffTo(c);
     return 0;
+    // LAB ipc: HANDOUT
+    // // TODO(lab ipc): see LAB.md, step 3 — copy the reply, complete the caller.
+    // return -E.NOSYS;
+    // LAB ipc: END
   }
 
   /** ORs notification `bits` into `d`'s pending set and wakes it if it waits for them. */
@@ -248,6 +268,7 @@ export class Ipc {
 
   /** True if `s` sending to `d` would close a cycle of processes blocked on each other. */
   private wouldDeadlock(s: Process, d: Process): boolean {
+    // LAB ipc: BEGIN
     let x: Process | null = d;
     for (let hops = 0; x && hops < 1024; hops++) {
       if (x === s) return true;
@@ -255,6 +276,10 @@ export class Ipc {
       x = x.ipc.peer;
     }
     return false;
+    // LAB ipc: HANDOUT
+    // // TODO(lab ipc): see LAB.md, step 5 — follow the chain of blocked senders and callers.
+    // return false;
+    // LAB ipc: END
   }
 
   /** Completes a blocked sender/caller with an IPC error. */
@@ -335,6 +360,7 @@ export class Ipc {
 
   /** Copies n bytes between two address spaces page by page (no allocation); 0 if a page is missing. */
   private copyUser(s: Process, sva: number, d: Process, dva: number, n: number): number {
+    // LAB ipc: BEGIN
     const mem = this.k.machine.mem8;
     let done = 0;
     while (done < n) {
@@ -346,6 +372,10 @@ export class Ipc {
       done += chunk;
     }
     return done;
+    // LAB ipc: HANDOUT
+    // // TODO(lab ipc): see LAB.md, step 4 — page by page through both page tables.
+    // return 0;
+    // LAB ipc: END
   }
 
   /** Writes a received message's words into the receiver's saved registers (ECX, EDX, EBP, EDI). */

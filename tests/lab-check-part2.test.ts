@@ -21,4 +21,12 @@ describe.skipIf(solutionCut())("ringside lab check (part 2)", () => {
     expect(r.stdout).toMatch(/lab driver: solution graded 22\/22/);
     expect(r.code).toBe(0);
   }, 120_000);
+
+  it("ipc: the cut IPC core still runs the monolithic shape and fails every test that needs it; the kernel's IPC scores full", () => {
+    const r = ringside(["lab", "check", "ipc"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/lab ipc: handout graded 2\/23 .*\(each test that needs the solution fails\)/);
+    expect(r.stdout).toMatch(/lab ipc: solution graded 23\/23/);
+    expect(r.code).toBe(0);
+  }, 120_000);
 });
