@@ -246,6 +246,26 @@ export class Kernel implements KernelApi {
     this.machine.destroy();
   }
 
+  /**
+   * The machine's state in words, for a debugger stop (`--break-at`): virtual time, instructions,
+   * which process runs, and `pid`'s saved registers (its trap frame) and symbolized eip.
+   */
+  describeState(pid: number): string {
+    const m = this.machine;
+    const cur = this.dispatcher.current;
+    const lines = [`vt ${m.nowUs()} µs, ${m.icount()} instructions; on the CPU: ${cur ? `[pid ${cur.pid} ${cur.name}]` : "idle or the kernel"}`];
+    const p = pid >= 0 ? this.procs.get(pid) : cur ?? undefined;
+    if (p && p.frame) {
+      const r = (off: number) => "0x" + (m.read32(p.frame + off) >>> 0).toString(16).padStart(8, "0");
+      const eip = m.read32(p.frame + FRAME.eip) >>> 0;
+      lines.push(`[pid ${p.pid} ${p.name}] ${p.state}${p.wait ? ` (${p.wait.kind})` : ""}, nice ${p.nice}, brk 0x${p.brk.toString(16)}`);
+      lines.push(`  eip ${r(FRAME.eip)} ${p.symbolize(eip)}  esp ${r(FRAME.esp)}  eflags ${r(FRAME.eflags)}  cs ${r(FRAME.cs)}`);
+      lines.push(`  eax ${r(FRAME.eax)}  ebx ${r(FRAME.ebx)}  ecx ${r(FRAME.ecx)}  edx ${r(FRAME.edx)}`);
+      lines.push(`  esi ${r(FRAME.esi)}  edi ${r(FRAME.edi)}  ebp ${r(FRAME.ebp)}`);
+    }
+    return lines.join("\n");
+  }
+
   /** Frames currently free in the physical allocator. */
   get freeFrames(): number {
     return this.frames.freeCount + this.lateDirectories.length; // directories freed at the next entry count as free

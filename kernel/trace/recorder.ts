@@ -61,6 +61,9 @@ export interface TraceSinkOptions {
    * re-encode). The view is reused: consume it before returning (e.g. `writeSync(fd, bytes)`).
    */
   bytes?: (bytes: Uint8Array) => void;
+  /** Calls `onBreak(seq, pid)` as the event with this seq is recorded (`--break-at`). */
+  breakAt?: number;
+  onBreak?: (seq: number, pid: number) => void;
 }
 
 interface Chunk {
@@ -94,6 +97,9 @@ export class TraceRecorder {
   /** Names of in-kernel services, by the index their `service` records carry. */
   private readonly serviceNames: string[] = [];
   private readonly reasons = SWITCH_REASONS.slice();
+  /** The seq at which `onBreak` is called (-1: never). */
+  private readonly breakAt: number;
+  private readonly onBreak: ((seq: number, pid: number) => void) | undefined;
   private readonly byteSink: ((bytes: Uint8Array) => void) | undefined;
 
   constructor(
@@ -103,6 +109,8 @@ export class TraceRecorder {
     opts: TraceSinkOptions = {},
   ) {
     this.byteSink = opts.bytes;
+    this.breakAt = opts.breakAt ?? -1;
+    this.onBreak = opts.onBreak;
     this.buf = new ArrayBuffer(CHUNK_BYTES);
     this.u32 = new Uint32Array(this.buf);
     this.i32 = new Int32Array(this.buf);
@@ -288,6 +296,7 @@ export class TraceRecorder {
 
   private slot(kind: number, icount: number, vt: number, pid: number, cpl: number, eip: number): number {
     if (this.count === CAPACITY) this.storeChunk();
+    if (this.stored + this.count === this.breakAt) this.onBreak?.(this.breakAt, pid);
     const w = this.count++ * WORDS;
     this.u32[w] = kind | (cpl << 8) | ((pid + 1) << 16);
     this.u32[w + 1] = eip;

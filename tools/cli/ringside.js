@@ -58,6 +58,18 @@ async function ensureBundle() {
   rmSync(tmp, { recursive: true, force: true });
 }
 
+// `--inspect` (run, boot): the same command again under the Node inspector, stopped before the
+// first line, with source maps so breakpoints go into kernel/*.ts. Options after `--` are the guest's.
+const dash = process.argv.indexOf("--");
+const own = dash < 0 ? process.argv.slice(2) : process.argv.slice(2, dash);
+if (own.includes("--inspect") && !process.execArgv.some((a) => a.startsWith("--inspect"))) {
+  const { spawnSync } = await import("node:child_process");
+  const args = process.argv.slice(2).filter((a, i) => a !== "--inspect" || (dash >= 0 && i + 2 > dash));
+  process.stderr.write("ringside: waiting for a debugger (chrome://inspect, or VS Code: Attach to Node Process); breakpoints in kernel/*.ts work\n");
+  const r = spawnSync(process.execPath, ["--inspect-brk", "--enable-source-maps", fileURLToPath(import.meta.url), ...args], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+
 if (process.env.RINGSIDE_NO_BUNDLE) {
   const { register } = await import("tsx/esm/api");
   register();

@@ -38,6 +38,8 @@ export interface SessionOptions {
   seed?: number;
   /** Charge kernel work to virtual time (`--cost-model`). */
   costModel?: CostModel;
+  /** Show the machine state (and stop in an attached debugger) as trace event <seq> is recorded. */
+  breakAt?: number;
 }
 
 /** The key that powers the machine off in an interactive session (Ctrl-]). */
@@ -50,6 +52,20 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   if (format !== "jsonl" && format !== "text") throw new UserError(`--trace-format must be jsonl or text, not "${format}"`);
   let fd: number | undefined;
   let trace: TraceRecorder | undefined;
+  const header = { ipms: 100_000, mode: opts.mode ?? (opts.manifest ? "microkernel" : "monolithic"), tool: KERNEL_VERSION } as const;
+  // --break-at: show the machine's state as event <seq> is recorded, and stop in an attached debugger.
+  let kernelRef: Kernel | undefined;
+  const breakOpts =
+    opts.breakAt === undefined
+      ? {}
+      : {
+          breakAt: opts.breakAt,
+          onBreak: (seq: number, pid: number) => {
+            process.stderr.write(`ringside: break at trace event ${seq}\n${kernelRef?.describeState(pid) ?? ""}\n`);
+            // eslint-disable-next-line no-debugger
+            debugger; // with --inspect, the debugger stops here: step on into the kernel's handling of this event
+          },
+        };
   if (opts.trace) {
     try {
       fd = openSync(opts.trace, "w");
@@ -58,8 +74,8 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     }
     const out = fd;
     const sink = format === "jsonl" ? (text: string) => void writeSync(out, text) : await textSink(out);
-    trace = new TraceRecorder(sink, { ipms: 100_000, mode: opts.mode ?? (opts.manifest ? "microkernel" : "monolithic"), tool: KERNEL_VERSION }, syscallName);
-  }
+    trace = new TraceRecorder(sink, header, syscallName, breakOpts);
+  } else if (opts.breakAt !== undefined) trace = new TraceRecorder(() => {}, header, syscallName, breakOpts); // events counted, nothing written
   const stdout = process.stdout;
   const pending: number[] = [];
   let eofSent = false;
@@ -96,6 +112,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
       process.stderr.write(escapeControl(line) + "\n"); // a process name or message may hold a guest's raw bytes
     },
   });
+  kernelRef = kernel;
   function flush() {
     if (pending.length && !isStdoutClosed()) stdout.write(Buffer.from(pending));
     pending.length = 0;

@@ -20,12 +20,15 @@ export function registerBoot(program: Command): void {
     .option("--input <text>", "type <text> into the console (one line each time the guest waits), then end of input")
     .option("--keys <text>", "like --input, but typed on the PS/2 keyboard (through the keyboard service)")
     .option("--snapshot", "keep the guest's writes in memory: the image file is not written (and not locked)")
+    .option("--break-at <seq>", "show the machine's state as trace event <seq> is recorded, and stop there in the debugger with --inspect (docs/labs.md)")
+    .option("--inspect", "run under the Node inspector (Chrome DevTools or VS Code attach), with source maps into kernel/*.ts")
     .option("--max-instructions <n>", "stop after <n> guest instructions (exit 124)")
-    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: string; snapshot?: boolean }) => {
+    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; snapshot?: boolean }) => {
       const { readFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
-      const { positiveCount } = await import("../options.ts");
+      const { nonNegativeCount, positiveCount } = await import("../options.ts");
       const maxInstructions = positiveCount("--max-instructions", opts.maxInstructions);
+      const breakAt = opts.breakAt === undefined ? undefined : nonNegativeCount("--break-at", opts.breakAt);
       const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const { runSession } = await import("../session.ts");
       const mode = parseMode("boot", opts.mode, "microkernel");
@@ -56,6 +59,7 @@ export function registerBoot(program: Command): void {
         trace: opts.trace,
         traceFormat: opts.traceFormat,
         maxInstructions,
+        breakAt,
       });
       disk.save();
       process.exitCode = status;

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { UserError } from "../errors.ts";
-import { positiveCount } from "../options.ts";
+import { nonNegativeCount, positiveCount } from "../options.ts";
 
 export function registerRun(program: Command): void {
   program
@@ -20,15 +20,18 @@ export function registerRun(program: Command): void {
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
     .option("--snapshot", "keep the programs' writes to --image in memory: the image file is not written (and not locked)")
     .option("--flat", "run files that are not ELF or .asm as flat 32-bit binaries (loaded and entered at 0x00400000)")
+    .option("--break-at <seq>", "show the machine's state as trace event <seq> is recorded, and stop there in the debugger with --inspect (docs/labs.md)")
+    .option("--inspect", "run under the Node inspector (Chrome DevTools or VS Code attach), with source maps into kernel/*.ts")
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; module: string[]; snapshot?: boolean; flat?: boolean }) => {
+    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; module: string[]; snapshot?: boolean; flat?: boolean }) => {
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
       const progs = files.slice(0, files.length - args.length);
       if (progs.length === 0) throw new UserError("name at least one program before --");
       const max = positiveCount("--max-instructions", opts.maxInstructions);
+      const breakAt = opts.breakAt === undefined ? undefined : nonNegativeCount("--break-at", opts.breakAt);
       const { loadProgramFile } = await import("../program.ts");
       const { runSession } = await import("../session.ts");
       const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
@@ -58,6 +61,7 @@ export function registerRun(program: Command): void {
         trace: opts.trace,
         traceFormat: opts.traceFormat,
         maxInstructions: max,
+        breakAt,
         summary: true,
       });
       // An image named with --image keeps the programs' writes; the built-in image is shared by every
