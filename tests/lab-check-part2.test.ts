@@ -29,4 +29,12 @@ describe.skipIf(solutionCut())("ringside lab check (part 2)", () => {
     expect(r.stdout).toMatch(/lab ipc: solution graded 23\/23/);
     expect(r.code).toBe(0);
   }, 120_000);
+
+  it("recovery: without the retry an in-flight disk request fails EIO; with it every write survives the crashes", () => {
+    const r = ringside(["lab", "check", "recovery"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/lab recovery: handout graded 7\/23 .*\(each test that needs the solution fails\)/);
+    expect(r.stdout).toMatch(/lab recovery: solution graded 23\/23/);
+    expect(r.code).toBe(0);
+  }, 120_000);
 });

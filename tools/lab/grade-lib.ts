@@ -21,6 +21,7 @@ import type { TraceEvent } from "../trace/schema.ts";
 import { ROOT } from "../paths.ts";
 import type { SchedPolicy } from "../../kernel/sched/policy.ts";
 import { parseManifest } from "../../kernel/manifest.ts";
+import type { FaultSpec } from "../../kernel/faults.ts";
 import { splitLines } from "../build/input.ts";
 
 // ---- what a lab is -----------------------------------------------------------------------------
@@ -94,6 +95,9 @@ export interface RunSpec {
    * added after the built-in image's; each one's program is the module of the same name (`modules`).
    */
   manifest?: string;
+  /** Faults to inject (`--inject`, kernel/faults.ts) and the seed of their randomness (`--seed`, default 1). */
+  faults?: FaultSpec[];
+  seed?: number;
 }
 
 /** A boot of the built-in image into the shell with scripted input, as `ringside boot --input`. */
@@ -101,6 +105,9 @@ export interface BootSpec {
   input: string;
   mode?: KernelMode;
   budget: number;
+  /** Faults to inject (`--inject`) and their seed (`--seed`, default 1). */
+  faults?: FaultSpec[];
+  seed?: number;
 }
 
 /** What an event must look like: any of its keys (compared exactly), plus an optional predicate. */
@@ -158,7 +165,7 @@ export class TestContext {
   /** Boots the built-in image into the shell, types `input`, and returns what happened. */
   async boot(spec: BootSpec): Promise<Run> {
     const disk = await builtInImage();
-    const run: RunSpec = { programs: [], budget: spec.budget, input: spec.input, mode: spec.mode ?? "microkernel" };
+    const run: RunSpec = { programs: [], budget: spec.budget, input: spec.input, mode: spec.mode ?? "microkernel", faults: spec.faults, seed: spec.seed };
     return execute(this, run, replayBoot(spec, this.test), {
       programs: disk.programs,
       modules: disk.modules,
@@ -224,8 +231,8 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
     manifest: setup.manifest,
     hda: setup.hda,
     startServices: setup.startServices,
-    faults: [],
-    seed: 1,
+    faults: spec.faults ?? [],
+    seed: spec.seed ?? 1,
     trace,
     ...(policy ? { policy } : {}),
     maxInstructions: spec.budget,
@@ -281,6 +288,12 @@ export function shellWord(s: string): string {
   return `'${s}'`;
 }
 
+/** A fault as `--inject` spells it: disk:crash@17, fs:hang@10ms. */
+function faultWord(f: FaultSpec): string {
+  const w = f.when as { request?: number; us?: number } | undefined;
+  return `${f.target}:${f.fault}${w?.request !== undefined ? `@${w.request}` : w?.us !== undefined ? `@${w.us}us` : ""}`;
+}
+
 /** Where the grader writes the trace of a run made with a lab's policy (no CLI command selects one). */
 export function policyTrace(test: string): string {
   return `build/lab-trace/${test}.jsonl`;
@@ -290,6 +303,8 @@ function replayRun(spec: RunSpec, test: string): string {
   const w = ["npx", "ringside", "run", ...spec.programs.map(shellWord)];
   for (const m of spec.modules ?? []) w.push("--module", shellWord(m));
   if (spec.mode && spec.mode !== "monolithic") w.push("--mode", spec.mode);
+  for (const f of spec.faults ?? []) w.push("--inject", faultWord(f));
+  if (spec.faults?.length && spec.seed !== undefined) w.push("--seed", String(spec.seed));
   w.push("--max-instructions", String(spec.budget), "--trace", `${test}.jsonl`);
   if (spec.args?.length) w.push("--", ...spec.args.map(shellWord));
   if (spec.manifest) w.push("  # with the servers of", spec.manifest, "added to the image's manifest (the grader adds them; ringside run has no option for it)");
@@ -300,6 +315,8 @@ function replayRun(spec: RunSpec, test: string): string {
 function replayBoot(spec: BootSpec, test: string): string {
   const w = ["npx", "ringside", "boot"];
   if (spec.mode && spec.mode !== "microkernel") w.push("--mode", spec.mode);
+  for (const f of spec.faults ?? []) w.push("--inject", faultWord(f));
+  if (spec.faults?.length && spec.seed !== undefined) w.push("--seed", String(spec.seed));
   w.push("--input", shellWord(spec.input), "--max-instructions", String(spec.budget), "--trace", `${test}.jsonl`);
   return w.join(" ");
 }
@@ -374,6 +391,11 @@ export class Run {
     const n = this.freeAtSeq.get(entry.seq);
     if (n === undefined) throw new Error(`freeFramesAt: event ${entry.seq} is not a system-call entry`);
     return n;
+  }
+
+  /** The run's disk image after the run (its own copy of the built-in image). */
+  get image(): Uint8Array {
+    return this.hda;
   }
 
   /** The contents of `file` on the run's disk image after the run (undefined if it does not exist). */
