@@ -4,37 +4,23 @@ import { describe, expect, it } from "vitest";
 import { ringside } from "./helpers/cli.ts";
 import { solutionCut } from "../tools/lab/cut.ts";
 
+/** Each lab, the handout's score, full score, and what the test shows. */
+const LABS: [lab: string, handout: number, max: number, what: string][] = [
+  ["sched", 0, 28, "the FCFS placeholder fails every test, the MLFQ scores full"],
+  ["driver", 0, 22, "the -ENOSYS skeleton, the empty manifest line and the stub date fail every test; the rtc server scores full"],
+  ["ipc", 2, 23, "the cut IPC core still runs the monolithic shape and fails every test that needs it; the kernel's IPC scores full"],
+  ["recovery", 7, 23, "without the retry an in-flight disk request fails EIO; with it every write survives the crashes"],
+];
+
 describe.skipIf(solutionCut())("ringside lab check (part 2)", () => {
-  it("sched: the FCFS placeholder fails every test, the MLFQ scores full", () => {
-    const r = ringside(["lab", "check", "sched"]);
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/lab sched: handout graded 0\/28 .*\(each test that needs the solution fails\)/);
-    expect(r.stdout).toMatch(/lab sched: solution graded 28\/28/);
-    expect(r.stdout).toMatch(/lab check: 1 labs ok/);
-    expect(r.code).toBe(0);
-  }, 120_000);
-
-  it("driver: the -ENOSYS skeleton, the empty manifest line and the stub date fail every test; the rtc server scores full", () => {
-    const r = ringside(["lab", "check", "driver"]);
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/lab driver: handout graded 0\/22 .*\(each test that needs the solution fails\)/);
-    expect(r.stdout).toMatch(/lab driver: solution graded 22\/22/);
-    expect(r.code).toBe(0);
-  }, 120_000);
-
-  it("ipc: the cut IPC core still runs the monolithic shape and fails every test that needs it; the kernel's IPC scores full", () => {
-    const r = ringside(["lab", "check", "ipc"]);
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/lab ipc: handout graded 2\/23 .*\(each test that needs the solution fails\)/);
-    expect(r.stdout).toMatch(/lab ipc: solution graded 23\/23/);
-    expect(r.code).toBe(0);
-  }, 120_000);
-
-  it("recovery: without the retry an in-flight disk request fails EIO; with it every write survives the crashes", () => {
-    const r = ringside(["lab", "check", "recovery"]);
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/lab recovery: handout graded 7\/23 .*\(each test that needs the solution fails\)/);
-    expect(r.stdout).toMatch(/lab recovery: solution graded 23\/23/);
-    expect(r.code).toBe(0);
-  }, 120_000);
+  for (const [lab, handout, max, what] of LABS) {
+    it(`${lab}: ${what}`, () => {
+      const r = ringside(["lab", "check", lab]);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toMatch(new RegExp(`lab ${lab}: handout graded ${handout}/${max} .*\\(each test that needs the solution fails\\)`));
+      expect(r.stdout).toMatch(new RegExp(`lab ${lab}: solution graded ${max}/${max}`));
+      expect(r.stdout).toMatch(/lab check: 1 labs ok/);
+      expect(r.code).toBe(0);
+    }, 120_000);
+  }
 });

@@ -58,7 +58,8 @@ export async function gradeHere(root: string, name: string, opts: GradeOptions =
   const { lab, runTests } = await loadLab(root, name);
   if (opts.tests?.length) for (const t of opts.tests) if (!lab.tests.some((x) => x.name === t)) throw new LabError(`lab ${name} has no test "${t}" (tests: ${lab.tests.map((x) => x.name).join(", ")})`);
   say(`lab ${lab.name}: ${lab.title}\n`);
-  say(`  type-check ${lab.edits.filter((f) => f.endsWith(".ts")).join(", ")} and what they import … `);
+  const tsEdits = lab.edits.filter((f) => f.endsWith(".ts"));
+  say(tsEdits.length ? `  type-check ${tsEdits.join(", ")} and what they import … ` : `  type-check the grader (the lab's files are assembled by its tests) … `);
   const tc = typecheck(root, name, lab.edits);
   say(tc.ok ? `ok (${fmtS(tc.seconds)})\n` : `FAILED (${fmtS(tc.seconds)})\n${indent(tc.output, "    ")}\n`);
   let tests: TestResult[];
