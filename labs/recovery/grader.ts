@@ -82,6 +82,10 @@ export default defineLab({
   title: "Recovery: the file server sends an in-flight disk request again after the disk server restarts",
   edits: ["servers/fs/bio.inc"],
   typicalSeconds: 6,
+  projectTests: [
+    "tests/faults.test.ts › disk:crash@5 in the microkernel: the session completes; the trace shows the crash, the restart and the repeated request",
+    "tests/torture.test.ts › 8 seeded faults into disk and fs: 0 lost acknowledged writes, 0 fsck problems, 0 hung clients",
+  ],
   tests: [
     {
       name: "in-flight",
