@@ -11,6 +11,7 @@ import { recoveryBench } from "./recovery.ts";
 import { labsBench } from "./labs.ts";
 import { unixBench } from "./unix.ts";
 import { cliBench } from "./cli.ts";
+import { fuzzBench } from "./fuzz.ts";
 
 export const benches: Bench[] = [
   kernelBench,
@@ -24,4 +25,5 @@ export const benches: Bench[] = [
   unixBench,
   floorBench,
   cliBench,
+  fuzzBench,
 ];

@@ -13,6 +13,7 @@ import { registerImage } from "./commands/image.ts";
 import { registerTorture } from "./commands/torture.ts";
 import { registerExperiment } from "./commands/experiment.ts";
 import { registerLab } from "./commands/lab.ts";
+import { registerFuzz } from "./commands/fuzz.ts";
 
 handleClosedPipes();
 
@@ -35,6 +36,7 @@ registerImage(program);
 registerTorture(program);
 registerExperiment(program);
 registerLab(program);
+registerFuzz(program);
 
 /** The (sub)command named on the command line ("image build"), before commander has dispatched to it. */
 function commandFromArgv(): string {
