@@ -194,3 +194,24 @@ msg db "good ran", 10, 0
     }
   });
 });
+
+describe("item 9: write from a valid buffer not touched yet", () => {
+  it("a fresh heap page and an untouched stack page are written, not -EFAULT", async () => {
+    const prog = await asm("untouched", `
+_start:
+    SYSCALL SYS_brk, 0
+    mov esi, eax
+    lea ebx, [eax + 0x3000]
+    SYSCALL SYS_brk, ebx
+    lea ecx, [esi + 0x2000]                 ; a heap page nobody touched
+    SYSCALL SYS_write, 1, ecx, 4
+    call show
+    lea ecx, [esp - 0x20000]                ; a stack page below the touched ones
+    SYSCALL SYS_write, 1, ecx, 4
+    call show
+    SYSCALL SYS_exit, 0
+`);
+    const r = await run([{ name: "untouched", image: prog }]);
+    expect(r.out).toBe("\x00\x00\x00\x004\n".repeat(2));
+  });
+});
