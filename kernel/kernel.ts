@@ -683,6 +683,11 @@ export class Kernel implements KernelApi {
     m.write32(MEM.switchBlock + SWITCH.picMask, this.irqs.mask); // the timer only; owners' IRQs open on their first ack
     for (const { spec, image } of this.boots) {
       const p = this.spawn(spec.name, image, spec.argv ?? [spec.name], null);
+      if (p === -E.NOMEM) {
+        // A program too large for the machine is the user's error, not the kernel's: stop with a clear message.
+        const kib = image.segments.reduce((n, s) => n + Math.ceil(s.memsz / 4096) * 4, 0);
+        return this.halt("idle", `cannot start ${spec.name}: its segments need ${kib} KiB, more than the machine's free memory (${Math.floor(this.machine.memoryBytes / 1048576)} MiB in all; error -ENOMEM)`);
+      }
       if (typeof p === "number") throw new KernelPanic(`cannot start ${spec.name}: error ${p}`);
     }
     this.firstPid = this.procs.live[0]?.pid ?? 1;

@@ -57,7 +57,7 @@ async function run(programs: { name: string; image: Uint8Array; argv?: string[] 
   const kernel = await createKernel({ programs, onConsole: (b) => (out += String.fromCharCode(b)), onReport: (l) => reports.push(l), maxInstructions: 50_000_000, ...extra });
   const r = await kernel.run();
   kernel.destroy();
-  return { out, reports, status: r.status, reason: r.reason, detail: (r as { detail?: string }).detail };
+  return { out, reports, status: r.status, reason: r.reason, detail: r.panic };
 }
 
 describe("item 1: the hypercall and the kernel's ports", () => {
@@ -237,4 +237,32 @@ msg db "went on", 10, 0
       expect(r.out === "went on\n" ? "ignored" : "gp").toBe("ignored");
     });
   }
+});
+
+describe("item 5: an ELF whose segments do not fit memory", () => {
+  const big = () => asm("big", `
+_start:
+    SYSCALL SYS_exit, 0
+section .bss
+huge resb 0x3f00000
+`);
+  it("at boot: the run stops with a clear error, not a kernel panic", async () => {
+    const r = await run([{ name: "big", image: await big() }]);
+    expect(r.reason).toBe("idle");
+    expect(r.detail).toMatch(/^cannot start big: its segments need \d+ KiB, more than the machine's free memory .*-ENOMEM/);
+  });
+
+  it("spawned: -ENOMEM to the caller, which goes on", async () => {
+    const parent = await asm("parent", `
+_start:
+    SYSCALL SYS_spawn, name, 0
+    call show
+    SYSCALL SYS_exit, 0
+section .data
+name db "big", 0
+`);
+    const r = await run([{ name: "parent", image: parent }], { modules: [{ name: "big", image: await big() }] });
+    expect(r.reason, r.detail).not.toBe("panic");
+    expect(r.out).toBe("-12\n");
+  });
 });
