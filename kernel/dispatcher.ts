@@ -169,6 +169,11 @@ export class Dispatcher {
       if (prev && prev.state === "running") prev.state = "ready";
       this.current = null;
       m.write32(this.sw + SWITCH.action, ACTION.idle);
+      // Everything sleeps: jump virtual time to just before the next wake-up (the machine's own idle
+      // skip goes one PIT period, at most 55 ms, at a time: a sleep of 2^31 s would take a day).
+      // Not while input is queued (it has a time of its own).
+      const wake = this.nextWake(), now = m.nowMs();
+      if (m.deterministic && wake !== Infinity && wake - now > PIT_MAX_MS && !m.hasPendingInput()) m.charge(wake - now - 1);
       this.armTimer();
       if (this.trace) this.trace.ret(m.icount(), m.nowUs(), -1, 0, this.idleEip, undefined);
       return;

@@ -266,3 +266,27 @@ name db "big", 0
     expect(r.out).toBe("-12\n");
   });
 });
+
+describe("item 8: when everything sleeps, virtual time skips to the next wake-up", () => {
+  it("a sleep of 2^31 - 1 s ends at once in wall time, at that virtual time", async () => {
+    const prog = await asm("longsleep", `
+_start:
+    SYSCALL SYS_nanosleep, ts, 0
+    call show
+    SYSCALL SYS_exit, 0
+section .data
+ts dd 0x7fffffff, 0
+`);
+    const t0 = Date.now();
+    let vt = 0;
+    const kernel = await createKernel({ programs: [{ name: "longsleep", image: prog }], onConsole: () => {}, deterministic: true, maxInstructions: 50_000_000 });
+    const r = await kernel.run();
+    vt = r.vtUs;
+    kernel.destroy();
+    expect(r.reason).toBe("exit");
+    expect(r.status).toBe(0);
+    expect(vt / 1e6).toBeGreaterThanOrEqual(0x7fffffff);
+    expect(vt / 1e6).toBeLessThan(0x7fffffff + 1);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+});
