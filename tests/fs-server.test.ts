@@ -123,6 +123,9 @@ write 4: 4
 done: 0
 `;
 
+/** The small image of the full-disk tests: the default image's files plus room for /a, /one and a /fill that needs an indirect block. */
+const FULL_IMAGE = 576 * 1024;
+
 describe("the file server", () => {
   it("creates, appends across blocks, grows past the direct blocks, reads holes, lists, removes, and reports errors; the image stays consistent", async () => {
     const { file, before } = await imageWith("fstest");
@@ -199,7 +202,7 @@ describe("the file server", () => {
   });
 
   it("runs out of blocks and inodes cleanly: -ENOSPC, short writes, a new indirect block taken back", async () => {
-    const { file, before } = await imageWith("fstest_full", 512 * 1024);
+    const { file, before } = await imageWith("fstest_full", FULL_IMAGE);
     const free = before.statfs();
     // /a takes 12 blocks and /one 1; /fill gets the rest but one for its indirect block.
     const fill = free.freeBlocks - 13 - 1;
@@ -236,7 +239,7 @@ describe("the file server", () => {
   });
 
   it("the in-kernel fs service (--mode monolithic) gives every call the same result and leaves the same image", async () => {
-    for (const [name, size] of [["fstest", undefined], ["fstest_full", 512 * 1024]] as const) {
+    for (const [name, size] of [["fstest", undefined], ["fstest_full", FULL_IMAGE]] as const) {
       const { file } = await imageWith(name, size);
       const mono = `${file}.monolithic`;
       copyFileSync(file, mono);
