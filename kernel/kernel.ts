@@ -385,6 +385,8 @@ export class Kernel implements KernelApi {
     if (typeof p === "number") return p;
     if (priv) {
       this.grant(p, priv);
+      // A server started again in a run whose services the kernel started keeps not holding the run open.
+      if (this.opts.startServices) this.daemons.add(p);
       this.serverStarted(name, p.pid);
     }
     return p.pid;

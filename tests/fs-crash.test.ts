@@ -134,7 +134,7 @@ interface Run {
  */
 async function boot(disk: Uint8Array, max?: number, shell?: string): Promise<Run> {
   const b = loadBootImage(disk.slice());
-  if (shell) b.programs[0]!.argv = [...b.programs[0]!.argv.slice(0, -1), shell];
+  if (shell) b.programs[0]!.argv = [...(b.programs[0]!.argv ?? []).slice(0, -1), shell];
   const lines: { text: string; icount: number }[] = [];
   let cur = "";
   const k = await createKernel({
