@@ -6,6 +6,11 @@ import type { Machine } from "../emulator/machine.ts";
 import { SEL } from "./layout.ts";
 import type { Process } from "./process.ts";
 
+/** Instruction prefixes: segment overrides, operand and address size, lock, repne/rep. */
+const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+/** A supervisor-only address in the kernel region: a user access to it is a #PF. */
+const KERNEL_PROBE = 0x1000;
+
 export class IretRepair {
   /** A #GP the kernel provoked: the error code a real CPU would give, for that pid and eip. */
   private pending: { pid: number; eip: number; errorCode: number } | undefined;
@@ -21,16 +26,29 @@ export class IretRepair {
     m.ensureViews();
     if (!p || m.cpl !== 3) return false;
     const eip = m.previousIp;
-    const op = new Uint8Array(2);
-    if (!p.as.copyIn(eip, 1, op)) return false;
-    const o16 = op[0] === 0x66;
-    if (o16 && !p.as.copyIn(eip + 1, 1, op.subarray(1))) return false;
-    if ((o16 ? op[1] : op[0]) !== 0xcf) return false;
+    // Decode the prefixes (any number, up to the 15-byte instruction limit): only 0x66 matters (a
+    // 16-bit frame); segment overrides, rep and 0x67 do not change where iret finds CS (on SS:ESP).
+    const code = new Uint8Array(15);
+    let n = 0;
+    while (n < 15 && p.as.copyIn(eip + n, 1, code.subarray(n, n + 1))) n++;
+    let i = 0, o16 = false;
+    while (i < n && PREFIXES.has(code[i]!)) o16 ||= code[i++] === 0x66;
+    if (i >= n || code[i] !== 0xcf) return false;
     const csAddr = (m.reg32[4]! >>> 0) + (o16 ? 2 : 4);
     const cs = new Uint8Array(2);
-    if (!p.as.copyIn(csAddr, 2, cs)) return false;
-    if (!p.as.copyOut(csAddr, Uint8Array.of(SEL.kcode | 3, 0))) return false;
-    this.pending = { pid: p.pid, eip, errorCode: (cs[0]! | (cs[1]! << 8)) & 0xfffc };
+    // A second fault at the same place means the first repair did not take (v86 decoded the frame
+    // differently, e.g. `66 66`): fall back to the stack fault below, which always ends the process.
+    const again = this.pending !== undefined && this.pending.pid === p.pid && this.pending.eip === eip;
+    // A 16-bit frame behind more prefixes than a lone 0x66 is not re-decoded reliably by v86: no #GP repair.
+    const plain = !o16 || (i === 1 && code[0] === 0x66);
+    if (!again && plain && p.as.copyIn(csAddr, 2, cs) && p.as.copyOut(csAddr, Uint8Array.of(SEL.kcode | 3, 0))) {
+      this.pending = { pid: p.pid, eip, errorCode: (cs[0]! | (cs[1]! << 8)) & 0xfffc };
+    } else {
+      // The frame cannot be rewritten (a read-only page): make the iret fault on its stack instead —
+      // ESP into the kernel region, a genuine #PF that kills the process with a report. The machine goes on.
+      this.pending = undefined;
+      m.reg32[4] = KERNEL_PROBE;
+    }
     m.restartInstructionAt(eip);
     return true;
   }
