@@ -761,7 +761,9 @@ export class Kernel implements KernelApi {
     // Inherited, except from init under a manifest: of its children only the shell, with kill=yes.
     // A boot program (init, a program given on the command line) has it; grant() decides for servers.
     const fromInit = parent !== null && shell !== undefined && parent.pid === this.firstPid;
-    p.killRight = !parent || (fromInit ? shell.kill === true && name === shell.name : parent.killRight);
+    // (init starts the shell under its program's last path component: servers/init.asm, ulib_spawn_path.)
+    const shellName = shell?.program.slice(shell.program.lastIndexOf("/") + 1);
+    p.killRight = !parent || (fromInit ? shell.kill === true && name === shellName : parent.killRight);
     p.nice = this.dispatcher.policy.initialNice(parent);
     p.files = FileTable.standard();
     p.frame = writeInitialFrame(m, kstackTop, image.entry, built.sp);

@@ -22,7 +22,7 @@ async function imageWith(name: string, bytes?: number, edit: (manifest: string) 
   const fs = Rsfs.open(bytes ? await buildDefaultImage({ totalBytes: bytes }) : base.slice());
   const manifest = new TextDecoder().decode(fs.readFile("/boot/manifest"));
   expect(manifest).toMatch(/^shell\s/m);
-  fs.writeFile("/boot/manifest", text(edit(manifest).replace(/^shell\s.*$/m, `shell sh /bin/${name}`)));
+  fs.writeFile("/boot/manifest", text(edit(manifest).replace(/^shell\s.*$/m, `shell sh /bin/${name} kill=yes`)));
   const file = prog(`${name}.asm`);
   fs.writeFile(`/bin/${name}`, await assembleProgram(file, readFileSync(file, "utf8")));
   expect(fs.fsck()).toEqual([]);

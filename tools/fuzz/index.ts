@@ -16,7 +16,6 @@ import { createKernel } from "../build/kernel.ts";
 import { assembleProgram } from "../asm/program.ts";
 import { ElfError } from "../../kernel/elf.ts";
 import { SYSCALLS } from "../../kernel/syscalls.ts";
-import { UserError } from "../cli/errors.ts";
 import type { Manifest } from "../../kernel/manifest.ts";
 
 export const TARGETS = ["syscalls", "ipc", "elf", "image", "trace", "asm"] as const;
@@ -169,7 +168,7 @@ async function runKernel(target: Target, seed: number, programs: { name: string;
   try {
     kernel = await createKernel({ programs, onConsole: () => {}, onReport: () => {}, onIdle: () => false, maxInstructions: 400_000_000, ...extra });
   } catch (e) {
-    if (e instanceof ElfError || e instanceof UserError) return null; // refused before it ran
+    if (e instanceof ElfError) return null; // refused before it ran
     return { target, seed, kind: "host-error", detail: `at create: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` };
   }
   try {
