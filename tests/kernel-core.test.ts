@@ -1,4 +1,4 @@
-// The kernel core (issue 4): processes, preemption, paging, lazy memory, hardened calls.
+// The kernel core: processes, preemption, paging, lazy memory, hardened calls.
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -1,4 +1,4 @@
-// The microkernel as a new user checks it (issue 5's acceptance), through `ringside boot` and
+// The microkernel as a new user checks it, through `ringside boot` and
 // `ringside image`: a shell session whose trace shows every hop of a `cat` between ring-3 servers,
 // files added on the host and written in the guest, denied port I/O and IPC, a killed disk server.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";

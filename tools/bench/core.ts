@@ -1,4 +1,4 @@
-// Kernel-core benchmarks (issue 4): a yield ping-pong between two processes per switch, divided
+// Kernel-core benchmarks: a yield ping-pong between two processes per switch, divided
 // by the null syscall measured in the same run; and spawn + exit + wait of a minimal program.
 import type { ProgramSpec } from "../../kernel/kernel.ts";
 import { createKernel } from "../build/kernel.ts";

@@ -1,4 +1,4 @@
-// Microkernel benchmarks (issue 5): an IPC round trip (call + reply, 16-byte payload, two address
+// Microkernel benchmarks: an IPC round trip (call + reply, 16-byte payload, two address
 // spaces) against the null syscall in the same run, and beside it the same round trip made of two
 // bare context switches (sched_yield ping-pong), the floor under any round trip between address
 // spaces; boot of the default image to the shell prompt; reading a 1 MiB file through the file
