@@ -1,7 +1,8 @@
 // The Unix calls a tutorial program and a shell need, with Linux i386 numbers and semantics: fork,
 // execve, pipe/pipe2, dup/dup2, chdir/getcwd, process groups (getpgid, setpgid, getpgrp), the
-// terminal's foreground group (ioctl TIOCGPGRP/TIOCSPGRP, TCGETS), signal dispositions (signal,
-// rt_sigaction: SIG_DFL and SIG_IGN), and signal_fg, the console server's "Ctrl-C was typed".
+// terminal (ioctl TIOCGPGRP/TIOCSPGRP: the foreground group; TCGETS/TCSETS: the console's mode,
+// raw or canonical), signal dispositions (signal, rt_sigaction: SIG_DFL and SIG_IGN), and
+// signal_fg, the console server's "Ctrl-C was typed".
 // Semantics and errors: docs/abi.md.
 import { isElf } from "../elf.ts";
 import { ARG_BYTES_MAX } from "../exec.ts";
@@ -20,10 +21,16 @@ const MAX_IMAGE = 4 * 1024 * 1024;
 /** Linux's O_CLOEXEC (pipe2, open). */
 export const O_CLOEXEC = 0x80000;
 /** ioctl requests on a terminal (Linux asm-generic/ioctls.h). */
-export const TCGETS = 0x5401, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410;
-/** struct termios as the i386 kernel has it: 4 flag words, c_line, 19 c_cc bytes. */
-const TERMIOS_SIZE = 36;
-const ICANON = 0x2, ECHO = 0x8;
+export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410;
+/** struct termios as the i386 kernel has it: c_iflag, c_oflag, c_cflag, c_lflag (u32 each), c_line, c_cc[19]. */
+export const TERMIOS_SIZE = 36;
+const TERMIOS_LFLAG = 12;
+const TERMIOS_CC = 17;
+/**
+ * c_cc as the console's line discipline uses it (Linux's indices): VINTR Ctrl-C, VERASE DEL, VKILL
+ * Ctrl-U, VEOF Ctrl-D, VTIME 0 and VMIN 1 (a raw read returns once one byte is there), VWERASE Ctrl-W.
+ */
+const TERMIOS_CC_VALUES: readonly (readonly [number, number])[] = [[0, 0x03], [2, 0x7f], [3, 0x15], [4, 0x04], [5, 0], [6, 1], [14, 0x17]];
 
 function ioError(err: number): number {
   return err === -E.SRCH ? -E.IO : err;
@@ -187,7 +194,10 @@ export const sysSetpgid: SyscallHandler = (k, p, pid, pgid) => {
 
 /**
  * ioctl(fd, request, arg) on the console: TIOCGPGRP / TIOCSPGRP (tcgetpgrp / tcsetpgrp: the
- * foreground process group, which gets the SIGINT of a Ctrl-C) and TCGETS (isatty). Any other
+ * foreground process group, which gets the SIGINT of a Ctrl-C), TCGETS (tcgetattr: a struct termios
+ * whose c_lflag is the console's mode, asked with CON_TCGETS) and TCSETS / TCSETSW / TCSETSF
+ * (tcsetattr: c_lflag goes to the console with CON_TCSETS). The console is a service like the file
+ * system: a ring-3 server or the in-kernel console, the same request either way. Any other
  * descriptor: -ENOTTY; any other request: -ENOTTY, as Linux answers an unknown terminal ioctl.
  */
 export const sysIoctl: SyscallHandler = (k, p, fd, request, arg) => {
@@ -205,14 +215,47 @@ export const sysIoctl: SyscallHandler = (k, p, fd, request, arg) => {
       k.foregroundGroup = g;
       return 0;
     }
-    case TCGETS: {
-      const t = new Uint8Array(TERMIOS_SIZE);
-      t[12] = ICANON | ECHO; // c_lflag: a canonical, echoing line discipline
-      return k.touchUser(p, arg >>> 0, TERMIOS_SIZE, true) && p.as.copyOut(arg >>> 0, t) ? 0 : -E.FAULT;
-    }
+    case TCGETS:
+      return termiosGet(k, p, arg >>> 0);
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+      return termiosSet(k, p, arg >>> 0);
     default:
       return -E.NOTTY;
   }
+};
+
+/** TCGETS: asks the console for its mode (CON_TCGETS) and writes the struct termios at `va`. */
+function termiosGet(k: KernelApi, p: Process, va: number): number {
+  if (!k.touchUser(p, va, TERMIOS_SIZE, true)) return -E.FAULT;
+  return k.serviceRequest(p, "console", MSG.CON_TCGETS, 0, 0, null, 0, 0, {
+    done: (lflag) => {
+      if ((lflag | 0) < 0) return lflag | 0;
+      const t = new Uint8Array(TERMIOS_SIZE);
+      new DataView(t.buffer).setUint32(TERMIOS_LFLAG, lflag >>> 0, true);
+      for (const [i, v] of TERMIOS_CC_VALUES) t[TERMIOS_CC + i] = v;
+      // The buffer was checked before the request, but the process may have unmapped it (brk) since.
+      return k.touchUser(p, va, TERMIOS_SIZE, true) && p.as.copyOut(va, t) ? 0 : -E.FAULT;
+    },
+    failed: ioError,
+  });
+}
+
+/**
+ * TCSETS, TCSETSW, TCSETSF: c_lflag of the struct termios at `va` becomes the console's mode
+ * (CON_TCSETS; the console keeps ISIG, ICANON and ECHO and drops the other bits). Output is written
+ * synchronously, so there is never output to wait for (TCSETSW); input already typed stays queued
+ * (TCSETSF does not discard it: the console has no request for that).
+ */
+function termiosSet(k: KernelApi, p: Process, va: number): number {
+  if (!k.touchUser(p, va, TERMIOS_SIZE, false)) return -E.FAULT;
+  const lflag = p.as.readWord(va + TERMIOS_LFLAG);
+  if (lflag === undefined) return -E.FAULT;
+  return k.serviceRequest(p, "console", MSG.CON_TCSETS, lflag >>> 0, 0, null, 0, 0, {
+    done: (w0) => ((w0 | 0) < 0 ? w0 | 0 : 0),
+    failed: ioError,
+  });
 }
 
 /** Sets `sig`'s disposition from a handler value: SIG_DFL or SIG_IGN (user handlers: -EINVAL). Returns the old one. */
