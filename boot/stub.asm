@@ -31,6 +31,12 @@ MB_FLAGS    equ 0x00010000          ; bit 16: load addresses are in this header
 CR0_PG      equ 0x80000000
 CR0_WP      equ 0x00010000
 CR4_PGE     equ 0x00000080
+CR4_OSFXSR  equ 0x00000200          ; FXSAVE/FXRSTOR and SSE instructions enabled
+CR4_OSXMMEXCPT equ 0x00000400       ; unmasked SSE exceptions raise #XM (vector 19)
+CR0_MP      equ 0x00000002          ; WAIT/FWAIT trap too while TS is set
+CR0_EM      equ 0x00000004          ; cleared: the FPU is present (no emulation)
+CR0_TS      equ 0x00000008          ; set: the next FPU/SSE instruction raises #NM (vector 7)
+CR0_NE      equ 0x00000020          ; x87 errors raise #MF (vector 16), not an IRQ
 TSS_IOMAP   equ MEM_TSS_IOMAP - MEM_TSS   ; offset of the I/O permission bitmap in the TSS
 TSS_LIMIT   equ TSS_IOMAP + 8192          ; the bitmap plus its 0xFF terminator byte
 
@@ -154,10 +160,12 @@ start:
     mov eax, [MEM_SWITCH_BLOCK + SWITCH_CR3]
     mov cr3, eax
     mov eax, cr4
-    or eax, CR4_PGE
+    or eax, CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT
     mov cr4, eax
+    ; The FPU is off limits until a process first uses it (TS set: lazy FPU switching, see .fpu_work).
     mov eax, cr0
-    or eax, CR0_PG | CR0_WP
+    and eax, ~CR0_EM
+    or eax, CR0_PG | CR0_WP | CR0_MP | CR0_NE | CR0_TS
     mov cr0, eax
     jmp switch_out
 
@@ -202,6 +210,10 @@ trap_common:
 ; ---------------------------------------------------------------- leave the kernel
 ; Do what the switch block says.
 switch_out:
+    mov eax, [MEM_SWITCH_BLOCK + SWITCH_FPU]
+    test eax, eax
+    jnz .fpu_work
+.fpu_done:
     mov eax, [MEM_SWITCH_BLOCK + SWITCH_PIC_MASK]
     cmp eax, [pic_mask_now]
     jne .set_pic_mask
@@ -258,6 +270,29 @@ switch_out:
     mov al, ah
     out 0xA1, al
     jmp .pic_done
+
+; FPU work (FPU_OP bits in EAX): the kernel moves the x87/MMX/SSE registers between a process and
+; its save area. CLTS first, so FXSAVE/FXRSTOR do not trap in ring 0; TS set again last if asked.
+; Save areas are 16-byte aligned in the kernel region, mapped in every address space.
+.fpu_work:
+    mov dword [MEM_SWITCH_BLOCK + SWITCH_FPU], 0
+    clts
+    test eax, FPU_OP_SAVE
+    jz .fpu_no_save
+    mov ebx, [MEM_SWITCH_BLOCK + SWITCH_FPU_SAVE]
+    db 0x0F, 0xAE, 0x03             ; fxsave [ebx]
+.fpu_no_save:
+    test eax, FPU_OP_LOAD
+    jz .fpu_no_load
+    mov ebx, [MEM_SWITCH_BLOCK + SWITCH_FPU_LOAD]
+    db 0x0F, 0xAE, 0x0B             ; fxrstor [ebx]
+.fpu_no_load:
+    test eax, FPU_OP_SET_TS
+    jz .fpu_done
+    mov eax, cr0
+    or eax, CR0_TS
+    mov cr0, eax
+    jmp .fpu_done
 
 ; Nothing to run: wait for an interrupt in ring 0. Its trap frame lands on the idle stack.
 idle:

@@ -10,6 +10,7 @@ import type { Process, WaitReason } from "./process.ts";
 import type { SchedPolicy } from "./sched/policy.ts";
 import type { TraceRecorder } from "./trace/recorder.ts";
 import type { CostMeter } from "./cost-model.ts";
+import { FpuSwitch } from "./fpu.ts";
 
 /** What the dispatcher needs from the rest of the kernel. */
 export interface DispatcherHooks {
@@ -39,6 +40,8 @@ export class Dispatcher {
   /** How many processes have an alarm set (so the common case skips looking for them). */
   private alarmsSet = 0;
   private readonly sw = MEM.switchBlock;
+  /** Whose x87/SSE registers the FPU holds, and the CR0.TS work for the stub (lazy switching). */
+  readonly fpu: FpuSwitch;
 
   constructor(
     private readonly m: Machine,
@@ -51,7 +54,9 @@ export class Dispatcher {
     private readonly idleEip: number,
     private readonly hooks: DispatcherHooks,
     private readonly cost?: CostMeter,
-  ) {}
+  ) {
+    this.fpu = new FpuSwitch(m);
+  }
 
   /** The page directory the stub last loaded (an address-space switch is charged when it changes). */
   private loadedPd = 0;
@@ -61,7 +66,7 @@ export class Dispatcher {
 
   /** True if the current process will keep the CPU at this kernel exit (the syscall fast path may be taken). */
   staysOn(p: Process): boolean {
-    return this.current === p && this.resched === null && !this.irqs.dirty && !this.reload;
+    return this.current === p && this.resched === null && !this.irqs.dirty && !this.reload && this.fpu.pending === 0;
   }
 
   /** The current process's address space changed (execve): this exit takes the slow path (CR3 reload). */
@@ -168,6 +173,7 @@ export class Dispatcher {
       if (this.nextWake() === Infinity && !this.hooks.mayWake()) return;
       if (prev && prev.state === "running") prev.state = "ready";
       this.current = null;
+      this.fpu.leaveTo(null);
       m.write32(this.sw + SWITCH.action, ACTION.idle);
       // Everything sleeps: jump virtual time to just before the next wake-up (the machine's own idle
       // skip goes one PIT period, at most 55 ms, at a time: a sleep of 2^31 s would take a day).
@@ -184,6 +190,7 @@ export class Dispatcher {
     next.state = "running";
     this.current = next;
     this.io.load(next);
+    this.fpu.leaveTo(next);
     const returning = next.syscallOpen;
     next.syscallOpen = false;
     const sw = m.mem32, s = this.sw >>> 2;

@@ -505,6 +505,7 @@ export class Kernel implements KernelApi {
     m.mem8.copyWithin(c.frame, p.frame, p.frame + FRAME.sizeRing3);
     m.write32(c.frame + FRAME.eax, 0);
     c.syscallOpen = true; // its first return is fork's (traced with ret 0)
+    this.dispatcher.fpu.forked(p, c);
     p.children.add(pid);
     this.procs.add(c);
     this.dispatcher.policy.add(c);
@@ -543,6 +544,7 @@ export class Kernel implements KernelApi {
       }
     }
     this.retire(p.as);
+    this.dispatcher.fpu.discard(p); // a new image starts with a fresh FPU
     p.as = as;
     p.name = name;
     p.symbols = image.symbols;
@@ -642,6 +644,7 @@ export class Kernel implements KernelApi {
     if (!this.opts.startServices && this.opts.manifest && p.pid === this.firstPid) this.halt("shutdown");
     else if (this.daemons.size > 0 && this.procs.live.every((q) => this.daemons.has(q))) this.halt("exit");
     this.retire(p.as);
+    this.dispatcher.fpu.discard(p);
     this.procs.freeKstack(p.kstackSlot);
     for (const c of p.children) {
       const child = this.procs.get(c);

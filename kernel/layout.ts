@@ -10,6 +10,8 @@ export const MEM = {
   idt: 0x0011_2000, // 256 gates, filled by the stub at boot
   tss: 0x0011_3000, // the TSS: 104 bytes, then the I/O permission bitmap
   tssIomap: 0x0011_3068, // = tss + 104: 8192 bytes + a 0xFF terminator (1 bit per port, 1 = denied)
+  fpuAreas: 0x0012_0000, // per-process x87/MMX/SSE save areas (FXSAVE format), one per kernel-stack slot
+  fpuAreaSize: 512,
   kstackPool: 0x0020_0000, // per-process kernel stacks
   kstackSize: 0x2000, // 8 KiB each
   kstackCount: 256,
@@ -69,7 +71,22 @@ export const SWITCH = {
   cr3: 8, // page directory to load (the stub skips the load if unchanged)
   esp0: 12, // TSS.esp0: kernel stack top for the next ring-3 → ring-0 entry
   picMask: 16, // desired PIC mask (bit n masks IRQ n); the stub applies changes
-  size: 20,
+  fpu: 20, // FPU work before leaving (FPU_OP bits; 0 = none); the stub clears it when done
+  fpuSave: 24, // FXSAVE the live x87/SSE registers to this save area (with FPU_OP.save)
+  fpuLoad: 28, // then FXRSTOR them from this one (with FPU_OP.load)
+  size: 32,
+} as const;
+
+/**
+ * The FPU work the stub does on its way out (SWITCH.fpu), in this order: clear CR0.TS (any bit set),
+ * FXSAVE to SWITCH.fpuSave, FXRSTOR from SWITCH.fpuLoad, set CR0.TS again. A process's x87, MMX and
+ * SSE registers are switched lazily: CR0.TS makes its first FPU instruction trap (#NM, vector 7).
+ */
+export const FPU_OP = {
+  save: 1,
+  load: 2,
+  setTs: 4, // leave with CR0.TS set: the next FPU instruction traps
+  clearTs: 8, // leave with CR0.TS clear: the process on the CPU owns the FPU registers
 } as const;
 
 /** What the stub does after a hypercall. */
@@ -105,6 +122,7 @@ export function layoutInclude(): string {
   group("FRAME", FRAME);
   group("SWITCH", SWITCH);
   group("ACTION", ACTION);
+  group("FPU_OP", FPU_OP);
   lines.push(`HYPERCALL_PORT equ ${hex(HYPERCALL_PORT)}`);
   lines.push(`IRQ_BASE equ ${hex(IRQ_BASE)}`);
   lines.push(`SYSCALL_VECTOR equ ${hex(SYSCALL_VECTOR)}`);

@@ -18,6 +18,9 @@ import type { CostMeter } from "./cost-model.ts";
 
 export class KernelPanic extends Error {}
 
+/** #NM: an FPU/SSE instruction while CR0.TS is set (kernel/fpu.ts). */
+const DEVICE_NOT_AVAILABLE = 7;
+
 /** The signal a process is killed with when the kernel fails in its system call (Linux's SIGSYS). */
 const SIGSYS = 31;
 
@@ -115,6 +118,12 @@ export class Traps {
       if (tr) tr.exception(m.icount(), m.nowUs(), pid, cplFrom, eip, vector, errorCode, cr2, insn);
       cost?.entry();
       if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
+      if (vector === DEVICE_NOT_AVAILABLE) {
+        // The first FPU/SSE instruction since another process had the FPU: switch the registers.
+        const from = d.fpu.claim(cur);
+        tr?.action(m.icount(), m.nowUs(), cur.pid, "fpu", { eip, from });
+        return d.leave();
+      }
       if (vector === 14) {
         // A write to a present page: a copy-on-write page (fork) gets a frame of its own.
         const cow = (errorCode & 3) === 3 ? cur.as.breakCow(cr2) : null;

@@ -166,6 +166,8 @@ export class TextFormatter {
         }
         return `status=${e.status ?? "-"}${e.report ? `: ${e.report}` : ""}`;
       }
+      case "fpu":
+        return `${typeof e.eip === "number" ? `at ${this.symbols.symbolize(e.pid, e.eip)} ` : ""}FPU registers ${typeof e.from === "number" && e.from >= 0 ? `saved for pid ${e.from}, ` : ""}loaded`;
       case "halt":
         return `${e.reason ?? "?"}${e.status !== undefined && e.status !== null ? ` status=${e.status}` : ""}`;
       case "ipc": {

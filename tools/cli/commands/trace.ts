@@ -26,7 +26,7 @@ function addFilters(c: Command): Command {
 }
 
 /** The event kinds ringside writes (docs/trace.md, docs/faults.md). */
-export const EVENT_KINDS = ["syscall", "exception", "irq", "return", "load", "spawn", "exit", "switch", "pagefault", "halt", "ipc", "service", "fault", "restart"];
+export const EVENT_KINDS = ["syscall", "exception", "irq", "return", "load", "spawn", "exit", "switch", "pagefault", "fpu", "halt", "ipc", "service", "fault", "restart"];
 
 /** Refuses --kind and --syscall values that can never match (a typo would otherwise print nothing, exit 0). */
 function checkFilterNames(o: Record<string, unknown>): void {
