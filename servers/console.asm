@@ -2,7 +2,8 @@
 ; runs the terminal line discipline for everything typed on the serial line or on the keyboard.
 ;
 ; Loop: the server skeleton (servers/lib/server.inc), with these handlers:
-;   CON_WRITE  print the payload byte by byte (waiting for THRE before each); reply w0 = bytes
+;   CON_WRITE  print the payload, UART_FIFO bytes per THRE (one LSR poll, one rep outsb); reply
+;              w0 = bytes
 ;   CON_READ   w1 = count: queue the reader (at most NREADERS; more -> -EAGAIN), then serve the
 ;              queued readers from the completed input; a reader with nothing to read waits (a
 ;              deferred reply)
@@ -39,7 +40,8 @@ UART_LCR    equ COM1+3          ; line control
 UART_MCR    equ COM1+4          ; modem control
 UART_LSR    equ COM1+5          ; line status
 LSR_DR      equ 0x01            ; a received byte is waiting
-LSR_THRE    equ 0x20            ; the transmit holding register is empty
+LSR_THRE    equ 0x20            ; the transmit holding register (with the FIFOs on: the FIFO) is empty
+UART_FIFO   equ 16              ; bytes the 16550's transmit FIFO takes after one THRE
 CON_IRQ     equ 4
 
 LINE_MAX    equ 256             ; the line being edited, '\n' included
@@ -209,21 +211,38 @@ uart_putc:
     pop edx
     ret
 
-; uart_write: sends the ECX bytes at ESI exactly as given. Preserves every register.
+; uart_write: sends the ECX bytes at ESI exactly as given, in bursts: with the FIFOs on (uart_init),
+; THRE means the transmit FIFO is empty, so one LSR poll covers UART_FIFO bytes, sent with one
+; rep outsb. Preserves every register.
 uart_write:
     push eax
+    push ebx
     push ecx
+    push edx
     push esi
-    jecxz .done
-.next:
-    mov al, [esi]
-    call uart_putc
-    inc esi
-    dec ecx
-    jnz .next
+    mov ebx, ecx                ; bytes left
+.burst:
+    test ebx, ebx
+    jz .done
+    mov dx, UART_LSR
+.wait:
+    in al, dx
+    test al, LSR_THRE
+    jz .wait
+    mov ecx, UART_FIFO
+    cmp ebx, ecx
+    jae .send
+    mov ecx, ebx                ; the last, shorter burst
+.send:
+    sub ebx, ecx
+    mov dx, UART_RBR
+    rep outsb                   ; ESI moves on past the burst
+    jmp .burst
 .done:
     pop esi
+    pop edx
     pop ecx
+    pop ebx
     pop eax
     ret
 
