@@ -146,13 +146,15 @@ export class Machine {
     this.cpu = main.cpu;
     this.memBase = this.cpu.mem8.byteOffset;
     this.refreshViews();
-    this.devicePatches = applyDevicePatches(this.cpu);
+    const listeners = this.serialListeners;
+    const serialOut = (byte: number): void => {
+      for (let i = 0; i < listeners.length; i++) listeners[i]!(byte); // per byte: no iterator
+    };
+    this.devicePatches = applyDevicePatches(this.cpu, serialOut);
     if (this.deterministic) makeRtcDeterministic(this.cpu, () => this.nowMs()); // emulator/rtc-clock.ts
     const realMainLoop = this.cpu.main_loop;
     this.cpu.main_loop = () => this.mainLoop(realMainLoop);
-    emulator.add_listener("serial0-output-byte", (byte: number) => {
-      for (const fn of this.serialListeners) fn(byte);
-    });
+    emulator.add_listener("serial0-output-byte", serialOut); // what still goes through the bus (16-bit writes)
   }
 
   /** Instantiates v86's wasm with the deterministic hooks wrapped around its imports. */

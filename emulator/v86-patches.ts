@@ -3,6 +3,11 @@
 // string, runs in IDEInterface.read_data (every IDE data-port access, i.e. every PIO word), in the
 // UART's write_data (every byte sent), in its LSR and IIR reads (every poll) and in data_received
 // (every byte typed); write_data also builds the bus event name "serial0-output-byte" per byte.
+// One more shortens the path of every byte sent: the THR port's 8-bit writer (a closure that calls
+// write_data) is replaced by one that hands the byte straight to the machine's sink instead of
+// through the bus, and raises the THRE interrupt only when it is not already pending (ints bit 2:
+// every change of ints or IER is followed by CheckInterrupt, so with the bit set it would drive the
+// PIC line to the level it already has).
 // Each patch replaces one function with the same code minus that work — only if the function's
 // source is exactly the one verified here; otherwise it is left alone (the machine still works,
 // just slower) and tests/emulator-patches.test.ts fails, naming the function that changed.
@@ -19,6 +24,7 @@ export const PATCHED_SOURCES = {
   uartDataReceived: "function(a){y(a);this.input.push(a);this.lsr|=1;this.fifo_control&1?this.ThrowInterrupt(12):this.ThrowInterrupt(4)}",
   uartReadLsr: "function(){y(this.lsr);return this.lsr}",
   uartReadIir: "function(){var d=this.iir&15;y(this.iir);2===this.iir&&this.ClearInterrupt(2);this.fifo_control&1&&(d|=192);return d}",
+  uartThrWrite: "function(d){this.write_data(d)}",
 } as const;
 
 export type PatchName = keyof typeof PATCHED_SOURCES;
@@ -67,15 +73,33 @@ function uartReadIir(this: any): number {
   return d;
 }
 
+/**
+ * uartWriteData for an 8-bit write to the THR, delivering the byte to `out` (the machine's serial
+ * listeners) instead of the bus; the THRE interrupt is thrown only if it is not pending already.
+ */
+function uartThrWrite(out: (byte: number) => void): (this: any, a: number) => void {
+  return function (this: any, a: number): void {
+    if (this.line_control & 128) {
+      this.baud_rate = (this.baud_rate & -256) | a;
+      return;
+    }
+    if ((this.ints & 4) === 0) this.ThrowInterrupt(2);
+    if (this.modem_control & 16) this.data_received(a);
+    else out(a);
+  };
+}
+
 interface PortEntry {
   read8: Function;
+  write8: Function;
 }
 
 /**
  * Applies every patch whose target still has the verified source; returns the names applied.
  * Prototype patches are idempotent (a patched function no longer matches its verified source).
+ * `serialOut` receives every byte sent on COM1 by an 8-bit write (the bus still carries the rest).
  */
-export function applyDevicePatches(cpu: V86Cpu): PatchName[] {
+export function applyDevicePatches(cpu: V86Cpu, serialOut: (byte: number) => void): PatchName[] {
   const applied: PatchName[] = [];
   const devices = cpu.devices as { ide?: { primary?: { master?: object } }; uart0?: object };
   const ports = (cpu.io as unknown as { ports: PortEntry[] }).ports;
@@ -98,6 +122,7 @@ export function applyDevicePatches(cpu: V86Cpu): PatchName[] {
   if (uart && ports) {
     swap("uartReadLsr", ports[COM1 + 5] as unknown as Record<string, unknown>, "read8", uartReadLsr);
     swap("uartReadIir", ports[COM1 + 2] as unknown as Record<string, unknown>, "read8", uartReadIir);
+    swap("uartThrWrite", ports[COM1] as unknown as Record<string, unknown>, "write8", uartThrWrite(serialOut));
   }
   return applied;
 }

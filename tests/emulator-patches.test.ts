@@ -1,4 +1,4 @@
-// The device-path repairs in emulator/v86-patches.ts rely on the exact source of five v86 0.5.462
+// The device-path repairs in emulator/v86-patches.ts rely on the exact source of six v86 0.5.462
 // functions. If a v86 upgrade changes any of them, this fails and names it: re-verify the function,
 // update PATCHED_SOURCES and the replacement together (or drop the patch).
 import { readFileSync } from "node:fs";
@@ -49,7 +49,7 @@ describe("v86 device-path patches", () => {
     }
   });
 
-  it("a machine has all five applied, and the UART and IDE behave as before", async () => {
+  it("a machine has all six applied, and the UART and IDE behave as before", async () => {
     const disk = new Uint8Array(512);
     disk.set([0x11, 0x22, 0x33, 0x44], 0);
     const m = await Machine.create({ multiboot: guest(), memoryBytes: 16 << 20, hda: disk });

@@ -42,6 +42,14 @@ export interface SessionOptions {
   breakAt?: number;
 }
 
+/** Console bytes held before they are written to stdout (a line ends a batch sooner). */
+const CONSOLE_BUFFER = 4096;
+
+/** Writes all of `bytes` to `fd` (writeSync may take fewer than asked). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /** The key that powers the machine off in an interactive session (Ctrl-]). */
 export const ESCAPE_KEY = 0x1d;
 const EOF_KEY = 0x04;
@@ -73,11 +81,15 @@ export async function runSession(opts: SessionOptions): Promise<number> {
       throw new UserError(`cannot write trace file ${opts.trace}: ${errnoText(e)}`);
     }
     const out = fd;
-    const sink = format === "jsonl" ? (text: string) => void writeSync(out, text) : await textSink(out);
-    trace = new TraceRecorder(sink, header, syscallName, breakOpts);
+    // JSONL goes to the file as the recorder's UTF-8 bytes (no decode, no string per piece).
+    if (format === "jsonl") trace = new TraceRecorder(() => {}, header, syscallName, { ...breakOpts, bytes: (b) => writeAll(out, b) });
+    else trace = new TraceRecorder(await textSink(out), header, syscallName, breakOpts);
   } else if (opts.breakAt !== undefined) trace = new TraceRecorder(() => {}, header, syscallName, breakOpts); // events counted, nothing written
   const stdout = process.stdout;
-  const pending: number[] = [];
+  // Console bytes collect in one preallocated buffer (room for a CR before each LF): nothing is
+  // allocated per byte; a flush hands stdout one copy of what is pending.
+  const pending = new Uint8Array(CONSOLE_BUFFER + 1);
+  let pendingLength = 0;
   let eofSent = false;
   const scripted = opts.input !== undefined || opts.keys !== undefined || (opts.manifest !== undefined && !opts.startServices && !opts.interactive);
   const keyboard = opts.keys !== undefined ? await import("../../emulator/keyboard-layout.ts") : undefined;
@@ -103,9 +115,9 @@ export async function runSession(opts: SessionOptions): Promise<number> {
         }
       : undefined,
     onConsole: (b) => {
-      if (opts.interactive && b === 10) pending.push(13);
-      pending.push(b);
-      if (b === 10 || pending.length >= 4096 || opts.interactive) flush();
+      if (opts.interactive && b === 10) pending[pendingLength++] = 13;
+      pending[pendingLength++] = b;
+      if (b === 10 || pendingLength >= CONSOLE_BUFFER || opts.interactive) flush();
     },
     onReport: (line) => {
       flush();
@@ -114,8 +126,8 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   });
   kernelRef = kernel;
   function flush() {
-    if (pending.length && !isStdoutClosed()) stdout.write(Buffer.from(pending));
-    pending.length = 0;
+    if (pendingLength && !isStdoutClosed()) stdout.write(Buffer.from(pending.subarray(0, pendingLength))); // a copy: stdout may keep it queued
+    pendingLength = 0;
   }
   // Nobody reads the console any more (`ringside run prog | head`): power off instead of computing output for no one.
   onStdoutClosed(() => kernel.powerOff());
@@ -156,14 +168,18 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   return result.status;
 }
 
-/** Raw-mode stdin typed into the console; Ctrl-] powers the machine off. Returns a function that stops it. */
+/**
+ * Raw-mode stdin typed into the console; Ctrl-] powers the machine off. Returns a function that stops it.
+ * What is typed arrives at once (queued at the current virtual time), not when the guest next idles:
+ * a Ctrl-C must reach a program that never waits.
+ */
 function typeInteractively(kernel: Kernel): () => void {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   const onData = (chunk: Buffer) => {
     const esc = chunk.indexOf(ESCAPE_KEY);
     const bytes = esc >= 0 ? chunk.subarray(0, esc) : chunk;
-    if (bytes.length) kernel.machine.queueSerialInput(new Uint8Array(bytes));
+    if (bytes.length) kernel.machine.queueSerialInput(new Uint8Array(bytes), kernel.machine.nowUs());
     if (esc >= 0) kernel.powerOff();
   };
   stdin.on("data", onData);
