@@ -12,6 +12,7 @@ import { labsBench } from "./labs.ts";
 import { unixBench } from "./unix.ts";
 import { cliBench } from "./cli.ts";
 import { fuzzBench } from "./fuzz.ts";
+import { pioBench } from "./pio.ts";
 
 export const benches: Bench[] = [
   kernelBench,
@@ -19,6 +20,7 @@ export const benches: Bench[] = [
   traceBench,
   asmBench,
   microkernelBench,
+  pioBench,
   modesBench,
   recoveryBench,
   labsBench,

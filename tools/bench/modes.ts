@@ -42,9 +42,12 @@ _start:
     test eax, eax
     js .fail
     jz .done
-    mov ebx, buf
-    mov ecx, eax
+    mov ebx, 1
+    mov ecx, buf
+    mov edx, eax
     call ulib_write_all
+    test eax, eax
+    js .fail
     jmp .next
 .done:
     SYSCALL SYS_close, [fd]
