@@ -2,8 +2,8 @@
 // of servers/console.asm) unit by unit, then a boot in both shapes where the VT100 sequences a
 // terminal sends for the cursor keys (typed on the serial line with --input, or as cursor keys on
 // the PS/2 keyboard with --keys) edit the line and recall the previous one, byte-identically.
-// (Not through a pty: `ringside boot` on a terminal delivers what arrives when it arrives, so a
-// scripted pty session would depend on wall-clock timing; the bytes are the same.)
+// Scripted input makes these runs exact; tests/pty-session.test.ts presses the same keys on a real
+// terminal (tmux) and waits for the screen instead.
 import { copyFileSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

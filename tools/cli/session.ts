@@ -168,14 +168,18 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   return result.status;
 }
 
-/** Raw-mode stdin typed into the console; Ctrl-] powers the machine off. Returns a function that stops it. */
+/**
+ * Raw-mode stdin typed into the console; Ctrl-] powers the machine off. Returns a function that stops it.
+ * What is typed arrives at once (queued at the current virtual time), not when the guest next idles:
+ * a Ctrl-C must reach a program that never waits.
+ */
 function typeInteractively(kernel: Kernel): () => void {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   const onData = (chunk: Buffer) => {
     const esc = chunk.indexOf(ESCAPE_KEY);
     const bytes = esc >= 0 ? chunk.subarray(0, esc) : chunk;
-    if (bytes.length) kernel.machine.queueSerialInput(new Uint8Array(bytes));
+    if (bytes.length) kernel.machine.queueSerialInput(new Uint8Array(bytes), kernel.machine.nowUs());
     if (esc >= 0) kernel.powerOff();
   };
   stdin.on("data", onData);
