@@ -32,16 +32,14 @@ export class IretRepair {
     let n = 0;
     while (n < 15 && p.as.copyIn(eip + n, 1, code.subarray(n, n + 1))) n++;
     let i = 0, o16 = false;
-    while (i < n && PREFIXES.has(code[i]!)) o16 ||= code[i++] === 0x66;
+    for (; i < n && PREFIXES.has(code[i]!); i++) if (code[i] === 0x66) o16 = true;
     if (i >= n || code[i] !== 0xcf) return false;
     const csAddr = (m.reg32[4]! >>> 0) + (o16 ? 2 : 4);
     const cs = new Uint8Array(2);
     // A second fault at the same place means the first repair did not take (v86 decoded the frame
     // differently, e.g. `66 66`): fall back to the stack fault below, which always ends the process.
     const again = this.pending !== undefined && this.pending.pid === p.pid && this.pending.eip === eip;
-    // A 16-bit frame behind more prefixes than a lone 0x66 is not re-decoded reliably by v86: no #GP repair.
-    const plain = !o16 || (i === 1 && code[0] === 0x66);
-    if (!again && plain && p.as.copyIn(csAddr, 2, cs) && p.as.copyOut(csAddr, Uint8Array.of(SEL.kcode | 3, 0))) {
+    if (!again && p.as.copyIn(csAddr, 2, cs) && p.as.copyOut(csAddr, Uint8Array.of(SEL.kcode | 3, 0))) {
       this.pending = { pid: p.pid, eip, errorCode: (cs[0]! | (cs[1]! << 8)) & 0xfffc };
     } else {
       // The frame cannot be rewritten (a read-only page): make the iret fault on its stack instead —

@@ -296,17 +296,24 @@ describe("item 4: an iret to a null or ring-0 CS, any prefixes, or from a read-o
     ["cs", "db 0x2e\n    iretd"],
     ["rep", "db 0xf3\n    iretd"],
     ["a32", "db 0x67\n    iretd"],
-    // Not yet: a 16-bit frame behind more prefixes than one 0x66 (`66 66 CF`, `2E 66 3E CF`) still
-    // hangs the emulator after the repair (docs/abi.md, Faults).
   ];
-  for (const [name, insn] of cases) {
+  // 16-bit frames (a 0x66 prefix) behind other prefixes, to a null CS and to the ring-0 code selector.
+  const cases16: [string, string, number][] = [
+    ["o16", "db 0x66, 0xcf", 0],
+    ["o16-o16", "db 0x66, 0x66, 0xcf", 0],
+    ["cs-o16-ds", "db 0x2e, 0x66, 0x3e, 0xcf", 0],
+    ["o16x3-kcode", "db 0x66, 0x66, 0x66, 0xcf", 8],
+    ["rep-a32-o16-kcode", "db 0xf3, 0x67, 0x66, 0xcf", 8],
+  ];
+  const frames = [
+    ...cases.map(([name, insn]) => [name, `push dword 0x202\n    push dword 0\n    push dword _start\n    ${insn}`, 0] as const),
+    ...cases16.map(([name, insn, cs]) => [name, `push word 0x202\n    push word ${cs}\n    push word 0x1234\n    ${insn}`, cs] as const),
+  ];
+  for (const [name, body, cs] of frames) {
     it(`${name}: killed by #GP with the selector as error code; the machine goes on`, async () => {
       const prog = await asm(`iret_${name}`, `
 _start:
-    push dword 0x202
-    push dword 0
-    push dword _start
-    ${insn}
+    ${body}
 `);
       const other = await asm("other", `
 _start:
@@ -319,7 +326,7 @@ msg db "other ran", 10, 0
 `);
       const r = await run([{ name: "bad", image: prog }, { name: "other", image: other }]);
       expect(r.reason, r.detail).not.toBe("panic");
-      expect(r.reports.join("\n")).toMatch(/\[pid 1 bad\] killed by #GP \(vector 13\) error_code=0x0 /);
+      expect(r.reports.join("\n")).toContain(`[pid 1 bad] killed by #GP (vector 13) error_code=0x${cs.toString(16)} `);
       expect(r.out).toContain("other ran");
     });
   }
@@ -335,5 +342,18 @@ frame:
     const r = await run([{ name: "ro", image: prog }]);
     expect(r.reason, r.detail).not.toBe("panic");
     expect(r.reports.join("\n")).toMatch(/\[pid 1 ro\] killed by #(GP|PF)/);
+  });
+
+  it("a 16-bit frame behind two prefixes in a read-only page: killed by #PF on the stack, the machine goes on", async () => {
+    const prog = await asm("iret_ro16", `
+_start:
+    mov esp, frame
+    db 0x66, 0x66, 0xcf                     ; iretw behind a repeated operand-size prefix
+frame:
+    dw 0x1234, 0, 0x202                     ; in .text: read-only; CS null
+`);
+    const r = await run([{ name: "ro16", image: prog }]);
+    expect(r.reason, r.detail).not.toBe("panic");
+    expect(r.reports.join("\n")).toMatch(/\[pid 1 ro16\] killed by #PF \(vector 14\) error_code=0x\d cr2=0x00001000/);
   });
 });
