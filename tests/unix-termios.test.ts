@@ -63,6 +63,21 @@ describe.each(MODES)("ioctl on the console (%s)", (mode) => {
   }, 60_000);
 });
 
+describe.each(MODES)("the shell takes its terminal mode back (%s)", (mode) => {
+  it("a program that leaves the console raw (no echo, no line editing) does not leave the shell so", () => {
+    const elf = path.join(dir, "rawexit");
+    let r = ringside(["asm", "-f", "elf", prog("rawexit.asm"), "-o", elf]);
+    expect(r.code, r.stderr).toBe(0);
+    const img = path.join(dir, `rawexit-${mode}.img`);
+    r = ringside(["image", "build", "-o", img, "--add", `${elf}:/bin/rawexit`]);
+    expect(r.code, r.stderr).toBe(0);
+    r = ringside(["boot", img, "--mode", mode, "--input", "rawexit\necho bacX\x7fk\nexit\n"]);
+    expect(r.code, r.stderr).toBe(0);
+    // Echoed and edited: canonical mode and echo are back for the next line.
+    expect(r.stdout).toContain("$ rawexit\n$ echo bacX\b \bk\nback\n$ exit");
+  }, 60_000);
+});
+
 describe("raw mode from the PS/2 keyboard", () => {
   it("keys typed on the keyboard (keyboard server → console server) reach keys one byte at a time", () => {
     const r = boot("microkernel", "--keys", SESSION.replace("\x7f", "\b"));

@@ -14,7 +14,8 @@
 ; first child's pid), takes its pipe ends and redirections with dup2, restores SIGINT and execs the
 ; program (execve). A foreground pipeline is made the terminal's foreground process group
 ; (ioctl TIOCSPGRP) while the shell waits for all of it, so Ctrl-C interrupts it and not the shell
-; (which ignores SIGINT); then the shell takes the terminal back. $? = the last command's exit
+; (which ignores SIGINT); then the shell takes the terminal back, and puts back the terminal mode it
+; found at start if the job changed it (a raw-mode program that was killed). $? = the last command's exit
 ; status, or 128 + the signal that killed it, which is reported as "sh: <word>: <name> (signal n)"
 ; (not for SIGPIPE). A program that cannot be run: "sh: <word>: command not found" (status 127) or
 ; "sh: <word>: <error>" (126). A kernel without fork (-ENOSYS) still runs simple commands, through
@@ -107,6 +108,9 @@ lex_rest    resd 1                      ; the text after the pipeline lexed last
 lex_first   resd 1                      ; 1 while the line's first pipeline is parsed
 status      resd 1
 read_fails  resd 1                      ; failed reads in a row
+tty_known   resd 1                      ; 1 if stdin is a terminal and tty_mode holds its mode
+tty_mode    resb 36                     ; struct termios as the shell found it
+tty_now     resb 36
 pathbuf     resb PATH_MAX
 numbuf      resb 16
 iobuf       resb IPC_MAX
@@ -119,6 +123,9 @@ _start:
     mov [shell_pgid], eax
     SYSCALL SYS_setpgid, 0, 0
     call take_terminal
+    SYSCALL SYS_ioctl, STDIN, TCGETS, tty_mode          ; the terminal's mode, restored after each job
+    test eax, eax
+    setz byte [tty_known]
     call show_motd
 .prompt:
     call reap
@@ -155,6 +162,18 @@ _start:
 ; take_terminal: makes the shell's process group the terminal's foreground group (errors ignored).
 take_terminal:
     SYSCALL SYS_ioctl, STDIN, TIOCSPGRP, shell_pgid
+    ; A program that set the terminal raw and ended without restoring it (killed, or careless)
+    ; would leave the shell reading raw keys: put back the mode the shell found, if it changed.
+    cmp dword [tty_known], 0
+    je .done
+    SYSCALL SYS_ioctl, STDIN, TCGETS, tty_now
+    test eax, eax
+    jnz .done
+    mov eax, [tty_now + TERMIOS_LFLAG]
+    cmp eax, [tty_mode + TERMIOS_LFLAG]
+    je .done
+    SYSCALL SYS_ioctl, STDIN, TCSETS, tty_mode
+.done:
     ret
 
 ; reap: collects finished background children without waiting (silently).
