@@ -23,7 +23,7 @@ export const MSG = {
   DEV_READ: 2, // a device's read: w1 = the most bytes wanted; reply payload = the bytes, w0 = their count or -errno
   CON_INPUT: 3,
   CON_TCGETS: 4, // reply w0 = the line discipline's mode (c_lflag: ISIG 0x1, ICANON 0x2, ECHO 0x8)
-  CON_TCSETS: 5, // w1 = the new mode; reply w0 = 0
+  CON_TCSETS: 5, // w1 = the new mode, w2 = 1: discard typed input not yet read (TCSETSF); reply w0 = 0
   FS_OPEN: 16,
   FS_READ: 17,
   FS_WRITE: 18,

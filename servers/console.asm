@@ -10,7 +10,8 @@
 ;   CON_INPUT  w1 = a character from the keyboard server: process it like a received UART byte;
 ;              sent with ipc_send, so no reply
 ;   CON_TCGETS reply w0 = the line discipline's mode (c_lflag bits: ISIG 0x1, ICANON 0x2, ECHO 0x8)
-;   CON_TCSETS w1 = the new mode (other bits dropped; the line being edited is discarded); reply w0 = 0
+;   CON_TCSETS w1 = the new mode (other bits dropped; the line being edited is discarded), w2 = 1: the
+;              typed input not yet read is discarded too (TCSETSF); reply w0 = 0
 ;   other      -ENOSYS (the skeleton)
 ;   IRQ4 notification: drain RBR while LSR.DR is set, process each byte, then irq_ack(4)
 ;
@@ -116,11 +117,16 @@ con_tcgets:
     mov eax, [lflag]
     jmp server_done
 
-; CON_TCSETS: w1 = the new mode; the line being edited is discarded. Replies 0.
+; CON_TCSETS: w1 = the new mode; the line being edited is discarded, and with w2 = 1 (TCSETSF) the
+; input already typed too. Replies 0.
 con_tcsets:
     and edx, ISIG | ICANON | ECHO
     mov [lflag], edx
     xor eax, eax
+    cmp ebp, 1
+    jne .keep_input
+    mov [ready_len], eax
+.keep_input:
     mov [line_len], eax
     mov [cursor], eax
     mov [esc_state], eax

@@ -78,6 +78,27 @@ describe.each(MODES)("the shell takes its terminal mode back (%s)", (mode) => {
   }, 60_000);
 });
 
+describe.each(MODES)("TCSETSF discards typed-ahead input, TCSETS keeps it (%s)", (mode) => {
+  it("lines typed while a program sleeps are read after TCSETS and gone after TCSETSF", () => {
+    const elf = path.join(dir, "flushin");
+    let r = ringside(["asm", "-f", "elf", prog("flushin.asm"), "-I", path.dirname(prog("flushin.asm")), "-o", elf]);
+    expect(r.code, r.stderr).toBe(0);
+    const img = path.join(dir, `flushin-${mode}.img`);
+    r = ringside(["image", "build", "-o", img, "--add", `${elf}:/bin/flushin`]);
+    expect(r.code, r.stderr).toBe(0);
+    const typed = "typed ahead\necho after\nexit\n";
+    const keep = ringside(["boot", img, "--snapshot", "--mode", mode, "--input", "flushin k\n" + typed]);
+    expect(keep.code, keep.stderr).toBe(0);
+    expect(keep.stdout).toContain("read: typed ahead\n$ after\n$ ");
+    const flush = ringside(["boot", img, "--snapshot", "--mode", mode, "--input", "flushin f\n" + typed]);
+    // Everything typed during the sleep is gone: flushin reads end of input, the shell never gets
+    // `echo after` or `exit`, and the run ends waiting for input.
+    expect(flush.stdout).toContain("read: $ ");
+    expect(flush.stdout).not.toContain("after\n$");
+    expect(flush.stderr).toMatch(/every process waits and no more input will come/);
+  }, 60_000);
+});
+
 describe("raw mode from the PS/2 keyboard", () => {
   it("keys typed on the keyboard (keyboard server → console server) reach keys one byte at a time", () => {
     const r = boot("microkernel", "--keys", SESSION.replace("\x7f", "\b"));

@@ -16,7 +16,8 @@
 //              byte. The ring-3 server never replies to it (it comes by ipc_send); this service
 //              returns a reply (w0 = 0) that the kernel drops for a one-way send
 //   CON_TCGETS reply w0 = the discipline's c_lflag (ISIG 0x1, ICANON 0x2, ECHO 0x8)
-//   CON_TCSETS w1 = the new c_lflag (other bits dropped); reply w0 = 0
+//   CON_TCSETS w1 = the new c_lflag (other bits dropped), w2 = 1: discard typed input not yet read
+//              (TCSETSF); reply w0 = 0
 //   other      -ENOSYS
 // Ctrl-C (with ISIG) asks the kernel to send SIGINT to the foreground process group.
 // Output: a byte waits for LSR.THRE like the ring-3 server's, but with the FIFOs on (FCR 0xc7) one
@@ -110,6 +111,7 @@ export class ConsoleService implements KernelService {
         return reply(this.discipline.lflag);
       case CON_TCSETS:
         this.discipline.setMode(req.w1);
+        if (req.w2 === 1) this.discipline.flushInput();
         return reply(0);
       default:
         return reply(-E.NOSYS);

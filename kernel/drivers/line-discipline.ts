@@ -115,6 +115,11 @@ export class LineDiscipline {
     this.histPos = this.histN;
   }
 
+  /** Discards the typed input no reader has taken yet (completed lines, raw bytes, end marks). */
+  flushInput(): void {
+    this.readyLen = 0;
+  }
+
   /** Runs the discipline on one typed byte: echoes, edits, and serves readers when a line or end mark completes. */
   input(byte: number): void {
     let c = byte & 0xff;

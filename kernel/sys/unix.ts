@@ -219,8 +219,9 @@ export const sysIoctl: SyscallHandler = (k, p, fd, request, arg) => {
       return termiosGet(k, p, arg >>> 0);
     case TCSETS:
     case TCSETSW:
+      return termiosSet(k, p, arg >>> 0, false);
     case TCSETSF:
-      return termiosSet(k, p, arg >>> 0);
+      return termiosSet(k, p, arg >>> 0, true);
     default:
       return -E.NOTTY;
   }
@@ -245,14 +246,14 @@ function termiosGet(k: KernelApi, p: Process, va: number): number {
 /**
  * TCSETS, TCSETSW, TCSETSF: c_lflag of the struct termios at `va` becomes the console's mode
  * (CON_TCSETS; the console keeps ISIG, ICANON and ECHO and drops the other bits). Output is written
- * synchronously, so there is never output to wait for (TCSETSW); input already typed stays queued
- * (TCSETSF does not discard it: the console has no request for that).
+ * synchronously, so there is never output to wait for (TCSETSW); `flush` (TCSETSF) also discards the
+ * input typed but not yet read (CON_TCSETS w2 = 1).
  */
-function termiosSet(k: KernelApi, p: Process, va: number): number {
+function termiosSet(k: KernelApi, p: Process, va: number, flush: boolean): number {
   if (!k.touchUser(p, va, TERMIOS_SIZE, false)) return -E.FAULT;
   const lflag = p.as.readWord(va + TERMIOS_LFLAG);
   if (lflag === undefined) return -E.FAULT;
-  return k.serviceRequest(p, "console", MSG.CON_TCSETS, lflag >>> 0, 0, null, 0, 0, {
+  return k.serviceRequest(p, "console", MSG.CON_TCSETS, lflag >>> 0, flush ? 1 : 0, null, 0, 0, {
     done: (w0) => ((w0 | 0) < 0 ? w0 | 0 : 0),
     failed: ioError,
   });
