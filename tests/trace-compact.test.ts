@@ -95,6 +95,32 @@ describe("trace recorder: binary records, version-1 JSONL", () => {
     for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(lines[i], `line ${i + 1}`).toBe(expected[i]);
   });
 
+  it("lines longer than the output buffer's slack (huge names, argv) are written whole", () => {
+    const parts: Buffer[] = [];
+    const rec = new TraceRecorder(() => {}, HEADER, syscallName, { bytes: (b) => parts.push(Buffer.from(b)) });
+    const big = "n".repeat(100_000) + "é";
+    const expected: string[] = [JSON.stringify({ trace: "ringside", version: 1, ...HEADER })];
+    rec.nameProcess(1, "small");
+    for (let i = 0; i < 300; i++) {
+      const pid = 1 + (i % 3);
+      if (i === 5) rec.nameProcess(2, big);
+      if (i === 9) rec.nameProcess(3, big + big);
+      const proc = pid === 1 ? "small" : pid === 2 ? (i >= 5 ? big : null) : i >= 9 ? big + big : null;
+      rec.syscall(i, i / 1000, pid, 3, 0x400000, 4, 1, 2, 3, 4, 5);
+      expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "syscall", pid, proc, cpl_from: 3, cpl_to: 0, eip: 0x400000, nr: 4, name: syscallName(4), args: [1, 2, 3, 4, 5] }));
+      if (i % 50 === 0) {
+        const argv = ["x".repeat(150_000), "y"];
+        rec.action(i, i / 1000, pid, "spawn", { parent: null, argv });
+        expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "spawn", pid, proc, parent: null, argv }));
+      }
+    }
+    rec.finish();
+    const lines = Buffer.concat(parts).toString("utf8").split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.length).toBe(expected.length);
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(lines[i]!.slice(0, 200), `line ${i + 1}`).toBe(expected[i]!.slice(0, 200));
+  });
+
   it("the byte sink gets the same bytes as the text sink, in whole lines", () => {
     let text = "";
     const parts: Buffer[] = [];

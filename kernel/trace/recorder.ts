@@ -46,7 +46,7 @@ const CHUNK_BYTES = CAPACITY * WORDS * 4;
 const MEMORY_LIMIT = 64 * 1024 * 1024; // chunks kept in memory before spilling to disk
 /** Formatted output is handed to the sink in pieces of about this many bytes. */
 const OUT_BYTES = 1 << 20;
-const OUT_SLACK = 64 * 1024; // room for one line of fixed-size fields past OUT_BYTES
+const OUT_SLACK = 64 * 1024; // room past OUT_BYTES: any line of numbers and names fits
 
 export interface TraceHeader {
   ipms: number;
@@ -240,7 +240,7 @@ export class TraceRecorder {
     this.finished = true;
     this.procNames.clear();
     this.storeChunk();
-    const out = new JsonlWriter((b) => (this.byteSink ? this.byteSink(b) : this.sink(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8"))));
+    const out = new OutBuffer((b) => (this.byteSink ? this.byteSink(b) : this.sink(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8"))));
     const names = new NameTables(this.nameChanges, this.syscallName, this.serviceNames, this.reasons);
     let pos = 0;
     let seq = 0;
@@ -255,7 +255,7 @@ export class TraceRecorder {
       c.bytes = undefined;
       this.pool.push(bytes);
     }
-    out.flush();
+    out.flush(out.pos);
     this.chunks.length = 0;
     this.pool.length = 0;
     if (this.spillFd !== undefined) {
@@ -318,24 +318,208 @@ const isI32OrNull = (x: unknown): x is number | null => x === null || (typeof x 
 const isPidOrNull = (x: unknown): x is number | null => x === null || (isU32(x) && x < 0xffff);
 
 // ---- formatting ------------------------------------------------------------------------------------
+//
+// One line per event, written byte by byte into one reused buffer: every constant run of a line (the
+// kind, the process, the keys between two numbers) is a pre-encoded fragment, cached per process and
+// per shape, so a typical line is a handful of fragment copies and numbers written as digits. The
+// position lives in a local variable; helpers take it and return the new one (nothing allocated
+// per event, no property writes per field).
 
-/** Pre-encoded, cached JSON fragments for names (processes, syscalls, services, reasons). */
+/** "00".."99" as ASCII pairs: two digits per division. */
+const DIGIT_PAIRS = (() => {
+  const d = new Uint8Array(200);
+  for (let i = 0; i < 100; i++) {
+    d[2 * i] = 48 + ((i / 10) | 0);
+    d[2 * i + 1] = 48 + (i % 10);
+  }
+  return d;
+})();
+
+/**
+ * Copies `b` into `buf` at `p`; returns the position after it. Past the end of `buf` nothing is
+ * written but the position still advances: the formatter sees the overflow and redoes the line.
+ */
+function put(buf: Uint8Array, p: number, b: Uint8Array): number {
+  const n = b.length;
+  if (n > 10) {
+    // TypedArray.set costs a fixed ~30 ns; a byte loop ~3 ns a byte (measured): set wins past ~10.
+    if (p + n <= buf.length) buf.set(b, p);
+    return p + n;
+  }
+  for (let i = 0; i < n; i++) buf[p + i] = b[i]!;
+  return p + n;
+}
+
+/** 0 ≤ v < 2^32 in decimal at `p`; returns the position after it. */
+function putU32(buf: Uint8Array, p: number, v: number): number {
+  if (v < 10) {
+    buf[p] = 48 + v;
+    return p + 1;
+  }
+  if (v < 0x80000000) return putI31(buf, p, v | 0);
+  let q = p + 10; // 2^31 ≤ v < 2^32: ten digits
+  while (v >= 100) {
+    const d = (v / 100) >>> 0;
+    const r = (v - d * 100) << 1;
+    buf[--q] = DIGIT_PAIRS[r + 1]!;
+    buf[--q] = DIGIT_PAIRS[r]!;
+    v = d;
+  }
+  buf[--q] = DIGIT_PAIRS[(v << 1) + 1]!;
+  buf[--q] = DIGIT_PAIRS[v << 1]!;
+  return p + 10;
+}
+
+/** 10 ≤ v < 2^31, in int32 arithmetic (divisions by constants become multiplications). */
+function putI31(buf: Uint8Array, p: number, v: number): number {
+  const n = v < 100 ? 2 : v < 1e3 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+  let q = p + n;
+  while (v >= 100) {
+    const d = (v / 100) | 0;
+    const r = (v - d * 100) << 1;
+    buf[--q] = DIGIT_PAIRS[r + 1]!;
+    buf[--q] = DIGIT_PAIRS[r]!;
+    v = d;
+  }
+  if (v >= 10) {
+    buf[--q] = DIGIT_PAIRS[(v << 1) + 1]!;
+    buf[--q] = DIGIT_PAIRS[v << 1]!;
+  } else buf[--q] = 48 + v;
+  return p + n;
+}
+
+/** `{"seq":` (the start of every line, written as constants). */
+function putSeqKey(buf: Uint8Array, p: number): number {
+  buf[p] = 123; buf[p + 1] = 34; buf[p + 2] = 115; buf[p + 3] = 101; buf[p + 4] = 113; buf[p + 5] = 34; buf[p + 6] = 58;
+  return p + 7;
+}
+
+/** `,"icount":` */
+function putIcountKey(buf: Uint8Array, p: number): number {
+  buf[p] = 44; buf[p + 1] = 34; buf[p + 2] = 105; buf[p + 3] = 99; buf[p + 4] = 111; buf[p + 5] = 117; buf[p + 6] = 110; buf[p + 7] = 116; buf[p + 8] = 34; buf[p + 9] = 58;
+  return p + 10;
+}
+
+/** `,"vt":` */
+function putVtKey(buf: Uint8Array, p: number): number {
+  buf[p] = 44; buf[p + 1] = 34; buf[p + 2] = 118; buf[p + 3] = 116; buf[p + 4] = 34; buf[p + 5] = 58;
+  return p + 6;
+}
+
+/** `}\n`, the end of a line. */
+function putEnd(buf: Uint8Array, p: number): number {
+  buf[p] = 125; buf[p + 1] = 10;
+  return p + 2;
+}
+
+/** 0 ≤ v < 1e9 as exactly nine digits. */
+function put9(buf: Uint8Array, p: number, v: number): number {
+  let q = p + 9;
+  for (let i = 0; i < 4; i++) {
+    const d = (v / 100) >>> 0;
+    const r = (v - d * 100) << 1;
+    buf[--q] = DIGIT_PAIRS[r + 1]!;
+    buf[--q] = DIGIT_PAIRS[r]!;
+    v = d;
+  }
+  buf[--q] = 48 + v;
+  return p + 9;
+}
+
+/** An integer 0 ≤ v < 2^53. */
+function putUint(buf: Uint8Array, p: number, v: number): number {
+  if (v < 4294967296) return putU32(buf, p, v);
+  const hi = Math.floor(v / 1e9);
+  return put9(buf, putU32(buf, p, hi), v - hi * 1e9);
+}
+
+/** A signed 32-bit integer. */
+function putI32(buf: Uint8Array, p: number, v: number): number {
+  if (v >= 0) return putU32(buf, p, v);
+  buf[p] = 45; // -
+  return putU32(buf, p + 1, -v);
+}
+
+/** A number exactly as JSON.stringify writes it: integers and µs with up to 3 decimals directly, anything else via String. */
+function putNum(buf: Uint8Array, p: number, x: number): number {
+  if (x >= 0 && x < 9007199254740992 && Math.floor(x) === x) return putUint(buf, p, x);
+  const n = Math.round(x * 1000);
+  if (n / 1000 === x && n >= 0 && n < 1e15) {
+    const int = Math.floor(n / 1000);
+    p = putUint(buf, p, int);
+    const frac = (n - int * 1000) | 0; // 1–999: the decimals, written without trailing zeros
+    const d0 = (frac / 100) | 0;
+    const r = frac - d0 * 100;
+    const d1 = (r / 10) | 0;
+    const d2 = r - d1 * 10;
+    buf[p] = 46; // .
+    buf[p + 1] = 48 + d0;
+    if (d2 !== 0) {
+      buf[p + 2] = 48 + d1;
+      buf[p + 3] = 48 + d2;
+      return p + 4;
+    }
+    if (d1 !== 0) {
+      buf[p + 2] = 48 + d1;
+      return p + 3;
+    }
+    return p + 2;
+  }
+  const s = String(x); // at most 25 ASCII characters
+  for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+  return p;
+}
+
+// Per-process line heads: the constant run from `,"kind":…` through the process up to the first
+// number after it. Indexes into a process's row:
+const H_SYSCALL = 0; // + cpl_from (0–3): ,"kind":"syscall","pid":…,"proc":…,"cpl_from":c,"cpl_to":0,"eip":
+const H_EXCEPTION = 4; // + cpl_from
+const H_IRQ = 8; // + cpl_from
+const H_RETURN = 12; // + cpl_to: ,"kind":"return","pid":…,"proc":…,"cpl_from":0,"cpl_to":c,"eip":
+const H_IPC = 16; // + op: ,"kind":"ipc",…,"op":"send","src":
+const H_SERVICE = 20; // + op: ,"kind":"service",…,"op":"request","service":
+const H_SWITCH = 22; // ,"kind":"switch",…,"from":
+const H_PAGEFAULT = 23; // ,"kind":"pagefault",…,"addr":
+const H_EXIT = 24; // ,"kind":"exit",…,"status":
+const H_SPAWN = 25; // ,"kind":"spawn",…,"parent":
+const HEADS = 26;
+
+/** The JSON text of each head (after the process fragment), by index. */
+function headTail(i: number): [kind: string, tail: string] {
+  if (i < H_RETURN) return [["syscall", "exception", "irq"][i >> 2]!, `,"cpl_from":${i & 3},"cpl_to":0,"eip":`];
+  if (i < H_IPC) return ["return", `,"cpl_from":0,"cpl_to":${i & 3},"eip":`];
+  if (i < H_SERVICE) return ["ipc", `,"op":"${IPC_OPS[i - H_IPC]}","src":`];
+  if (i < H_SWITCH) return ["service", `,"op":"${SERVICE_OPS[i - H_SERVICE]}","service":`];
+  return [["switch", "pagefault", "exit", "spawn"][i - H_SWITCH]!, [`,"from":`, `,"addr":`, `,"status":`, `,"parent":`][i - H_SWITCH]!];
+}
+
+/** Pre-encoded, cached JSON fragments for names (processes, syscalls, vectors, IRQs, services, reasons). */
 class NameTables {
   private readonly procNames = new Map<number, string>();
-  private readonly pidKeys = new Map<number, Uint8Array>();
-  private readonly nrKeys = new Map<number, Uint8Array>();
-  private readonly vectors = new Map<number, Uint8Array>();
-  private readonly irqs = new Map<number, Uint8Array>();
+  /** Line heads by pid + 1 (0: no process), each row HEADS long, filled on first use. */
+  private readonly heads: (Uint8Array | undefined)[][] = [];
+  private readonly nrs: Uint8Array[] = [];
+  private readonly bigNrs = new Map<number, Uint8Array>();
+  private readonly vectors: Uint8Array[] = [];
+  private readonly irqs: Uint8Array[] = [];
   private readonly strs = new Map<string, Uint8Array>();
+  private readonly reasonEnds: Uint8Array[] = [];
   private next = 0;
-  readonly nullPid = enc(`,"pid":null,"proc":null`);
+  /** The seq at which the next process name takes effect (Infinity: none left). */
+  nextAt: number;
 
   constructor(
     private readonly changes: readonly { at: number; pid: number; name: string }[],
     private readonly syscallName: (nr: number) => string,
     private readonly serviceNames: readonly string[],
     private readonly reasons: readonly string[],
-  ) {}
+  ) {
+    this.nextAt = changes.length ? changes[0]!.at : Infinity;
+  }
+
+  private frag(text: string): Uint8Array {
+    return enc(text);
+  }
 
   /** Applies the process names in effect from event `seq` on. */
   advance(seq: number): void {
@@ -343,41 +527,57 @@ class NameTables {
     while (this.next < ch.length && ch[this.next]!.at <= seq) {
       const n = ch[this.next++]!;
       this.procNames.set(n.pid, n.name);
-      this.pidKeys.delete(n.pid);
+      this.heads[n.pid + 1] = undefined!;
     }
+    this.nextAt = this.next < ch.length ? ch[this.next]!.at : Infinity;
   }
 
-  /** `,"pid":…,"proc":…` for `pid` (-1: null). */
-  pid(pid: number): Uint8Array {
-    if (pid < 0) return this.nullPid;
-    let b = this.pidKeys.get(pid);
-    if (b === undefined) this.pidKeys.set(pid, (b = enc(`,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid) ?? null)}`)));
-    return b;
+  /** Head `i` (H_…) of a line about `pid` (-1: none). */
+  head(pid: number, i: number): Uint8Array {
+    const row = this.heads[pid + 1] ?? (this.heads[pid + 1] = new Array<Uint8Array | undefined>(HEADS).fill(undefined));
+    return row[i] ?? (row[i] = this.buildHead(pid, i));
   }
 
-  /** `"nr":…,"name":…` for syscall `nr`. */
+  /** The head of an entry or exit line whose ring is not 0–3 (never from a real CPU): built each time. */
+  oddHead(pid: number, kind: string, cpl: number, entry: boolean): Uint8Array {
+    return this.frag(`,"kind":"${kind}"${this.pidText(pid)}${entry ? `,"cpl_from":${cpl},"cpl_to":0,"eip":` : `,"cpl_from":0,"cpl_to":${cpl},"eip":`}`);
+  }
+
+  private pidText(pid: number): string {
+    return pid < 0 ? `,"pid":null,"proc":null` : `,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid) ?? null)}`;
+  }
+
+  private buildHead(pid: number, i: number): Uint8Array {
+    const [kind, tail] = headTail(i);
+    return this.frag(`,"kind":"${kind}"${this.pidText(pid)}${tail}`);
+  }
+
+  /** `,"nr":…,"name":…,"args":[` for syscall `nr`. */
   nr(nr: number): Uint8Array {
-    let b = this.nrKeys.get(nr);
-    if (b === undefined) this.nrKeys.set(nr, (b = enc(`,"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))}`)));
+    if (nr < 1024) return this.nrs[nr] ?? (this.nrs[nr] = this.nrText(nr));
+    let b = this.bigNrs.get(nr);
+    if (b === undefined) this.bigNrs.set(nr, (b = this.nrText(nr)));
     return b;
   }
 
+  private nrText(nr: number): Uint8Array {
+    return this.frag(`,"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))},"args":[`);
+  }
+
+  /** `,"vector":…,"name":…,"error_code":` (vectors are 0–255). */
   vector(v: number): Uint8Array {
-    let b = this.vectors.get(v);
-    if (b === undefined) this.vectors.set(v, (b = enc(`,"vector":${v},"name":${JSON.stringify(VECTOR_NAMES[v] ?? `#${v}`)}`)));
-    return b;
+    return this.vectors[v] ?? (this.vectors[v] = this.frag(`,"vector":${v},"name":${JSON.stringify(VECTOR_NAMES[v] ?? `#${v}`)},"error_code":`));
   }
 
+  /** `,"irq":…,"name":…}\n` (lines are 0–255). */
   irq(line: number): Uint8Array {
-    let b = this.irqs.get(line);
-    if (b === undefined) this.irqs.set(line, (b = enc(`,"irq":${line},"name":${JSON.stringify(IRQ_NAMES[line] ?? `irq${line}`)}`)));
-    return b;
+    return this.irqs[line] ?? (this.irqs[line] = this.frag(`,"irq":${line},"name":${JSON.stringify(IRQ_NAMES[line] ?? `irq${line}`)}}\n`));
   }
 
   /** A JSON string literal, encoded (cached: for the small sets of names). */
   str(s: string): Uint8Array {
     let b = this.strs.get(s);
-    if (b === undefined) this.strs.set(s, (b = enc(JSON.stringify(s))));
+    if (b === undefined) this.strs.set(s, (b = this.frag(JSON.stringify(s))));
     return b;
   }
 
@@ -385,391 +585,223 @@ class NameTables {
     return this.str(this.serviceNames[i] ?? "?");
   }
 
-  reason(i: number): Uint8Array {
-    return this.str(this.reasons[i]!);
+  /** `,"reason":…}\n` for switch reason code `i`. */
+  reasonEnd(i: number): Uint8Array {
+    return this.reasonEnds[i] ?? (this.reasonEnds[i] = this.frag(`,"reason":${JSON.stringify(this.reasons[i]!)}}\n`));
   }
 
-  /** The process name in effect now (for rare events). */
-  procName(pid: number): string | null {
-    return this.procNames.get(pid) ?? null;
+  /** `,"pid":…,"proc":…` as text (for rare events). */
+  pidJson(pid: number): string {
+    return this.pidText(pid);
   }
 }
 
 /**
- * Writes ASCII/UTF-8 into one reused buffer and hands it to `emit` in whole lines, whenever it passes
- * OUT_BYTES. Fixed-size fields are written without bounds checks: every line keeps at least
- * LINE_ROOM bytes free for them (texts check and make room).
+ * The output buffer: whole lines are handed to `emit` once OUT_BYTES are pending, so every line
+ * starts with OUT_SLACK bytes free; a longer line (a huge name or argv) grows the buffer and is
+ * written again. The formatter keeps the position in a local while it works.
  */
-const LINE_ROOM = 1024;
-class JsonlWriter {
-  buf = new Uint8Array(OUT_BYTES + OUT_SLACK);
+class OutBuffer {
+  buf: Uint8Array = new Uint8Array(OUT_BYTES + OUT_SLACK);
   pos = 0;
-  private lineStart = 0;
   constructor(private readonly emit: (b: Uint8Array) => void) {}
 
-  /** Ends a line: hands over what is buffered if past the threshold. */
-  lineDone(): void {
-    if (this.pos >= OUT_BYTES) this.flush();
-    this.lineStart = this.pos;
-  }
-
-  /** Hands over every complete line. */
-  flush(): void {
-    if (this.pos > 0) this.emit(this.buf.subarray(0, this.pos));
+  /** Hands over [0, p) (whole lines); the next line starts at 0. */
+  flush(p: number): number {
+    if (p > 0) this.emit(this.buf.subarray(0, p));
     this.pos = 0;
-    this.lineStart = 0;
+    return 0;
   }
 
-  /** Makes room for `n` more bytes (plus LINE_ROOM) without splitting the current line. */
-  private room(n: number): void {
-    if (this.lineStart > 0) {
-      this.emit(this.buf.subarray(0, this.lineStart));
-      this.buf.copyWithin(0, this.lineStart, this.pos);
-      this.pos -= this.lineStart;
-      this.lineStart = 0;
-    }
-    if (this.pos + n + LINE_ROOM > this.buf.length) {
-      const bigger = new Uint8Array(this.pos + n + LINE_ROOM + OUT_SLACK);
-      bigger.set(this.buf.subarray(0, this.pos));
-      this.buf = bigger;
-    }
-  }
-
-  byte(b: number): void {
-    this.buf[this.pos++] = b;
-  }
-
-  bytes(b: Uint8Array): void {
-    const n = b.length;
-    if (this.pos + n + LINE_ROOM > this.buf.length) this.room(n);
-    const buf = this.buf;
-    let p = this.pos;
-    if (n < 48) for (let i = 0; i < n; i++) buf[p++] = b[i]!;
-    else {
-      buf.set(b, p);
-      p += n;
-    }
-    this.pos = p;
-  }
-
-  /** A non-negative integer below 2^53. */
-  uint(x: number): void {
-    if (x >= 0x80000000) {
-      const hi = Math.floor(x / 1e9);
-      this.uint(hi);
-      this.padded9(x - hi * 1e9);
-      return;
-    }
-    const buf = this.buf;
-    let v = x | 0;
-    const d = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
-    let p = this.pos + d;
-    this.pos = p;
-    do {
-      const q = (v / 10) | 0;
-      buf[--p] = 48 + v - q * 10;
-      v = q;
-    } while (v !== 0);
-  }
-
-  /** 0 ≤ x < 1e9 as exactly nine digits. */
-  private padded9(x: number): void {
-    const buf = this.buf;
-    let v = x | 0;
-    let p = this.pos + 9;
-    this.pos = p;
-    for (let i = 0; i < 9; i++) {
-      const q = (v / 10) | 0;
-      buf[--p] = 48 + v - q * 10;
-      v = q;
-    }
-  }
-
-  /** A signed 32-bit integer. */
-  int(x: number): void {
-    if (x < 0) {
-      this.byte(45);
-      this.uint(-x);
-    } else this.uint(x);
-  }
-
-  /** A number exactly as JSON.stringify writes it (µs with at most 3 decimals quickly, anything else via String). */
-  num(x: number): void {
-    if (Number.isInteger(x) && x >= 0 && x < 2 ** 53) return this.uint(x);
-    const n = Math.round(x * 1000);
-    if (n / 1000 === x && n >= 0 && n < 1e15) {
-      const int = Math.floor(n / 1000);
-      let frac = n - int * 1000;
-      this.uint(int);
-      if (frac !== 0) {
-        const buf = this.buf;
-        buf[this.pos++] = 46;
-        let digits = 3;
-        if (frac % 100 === 0) {
-          frac /= 100;
-          digits = 1;
-        } else if (frac % 10 === 0) {
-          frac /= 10;
-          digits = 2;
-        }
-        let p = this.pos + digits;
-        this.pos = p;
-        for (let i = 0; i < digits; i++) {
-          const q = Math.floor(frac / 10);
-          buf[--p] = 48 + frac - q * 10;
-          frac = q;
-        }
-      }
-      return;
-    }
-    this.ascii(String(x));
-  }
-
-  /** A string known to be ASCII. */
-  ascii(s: string): void {
-    if (this.pos + s.length + LINE_ROOM > this.buf.length) this.room(s.length);
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
-    this.pos = p;
-  }
-
-  /** Any text (UTF-8). */
-  text(s: string): void {
-    this.bytes(enc(s));
+  /** Makes the buffer hold at least `p + n` bytes, keeping [0, p). */
+  grow(p: number, n: number): Uint8Array {
+    const bigger = new Uint8Array(p + n + OUT_SLACK);
+    bigger.set(this.buf.subarray(0, p));
+    return (this.buf = bigger);
   }
 }
 
 // Pre-encoded fixed fragments.
 const B = {
-  seq: enc(`{"seq":`),
-  icount: enc(`,"icount":`),
-  vt: enc(`,"vt":`),
-  kSyscall: enc(`,"kind":"syscall"`),
-  kException: enc(`,"kind":"exception"`),
-  kIrq: enc(`,"kind":"irq"`),
-  kReturn: enc(`,"kind":"return"`),
-  kIpc: enc(`,"kind":"ipc"`),
-  kService: enc(`,"kind":"service"`),
-  kSwitch: enc(`,"kind":"switch"`),
-  kPagefault: enc(`,"kind":"pagefault"`),
-  kExit: enc(`,"kind":"exit"`),
-  kSpawn: enc(`,"kind":"spawn"`),
-  cplFrom: enc(`,"cpl_from":`),
-  cplTo0Eip: enc(`,"cpl_to":0,"eip":`),
-  from0To: enc(`,"cpl_from":0,"cpl_to":`),
+  dst: enc(`,"dst":`),
+  bytes: enc(`,"bytes":`),
+  type: enc(`,"type":`),
+  result: enc(`,"result":`),
+  to: enc(`,"to":`),
   eip: enc(`,"eip":`),
-  args: enc(`,"args":[`),
   errorCode: enc(`,"error_code":`),
   cr2: enc(`,"cr2":`),
   insn: enc(`,"insn":`),
   ret: enc(`,"ret":`),
-  ipcOp: IPC_OPS.map((o) => enc(`,"op":"${o}","src":`)),
-  dst: enc(`,"dst":`),
-  bytes: enc(`,"bytes":`),
-  svcOp: SERVICE_OPS.map((o) => enc(`,"op":"${o}","service":`)),
-  type: enc(`,"type":`),
-  result: enc(`,"result":`),
-  from: enc(`,"from":`),
-  to: enc(`,"to":`),
-  reason: enc(`,"reason":`),
-  addr: enc(`,"addr":`),
   outcome: PAGEFAULT_OUTCOMES.map((o) => enc(`,"outcome":"${o}"}\n`)),
-  status: enc(`,"status":`),
   vector: enc(`,"vector":`),
   signal: enc(`,"signal":`),
   report: enc(`,"report":`),
-  parent: enc(`,"parent":`),
   argv: enc(`,"argv":`),
   null: enc("null"),
-  end: enc("}\n"),
+  argsEnd: enc("]}\n"),
 };
 
 /** Formats one chunk's records; returns the next sequence number. */
-function formatChunk(o: JsonlWriter, names: NameTables, bytes: ArrayBuffer, c: Chunk, seq: number): number {
+function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: Chunk, seq: number): number {
   const u = new Uint32Array(bytes);
   const i32 = new Int32Array(bytes);
   const f = new Float64Array(bytes);
   const side = c.side;
+  let buf: Uint8Array = out.buf;
+  let p = out.pos;
   for (let i = 0; i < c.count; i++, seq++) {
-    names.advance(seq);
+    if (seq >= names.nextAt) names.advance(seq);
+    if (p >= OUT_BYTES) p = out.flush(p);
+    const start = p;
     const w = i * WORDS;
     const head = u[w]!;
     const kind = head & 0xff;
     const cpl = (head >>> 8) & 0xff;
     const pid = (head >>> 16) - 1;
     const eip = u[w + 1]!;
-    o.bytes(B.seq);
-    o.uint(seq);
-    o.bytes(B.icount);
-    o.num(f[(w >> 1) + 1]!);
-    o.bytes(B.vt);
-    o.num(f[(w >> 1) + 2]!);
+    p = putSeqKey(buf, p);
+    p = putU32(buf, p, seq);
+    p = putIcountKey(buf, p);
+    p = putNum(buf, p, f[(w >> 1) + 1]!);
+    p = putVtKey(buf, p);
+    p = putNum(buf, p, f[(w >> 1) + 2]!);
     switch (kind) {
       case K.syscall:
-        o.bytes(B.kSyscall);
-        o.bytes(names.pid(pid));
-        o.bytes(B.cplFrom);
-        o.uint(cpl);
-        o.bytes(B.cplTo0Eip);
-        o.uint(eip);
-        o.bytes(names.nr(u[w + 6]!));
-        o.bytes(B.args);
-        o.uint(u[w + 7]!);
-        o.byte(44);
-        o.uint(u[w + 8]!);
-        o.byte(44);
-        o.uint(u[w + 9]!);
-        o.byte(44);
-        o.uint(u[w + 10]!);
-        o.byte(44);
-        o.uint(u[w + 11]!);
-        o.byte(93); // ]
-        o.bytes(B.end);
-        break;
-      case K.exception: {
-        const v = u[w + 6]!;
-        o.bytes(B.kException);
-        o.bytes(names.pid(pid));
-        o.bytes(B.cplFrom);
-        o.uint(cpl);
-        o.bytes(B.cplTo0Eip);
-        o.uint(eip);
-        o.bytes(names.vector(v));
-        o.bytes(B.errorCode);
-        o.uint(u[w + 7]!);
-        if (v === 14) {
-          o.bytes(B.cr2);
-          o.uint(u[w + 8]!);
-        }
-        const insn = side[i];
-        if (insn !== undefined) {
-          o.bytes(B.insn);
-          o.text(JSON.stringify(insn));
-        }
-        o.bytes(B.end);
-        break;
-      }
-      case K.irq:
-        o.bytes(B.kIrq);
-        o.bytes(names.pid(pid));
-        o.bytes(B.cplFrom);
-        o.uint(cpl);
-        o.bytes(B.cplTo0Eip);
-        o.uint(eip);
-        o.bytes(names.irq(u[w + 6]!));
-        o.bytes(B.end);
+        p = put(buf, p, cpl < 4 ? names.head(pid, H_SYSCALL + cpl) : names.oddHead(pid, "syscall", cpl, true));
+        p = putU32(buf, p, eip);
+        p = put(buf, p, names.nr(u[w + 6]!));
+        p = putU32(buf, p, u[w + 7]!);
+        buf[p++] = 44; // ,
+        p = putU32(buf, p, u[w + 8]!);
+        buf[p++] = 44;
+        p = putU32(buf, p, u[w + 9]!);
+        buf[p++] = 44;
+        p = putU32(buf, p, u[w + 10]!);
+        buf[p++] = 44;
+        p = putU32(buf, p, u[w + 11]!);
+        p = put(buf, p, B.argsEnd);
         break;
       case K.ret:
       case K.retSyscall:
-        o.bytes(B.kReturn);
-        o.bytes(names.pid(pid));
-        o.bytes(B.from0To);
-        o.uint(cpl);
-        o.bytes(B.eip);
-        o.uint(eip);
+        p = put(buf, p, cpl < 4 ? names.head(pid, H_RETURN + cpl) : names.oddHead(pid, "return", cpl, false));
+        p = putU32(buf, p, eip);
         if (kind === K.retSyscall) {
-          o.bytes(B.ret);
-          o.int(i32[w + 6]!);
+          p = put(buf, p, B.ret);
+          p = putI32(buf, p, i32[w + 6]!);
         }
-        o.bytes(B.end);
+        p = putEnd(buf, p);
         break;
       case K.ipc: {
         const src = u[w + 7]!, dst = u[w + 8]!;
-        o.bytes(B.kIpc);
-        o.bytes(names.pid(pid));
-        o.bytes(B.ipcOp[u[w + 6]!]!);
-        if (src === 0) o.bytes(B.null);
-        else o.uint(src - 1);
-        o.bytes(B.dst);
-        if (dst === 0) o.bytes(B.null);
-        else o.uint(dst - 1);
-        o.bytes(B.bytes);
-        o.uint(u[w + 9]!);
-        o.bytes(B.end);
-        break;
-      }
-      case K.service: {
-        const op = u[w + 6]!;
-        o.bytes(B.kService);
-        o.bytes(names.pid(pid));
-        o.bytes(B.svcOp[op]!);
-        o.bytes(names.service(u[w + 7]!));
-        o.bytes(op === 0 ? B.type : B.result);
-        o.int(i32[w + 8]!);
-        o.bytes(B.bytes);
-        o.uint(u[w + 9]!);
-        o.bytes(B.end);
+        p = put(buf, p, names.head(pid, H_IPC + u[w + 6]!));
+        p = src === 0 ? put(buf, p, B.null) : putU32(buf, p, src - 1);
+        p = put(buf, p, B.dst);
+        p = dst === 0 ? put(buf, p, B.null) : putU32(buf, p, dst - 1);
+        p = put(buf, p, B.bytes);
+        p = putU32(buf, p, u[w + 9]!);
+        p = putEnd(buf, p);
         break;
       }
       case K.switch_: {
         const from = u[w + 6]!, to = u[w + 7]!;
-        o.bytes(B.kSwitch);
-        o.bytes(names.pid(pid));
-        o.bytes(B.from);
-        if (from === 0) o.bytes(B.null);
-        else o.uint(from - 1);
-        o.bytes(B.to);
-        if (to === 0) o.bytes(B.null);
-        else o.uint(to - 1);
-        o.bytes(B.reason);
-        o.bytes(names.reason(u[w + 8]!));
-        o.bytes(B.end);
+        p = put(buf, p, names.head(pid, H_SWITCH));
+        p = from === 0 ? put(buf, p, B.null) : putU32(buf, p, from - 1);
+        p = put(buf, p, B.to);
+        p = to === 0 ? put(buf, p, B.null) : putU32(buf, p, to - 1);
+        p = put(buf, p, names.reasonEnd(u[w + 8]!));
+        break;
+      }
+      case K.irq:
+        p = put(buf, p, cpl < 4 ? names.head(pid, H_IRQ + cpl) : names.oddHead(pid, "irq", cpl, true));
+        p = putU32(buf, p, eip);
+        p = put(buf, p, names.irq(u[w + 6]!));
+        break;
+      case K.service: {
+        const op = u[w + 6]!;
+        p = put(buf, p, names.head(pid, H_SERVICE + op));
+        p = put(buf, p, names.service(u[w + 7]!));
+        p = put(buf, p, op === 0 ? B.type : B.result);
+        p = putI32(buf, p, i32[w + 8]!);
+        p = put(buf, p, B.bytes);
+        p = putU32(buf, p, u[w + 9]!);
+        p = putEnd(buf, p);
         break;
       }
       case K.pagefault:
-        o.bytes(B.kPagefault);
-        o.bytes(names.pid(pid));
-        o.bytes(B.addr);
-        o.uint(u[w + 6]!);
-        o.bytes(B.eip);
-        o.uint(u[w + 7]!);
-        o.bytes(B.errorCode);
-        o.uint(u[w + 8]!);
-        o.bytes(B.outcome[u[w + 9]!]!);
+        p = put(buf, p, names.head(pid, H_PAGEFAULT));
+        p = putU32(buf, p, u[w + 6]!);
+        p = put(buf, p, B.eip);
+        p = putU32(buf, p, u[w + 7]!);
+        p = put(buf, p, B.errorCode);
+        p = putU32(buf, p, u[w + 8]!);
+        p = put(buf, p, B.outcome[u[w + 9]!]!);
         break;
+      case K.exception: {
+        const v = u[w + 6]!;
+        p = put(buf, p, cpl < 4 ? names.head(pid, H_EXCEPTION + cpl) : names.oddHead(pid, "exception", cpl, true));
+        p = putU32(buf, p, eip);
+        p = put(buf, p, names.vector(v));
+        p = putU32(buf, p, u[w + 7]!);
+        if (v === 14) {
+          p = put(buf, p, B.cr2);
+          p = putU32(buf, p, u[w + 8]!);
+        }
+        const insn = side[i];
+        if (insn !== undefined) {
+          p = put(buf, p, B.insn);
+          [buf, p] = putText(out, buf, p, JSON.stringify(insn));
+        }
+        p = putEnd(buf, p);
+        break;
+      }
       case K.exit: {
         const nulls = u[w + 6]!;
-        o.bytes(B.kExit);
-        o.bytes(names.pid(pid));
-        o.bytes(B.status);
-        if (nulls & 1) o.bytes(B.null);
-        else o.int(i32[w + 7]!);
-        o.bytes(B.vector);
-        if (nulls & 2) o.bytes(B.null);
-        else o.int(i32[w + 8]!);
-        o.bytes(B.signal);
-        if (nulls & 4) o.bytes(B.null);
-        else o.int(i32[w + 9]!);
-        o.bytes(B.report);
+        p = put(buf, p, names.head(pid, H_EXIT));
+        p = nulls & 1 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 7]!);
+        p = put(buf, p, B.vector);
+        p = nulls & 2 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 8]!);
+        p = put(buf, p, B.signal);
+        p = nulls & 4 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 9]!);
+        p = put(buf, p, B.report);
         const report = side[i];
-        if (report === undefined) o.bytes(B.null);
-        else o.text(JSON.stringify(report));
-        o.bytes(B.end);
+        if (report === undefined) p = put(buf, p, B.null);
+        else [buf, p] = putText(out, buf, p, JSON.stringify(report));
+        p = putEnd(buf, p);
         break;
       }
       case K.spawn: {
         const parent = u[w + 6]!;
-        o.bytes(B.kSpawn);
-        o.bytes(names.pid(pid));
-        o.bytes(B.parent);
-        if (parent === 0) o.bytes(B.null);
-        else o.uint(parent - 1);
-        o.bytes(B.argv);
-        o.text(JSON.stringify(side[i]));
-        o.bytes(B.end);
+        p = put(buf, p, names.head(pid, H_SPAWN));
+        p = parent === 0 ? put(buf, p, B.null) : putU32(buf, p, parent - 1);
+        p = put(buf, p, B.argv);
+        [buf, p] = putText(out, buf, p, JSON.stringify(side[i]));
+        p = putEnd(buf, p);
         break;
       }
       default: {
         const [k, fields] = side[i] as [string, Record<string, unknown>];
-        let tail = `,"kind":${JSON.stringify(k)}`;
-        tail += pid < 0 ? `,"pid":null,"proc":null` : `,"pid":${pid},"proc":${JSON.stringify(names.procName(pid))}`;
+        let tail = `,"kind":${JSON.stringify(k)}${names.pidJson(pid)}`;
         for (const key in fields) tail += `,${JSON.stringify(key)}:${JSON.stringify(fields[key])}`;
-        o.text(tail);
-        o.bytes(B.end);
+        [buf, p] = putText(out, buf, p, tail);
+        p = putEnd(buf, p);
       }
     }
-    o.lineDone();
+    if (p > buf.length) {
+      // The line did not fit (what went past the end was not written): again, in a bigger buffer.
+      buf = out.grow(start, 2 * (p - start));
+      p = start;
+      i--;
+      seq--;
+    }
   }
+  out.pos = p;
   return seq;
+}
+
+/** Any text (UTF-8) at `p`, growing the buffer first if it does not fit with OUT_SLACK to spare. */
+function putText(out: OutBuffer, buf: Uint8Array, p: number, s: string): [Uint8Array, number] {
+  const b = enc(s);
+  if (p + b.length + OUT_SLACK > buf.length) buf = out.grow(p, b.length + OUT_SLACK);
+  return [buf, put(buf, p, b)];
 }
