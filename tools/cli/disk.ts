@@ -106,9 +106,8 @@ export async function openSessionDisk(image: string | undefined, opts: { snapsho
     const rel = path.relative(process.cwd(), abs);
     file = rel && !rel.startsWith("..") ? rel : abs; // build/ringside.img from the repository root
   }
-  const raw = readInputFile(file);
-  const disk = new Uint8Array(raw.length); // its own ArrayBuffer: the emulated disk writes into it
-  disk.set(raw);
+  const before = readInputFile(file); // the image as read: what save() and changed() compare with
+  const disk = before.slice(); // its own ArrayBuffer: the emulated disk writes into it
   if (disk.length === 0 || disk.length % 512 !== 0) throw new UserError(`${file}: not a disk image (size ${disk.length} is not a positive multiple of 512)`);
   let boot: BootImage;
   try {
@@ -122,7 +121,6 @@ export async function openSessionDisk(image: string | undefined, opts: { snapsho
     checkWritable(file);
     release = takeLock(file);
   }
-  const before = disk.slice();
   const target = file;
   return {
     file,

@@ -31,7 +31,11 @@ export function readInputFile(file: string, exitCode?: number): Uint8Array {
   const why = unreadable(file);
   if (why) throw new UserError(`cannot read ${file}: ${why}`, exitCode);
   try {
-    return new Uint8Array(readFileSync(file));
+    // A plain Uint8Array that owns its memory: a large file's Buffer has an ArrayBuffer of its own,
+    // which is taken over without copying (a disk image is megabytes); a small one may sit in Node's
+    // shared pool and is copied out.
+    const b = readFileSync(file);
+    return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? new Uint8Array(b.buffer) : new Uint8Array(b);
   } catch (e) {
     throw new UserError(`cannot read ${file}: ${errnoText(e)}`, exitCode);
   }
