@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Rsfs } from "../kernel/fs/rsfs.ts";
 import { builtMarkerPath, heldChanges, imageHash, markWritten } from "../tools/image/default.ts";
 import { ROOT, prog, ringside } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "ringside-hardening-"));
 const CLI = path.join(ROOT, "tools", "cli", "ringside.js");
@@ -46,7 +47,7 @@ describe("non-regular files (item 15)", () => {
 });
 
 describe("a closed pipe (item 16)", () => {
-  it("image cat, image fsck, run and boot exit quietly when the reader goes away", () => {
+  it.skipIf(solutionCut("ipc"))("image cat, image fsck, run and boot exit quietly when the reader goes away", () => {
     for (const args of [`image cat ${img} /bin/sh`, `image fsck ${img}`, `run ${prog("hello42.asm")} --image ${img} --snapshot`, `boot ${img} --snapshot --input 'ls /bin'`]) {
       const r = piped(args, "true");
       noStack(r.stderr);
@@ -94,7 +95,7 @@ describe("one validator, one style, one exit-code table (items 20, 22)", () => {
     expect(help.stdout).toMatch(/\n {2}2 {4}nothing done: bad option or argument/);
   });
 
-  it("the last --input line is typed even without a newline", () => {
+  it.skipIf(solutionCut("ipc"))("the last --input line is typed even without a newline", () => {
     const r = ringside(["boot", img, "--snapshot", "--input", "echo typed\nexit 3"]);
     expect(r.stdout).toContain("$ echo typed\ntyped\n$ exit 3\n");
     expect([r.code, r.stderr]).toEqual([3, ""]);
@@ -201,7 +202,7 @@ describe("control characters never reach the terminal raw (items 12, 21)", () =>
 });
 
 describe("sessions and their image (item 19)", () => {
-  it("--snapshot keeps writes in memory; a second session on a locked image is refused before booting", () => {
+  it.skipIf(solutionCut("ipc"))("--snapshot keeps writes in memory; a second session on a locked image is refused before booting", () => {
     const disk = path.join(tmp, "session.img");
     copyFileSync(img, disk);
     const before = readFileSync(disk);

@@ -11,6 +11,7 @@ import { assemble, formatDiagnostic } from "../tools/asm/index.ts";
 import { Rsfs } from "../kernel/fs/rsfs.ts";
 import { loadBootImage } from "../boot/loader.ts";
 import { createKernel } from "../tools/build/kernel.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-drv-"));
 const IMAGE_BYTES = 1024 * 1024;
@@ -68,7 +69,7 @@ beforeAll(() => {
   for (const t of ["drvinit", "drvdisk", "drvread"]) bins.set(t, build(prog(`${t}.asm`)));
 }, 60_000);
 
-describe("console server", () => {
+describe.skipIf(solutionCut("ipc"))("console server", () => {
   it("echoes typed input, hands completed lines to a reader (in pieces when it asks for less), edits with backspace, \\r and Ctrl-C, and ends input with Ctrl-D", () => {
     const img = makeImage("console", CONSOLE + "server drvread /tests/drvread\n" + TAIL);
     // One line is typed each time the guest waits; after the last, `boot` types Ctrl-D.
@@ -105,7 +106,7 @@ describe("console server", () => {
   });
 });
 
-describe("disk server", () => {
+describe.skipIf(solutionCut("ipc"))("disk server", () => {
   it("reports the size, reads 1 and 8 sectors and a 64-sector scan exactly, lands a 2-sector write in the image file, and refuses bad requests", () => {
     const img = makeImage("disk", CONSOLE + DISK + "server drvdisk /tests/drvdisk send=disk\n" + TAIL);
     const before = new Uint8Array(readFileSync(img));
@@ -143,7 +144,7 @@ describe("disk server", () => {
   });
 });
 
-describe("keyboard server", () => {
+describe.skipIf(solutionCut("ipc"))("keyboard server", () => {
   // Set-1 scancodes (make, and make | 0x80 for the release).
   const key = (code: number) => [code, code | 0x80];
   const shifted = (code: number) => [0x2a, ...key(code), 0xaa];

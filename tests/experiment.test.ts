@@ -8,6 +8,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ClaimRow } from "../tools/experiment/claims.ts";
 import { ROOT, ringside } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-exp-"));
 const report = path.join(dir, "report.html");
@@ -30,7 +31,7 @@ beforeAll(() => {
   rows = JSON.parse(r.stdout) as ClaimRow[];
 }, 180_000);
 
-describe("ringside experiment", () => {
+describe.skipIf(solutionCut("ipc"))("ringside experiment", () => {
   it("lists every experiment", () => {
     const r = ringside(["experiment", "list"]);
     for (const name of ["request-cost", "throughput", "batching", "driver-crash", "crash-mid-operation", "critical-server", "tcb", "rings"]) expect(r.stdout).toMatch(new RegExp(`^${name}\\s`, "m"));

@@ -13,6 +13,7 @@ import { MemoryBlockDevice, Rsfs, TYPE_FILE, Inode } from "../kernel/fs/rsfs.ts"
 import { assembleProgram } from "../tools/cli/program.ts";
 import { loadBootImage } from "../boot/loader.ts";
 import { createKernel } from "../tools/build/kernel.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-crash-"));
 
@@ -166,7 +167,7 @@ function checkAcknowledged(disk: Uint8Array, acks: Set<string>, label: string): 
   if (acks.has("ack5")) expect(same(fs.readFile("/home/c3"), fill(100, "C")), label).toBe(true);
 }
 
-describe("the file server after a crash", () => {
+describe.skipIf(solutionCut("ipc"))("the file server after a crash", () => {
   it("repairs leaks at mount, in ring 3 exactly as the host library does, and a clean image not at all", async () => {
     // A clean image: the host repair changes nothing.
     const clean = image.slice();

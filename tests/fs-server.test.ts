@@ -9,6 +9,7 @@ import { prog, ringside } from "./helpers/cli.ts";
 import { buildDefaultImage } from "../tools/image/default.ts";
 import { Rsfs } from "../kernel/fs/rsfs.ts";
 import { assembleProgram } from "../tools/cli/program.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-fs-"));
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -126,7 +127,7 @@ done: 0
 /** The small image of the full-disk tests: the default image's files plus room for /a, /one and a /fill that needs an indirect block. */
 const FULL_IMAGE = 576 * 1024;
 
-describe("the file server", () => {
+describe.skipIf(solutionCut("ipc"))("the file server", () => {
   it("creates, appends across blocks, grows past the direct blocks, reads holes, lists, removes, and reports errors; the image stays consistent", async () => {
     const { file, before } = await imageWith("fstest");
     const r = boot(file);

@@ -7,6 +7,7 @@ import { parseManifest, ManifestError } from "../kernel/manifest.ts";
 import { TraceRecorder } from "../kernel/trace/recorder.ts";
 import { syscallName } from "../kernel/syscalls.ts";
 import { image } from "./helpers/kernel.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const MANIFEST = `
 server a /a ports=0x80 send=b
@@ -40,7 +41,7 @@ async function boot(): Promise<{ out: string; reports: string[]; events: Record<
   return { out, reports, events, status: r.status, reason: r.reason };
 }
 
-describe("IPC between two servers", () => {
+describe.skipIf(solutionCut("ipc"))("IPC between two servers", () => {
   it("delivers a call with its payload, refuses a cycle, notifies an alarm, and carries the reply back", async () => {
     const { out, reports, events, status, reason } = await boot();
     expect(out).toBe(
@@ -59,7 +60,7 @@ describe("IPC between two servers", () => {
   });
 });
 
-describe("IPC edge cases", () => {
+describe.skipIf(solutionCut("ipc"))("IPC edge cases", () => {
   it("copies payloads that straddle pages, refuses kernel buffers, and reports a server that has gone", async () => {
     const manifest = parseManifest("server s /s\nserver c /c send=s\ninit ipcinit /init\nshell sh /bin/sh\n");
     let out = "";

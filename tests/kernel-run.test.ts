@@ -6,6 +6,7 @@ import path from "node:path";
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseTrace, prog, ringside } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "ringside-run-"));
 
@@ -100,7 +101,7 @@ describe("ringside run", () => {
 });
 
 describe("ringside boot", () => {
-  it("boots the default image (npm start) into the shell, which runs the hello program from /bin", () => {
+  it.skipIf(solutionCut("ipc"))("boots the default image (npm start) into the shell, which runs the hello program from /bin", () => {
     const r = ringside(["boot", "--input", "hello\nexit 5\n"]);
     expect(r.stdout).toMatch(/^Welcome to ringside\..*\n\$ hello\nHello, World!\n\$ exit 5\n$/s);
     expect(r.code).toBe(5);

@@ -7,6 +7,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { ROOT, parseTrace, prog, ringside } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-mk-"));
 const img = path.join(dir, "disk.img");
@@ -38,7 +39,7 @@ beforeAll(() => {
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
-describe("a shell session on the microkernel", () => {
+describe.skipIf(solutionCut("ipc"))("a shell session on the microkernel", () => {
   it("runs echo, ls and cat, exits 0, and the trace shows cat's requests crossing the ring-3 servers", () => {
     const trace = path.join(dir, "session.jsonl");
     const r = ringside(["boot", img, "--trace", trace, "--input", "echo ringside\nls\ncat /home/readme.txt\nexit\n"]);

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, ringside } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const haveTmux = (() => {
   const r = spawnSync("tmux", ["-V"], { encoding: "utf8" });
@@ -97,7 +98,7 @@ async function run(keys: () => void): Promise<{ line: string; output: string[] }
   return { line: lines[at]!, output: lines.slice(at + 1, -1) };
 }
 
-describe.skipIf(!haveTmux)("ringside boot on a terminal (tmux)", () => {
+describe.skipIf(!haveTmux || solutionCut("ipc"))("ringside boot on a terminal (tmux)", () => {
   beforeAll(() => {
     writeFileSync(path.join(dir, "spin.asm"), SPIN);
     let r = ringside(["asm", "-f", "elf", "-I", path.join(ROOT, "servers", "lib"), "-o", path.join(dir, "spin"), path.join(dir, "spin.asm")]);

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, ringside, type CliResult } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-sh-"));
 const img = path.join(dir, "disk.img");
@@ -85,7 +86,7 @@ beforeAll(() => {
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
-describe("a shell session", () => {
+describe.skipIf(solutionCut("ipc"))("a shell session", () => {
   let session: CliResult & { out: string };
   beforeAll(() => {
     session = boot(
@@ -227,7 +228,7 @@ describe("a shell session", () => {
   });
 });
 
-describe("init and the shell's exit status", () => {
+describe.skipIf(solutionCut("ipc"))("init and the shell's exit status", () => {
   it("exit n becomes the boot's exit status", () => {
     const r = boot("echo bye\nexit 7\n");
     expect(r.out).toContain("$ echo bye\nbye\n$ exit 7");

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ringside } from "./helpers/cli.ts";
 import { showTrace, summarizeTrace } from "../tools/trace/commands.ts";
 import { Output } from "../tools/trace/output.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-session-"));
 const INPUT = "echo ringside\nls\ncat /home/readme.txt\nexit\n";
@@ -39,7 +40,7 @@ beforeAll(() => {
   session(base, INPUT.replace("ringside", "ringsides"), trace("c.jsonl"));
 }, 180_000);
 
-describe("the trace tools on a shell-session trace", () => {
+describe.skipIf(solutionCut("ipc"))("the trace tools on a shell-session trace", () => {
   it("summary attributes every ring transition to a process, with IPC by pair", async () => {
     const s = await summarizeTrace(trace("a.jsonl"), {});
     expect(s.transitions.unattributed).toBe(0);

@@ -14,6 +14,7 @@ import { SERVER_NICE, Services } from "../kernel/services.ts";
 import { BLOCKED } from "../kernel/syscall-contract.ts";
 import { NO_PA } from "../kernel/user-memory.ts";
 import { FakeIpcHost, FakeWorld, MIB, PAGE, fakeRecorder } from "./helpers/fake-kernel.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const U = 0x0040_0000;
 const SRC = U, BUF = U + 0x10_000;
@@ -228,7 +229,7 @@ describe("Services: the directory", () => {
     ]);
   });
 
-  it("a ring-3 server takes precedence: the request is a kernel-made call by IPC, answered by reply", () => {
+  it.skipIf(solutionCut("ipc"))("a ring-3 server takes precedence: the request is a kernel-made call by IPC, answered by reply", () => {
     const fs = new FakeService("fs");
     const { w, host, ipc, dir, proc, read } = world([fs]);
     dir.startInKernel("fs", null, null);
@@ -257,7 +258,7 @@ describe("Services: the directory", () => {
     expect(dir.request(c, "fs", 1, 0, 0, null, 0, 0, request())).toBe(2000);
   });
 
-  it("a request by IPC to a server that is gone fails through req.failed", () => {
+  it.skipIf(solutionCut("ipc"))("a request by IPC to a server that is gone fails through req.failed", () => {
     const { dir, proc } = world([]);
     const srv = proc("zombie");
     srv.priv = { name: "disk" } as ServerPrivileges;

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseTrace, prog, ringside } from "./helpers/cli.ts";
+import { solutionCut } from "../tools/lab/cut.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "ringside-unix-"));
 const MODES = ["monolithic", "microkernel"] as const;
@@ -16,27 +17,27 @@ function run(name: string, mode: string, extra: string[] = []) {
 }
 
 describe.each(MODES)("Unix calls (%s)", (mode) => {
-  it("a classic Linux i386 program forks, pipes to its child and the child execs /bin/echo", () => {
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("a classic Linux i386 program forks, pipes to its child and the child execs /bin/echo", () => {
     const r = run("forkpipe", mode);
     expect(r.stdout).toBe("parent got: hello through a pipe\n");
     expect(r.code).toBe(40); // the child's exit status 0, plus 40
     expect(r.stderr).toMatch(/\[pid \d+ echo\] exit 0/);
   });
 
-  it("pipes: EOF after the last writer closes, -EPIPE with SIGPIPE ignored, SIGPIPE kills by default, a writer blocks on a full pipe", () => {
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("pipes: EOF after the last writer closes, -EPIPE with SIGPIPE ignored, SIGPIPE kills by default, a writer blocks on a full pipe", () => {
     const r = run("pipes", mode);
     expect(r.stdout).toBe("eof 0\nepipe -32\nsigpipe 13\nbytes 40000\nwriter wrote k 40\n");
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/killed by signal 13/);
   });
 
-  it("dup2 redirects stdout into a file; dup and fork share the description's offset", () => {
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("dup2 redirects stdout into a file; dup and fork share the description's offset", () => {
     const r = run("dupredir", mode);
     expect(r.stdout).toBe("file:\ninto the file\nchild line\nparent line\ndup2 closed fd: -9\n");
     expect(r.code).toBe(0);
   });
 
-  it("chdir, getcwd and relative paths (resolved by the kernel against the cwd)", () => {
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("chdir, getcwd and relative paths (resolved by the kernel against the cwd)", () => {
     const r = run("cwd", mode);
     expect(r.stdout).toBe(
       "cwd / 2\nchdir 0\ncwd /home 6\ncwd /home/sub 10\nread ringsid\ncwd / 2\nenoent -2\nenotdir -20\nerange -34\n",
@@ -44,20 +45,20 @@ describe.each(MODES)("Unix calls (%s)", (mode) => {
     expect(r.code).toBe(0);
   });
 
-  it("execve: -ENOENT, -ENOEXEC (a text file), -EACCES (a directory) leave the caller running; then /bin/echo replaces it", () => {
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("execve: -ENOENT, -ENOEXEC (a text file), -EACCES (a directory) leave the caller running; then /bin/echo replaces it", () => {
     const r = run("execerr", mode);
     expect(r.stdout).toBe("missing -2\ntext -8\ndir -13\nexec works\n");
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/\[pid 1 echo\] exit 0/); // the same pid, the new name
   });
 
-  it("kill(-pgid, SIGTERM) ends a whole process group; waitpid(-pgid) reaps it", () => {
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("kill(-pgid, SIGTERM) ends a whole process group; waitpid(-pgid) reaps it", () => {
     const r = run("pgkill", mode);
     expect(r.stdout).toBe("kill 0\nreaped signal 15\nreaped signal 15\nreaped signal 15\nwaitpid -10\nreaped 3\nkill gone group -3\n");
     expect(r.code).toBe(0);
   });
 
-  it("50 forked children are all reaped", () => {
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("50 forked children are all reaped", () => {
     const r = run("fork50", mode);
     expect(r.stdout).toBe("waitpid -10\nreaped 50\nsum 1225\n");
     expect(r.code).toBe(0);
