@@ -6,26 +6,38 @@
 ; Start: irq_ack(14) (enables the line), write 0 to the device control register 0x3f6 (v86 resets with
 ; nIEN = 1, which keeps IRQ14 quiet), IDENTIFY DEVICE (0xec) and take the sector count from words
 ; 60-61. No drive (status 0 or 0xff) or a failed IDENTIFY leaves the size at 0: then every transfer
-; is refused with -EINVAL.
+; is refused with -EINVAL. If IDENTIFY's word 47 says the drive moves blocks of 8 sectors or more per
+; interrupt, SET MULTIPLE MODE (0xc6) with 8: from then on transfers use READ MULTIPLE (0xc4) and
+; WRITE MULTIPLE (0xc5), and the drive interrupts once per block of up to 8 sectors - once per
+; request, the most a request moves - instead of once per sector. A drive that cannot (or refuses
+; the mode) gets READ SECTORS (0x20) and WRITE SECTORS (0x30), one sector per interrupt.
 ; Loop: the server skeleton (servers/lib/server.inc), with these handlers:
-;   DISK_READ   w1 = LBA, w2 = count (1-8): READ SECTORS (0x20); reply w0 = count * 512 and the data
-;   DISK_WRITE  w1 = LBA, w2 = count (1-8), payload = count * 512 bytes: WRITE SECTORS (0x30);
-;               reply w0 = count * 512
+;   DISK_READ   w1 = LBA, w2 = count (1-8): READ MULTIPLE (or READ SECTORS); reply w0 = count * 512
+;               and the data
+;   DISK_WRITE  w1 = LBA, w2 = count (1-8), payload = count * 512 bytes: WRITE MULTIPLE (or WRITE
+;               SECTORS); reply w0 = count * 512
 ;   DISK_SIZE   reply w0 = sectors on the disk
 ;   other       -ENOSYS (the skeleton)
 ; LBA + count beyond the disk, a count outside 1-8 or a short write payload -> -EINVAL; a device error
-; or an interrupt that does not come within IRQ_TIMEOUT_MS of virtual time -> -EIO. While a transfer
+; or an interrupt that does not come within IRQ_TIMEOUT_MS of virtual time (see below) -> -EIO. While a transfer
 ; runs the handler waits for each interrupt itself (wait_irq) and the server receives only from
 ; HARDWARE, so requests from clients queue in the kernel (and answers the supervisor's pings there:
 ; servers/lib/server.inc, server_wait).
 ;
-; Interrupt accounting: the drive raises IRQ14 once per sector (for reads when the sector's data is
-; ready, for writes when the sector has been taken). The kernel masks the line when it fires and
-; sets bit 14; each sector waits for that bit, reads the status register (which lowers the drive's
-; interrupt request), moves the data and only then irq_acks. For a read, v86 raises the interrupt of
-; sector n+1 inside the insd that finishes sector n, i.e. while the line is still masked: it stays
-; pending at the PIC and arrives, once, right after that sector's irq_ack. So each sector consumes
-; exactly one notification and no request leaves one behind.
+; Interrupt accounting: the drive raises IRQ14 once per DRQ block ([per_irq] sectors: 8 in multiple
+; mode, else 1; for reads when the block's data is ready, for writes when the block has been taken).
+; The kernel masks the line when it fires and sets bit 14; each block waits for that bit, reads the
+; status register (which lowers the drive's interrupt request), moves the data and only then
+; irq_acks. For a read of several blocks, v86 raises the interrupt of block n+1 inside the insd that
+; finishes block n, i.e. while the line is still masked: it stays pending at the PIC and arrives,
+; once, right after that block's irq_ack. So each block consumes exactly one notification and no
+; request leaves one behind.
+;
+; The timeout costs no system call when the drive is quick: before each wait for an interrupt the
+; handler looks at the alternate status (no side effects); a drive that is no longer busy has raised
+; its interrupt already (a PIO drive clears BSY and asserts INTRQ together), so there is nothing to
+; time. Only a drive still busy gets the alarm (once per transfer; cancelled when the transfer ends).
+; v86's drive completes a command inside the port write, so there it is never needed.
 %include "ringside.inc"
 %include "server.inc"
 
@@ -41,11 +53,15 @@ ST_ERR      equ 0x01
 ST_DRQ      equ 0x08
 ST_DF       equ 0x20
 ST_BSY      equ 0x80
-CMD_READ    equ 0x20
-CMD_WRITE   equ 0x30
+CMD_READ    equ 0x20            ; READ SECTORS: one interrupt per sector
+CMD_WRITE   equ 0x30            ; WRITE SECTORS
+CMD_READ_MULTIPLE  equ 0xc4     ; one interrupt per DRQ block (SET MULTIPLE MODE's count)
+CMD_WRITE_MULTIPLE equ 0xc5
+CMD_SET_MULTIPLE   equ 0xc6     ; sector count register = sectors per DRQ block
 CMD_IDENTIFY equ 0xec
 DISK_IRQ    equ 14
 MAX_COUNT   equ 8
+MULTIPLE    equ MAX_COUNT       ; sectors per DRQ block in multiple mode: a whole request
 SECTOR_DWORDS equ 128           ; a sector moves as 32-bit port accesses (rep insd / rep outsd)
 POLL_LIMIT  equ 1000000         ; status polls before a busy drive counts as failed
 IRQ_TIMEOUT_MS equ 5000         ; virtual milliseconds a transfer may wait for one interrupt
@@ -59,6 +75,10 @@ sectors     resd 1              ; the disk's size in sectors (0: no usable disk)
 req_lba     resd 1
 req_count   resd 1
 done_count  resd 1              ; sectors transferred so far
+timed       resd 1              ; 1 while the transfer's alarm is set
+per_irq     resd 1              ; sectors per interrupt (per DRQ block): MULTIPLE, or 1
+cmd_read    resb 1              ; the read and write commands disk_init chose
+cmd_write   resb 1
 
 section .text
 global _start
@@ -88,9 +108,13 @@ disk_notify:
     ret
 
 ; disk_init: enables the drive's interrupt and runs IDENTIFY DEVICE; sets [sectors] from words 60-61
-; (0 if there is no drive or IDENTIFY fails). Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
+; (0 if there is no drive or IDENTIFY fails), then chooses the transfer commands (set_multiple).
+; Uses EAX, EBX, ECX, EDX, ESI, EDI, EBP.
 disk_init:
     mov dword [sectors], 0
+    mov byte [cmd_read], CMD_READ
+    mov byte [cmd_write], CMD_WRITE
+    mov dword [per_irq], 1
     mov dx, ATA_CTRL
     mov al, 0                   ; nIEN = 0: the drive may interrupt
     out dx, al
@@ -108,7 +132,7 @@ disk_init:
     mov dx, ATA_STATUS
     mov al, CMD_IDENTIFY
     out dx, al
-    call arm_alarm
+    mov dword [timed], 0
     call wait_irq
     jc .failed
     mov dx, ATA_STATUS
@@ -127,9 +151,44 @@ disk_init:
     mov eax, 1 << 28
 .size_ok:
     mov [sectors], eax
+    movzx ebx, byte [buf + 47*2] ; word 47, low byte: the most sectors per DRQ block (0: no multiple mode)
+    call ack_irq
+    call end_timing
+    cmp ebx, MULTIPLE
+    jb .done
+    call set_multiple
+    ret
 .failed:
     call ack_irq
-    call disarm_alarm
+    call end_timing
+.done:
+    ret
+
+; set_multiple: SET MULTIPLE MODE with MULTIPLE sectors per block; if the drive takes it, transfers
+; use READ MULTIPLE / WRITE MULTIPLE with [per_irq] = MULTIPLE. A refusal (ERR) or no interrupt in
+; time keeps READ SECTORS / WRITE SECTORS. Uses EAX, EBX, ECX, EDX, ESI, EDI.
+set_multiple:
+    call wait_not_busy
+    jc .done
+    mov dx, ATA_COUNT
+    mov al, MULTIPLE
+    out dx, al
+    mov dx, ATA_STATUS
+    mov al, CMD_SET_MULTIPLE
+    out dx, al
+    mov dword [timed], 0
+    call wait_irq
+    jc .done
+    mov dx, ATA_STATUS
+    in al, dx                   ; lowers the drive's request
+    mov bl, al
+    call ack_irq
+    call end_timing
+    test bl, ST_ERR | ST_DF | ST_BSY
+    jnz .done
+    mov byte [cmd_read], CMD_READ_MULTIPLE
+    mov byte [cmd_write], CMD_WRITE_MULTIPLE
+    mov dword [per_irq], MULTIPLE
 .done:
     ret
 
@@ -194,11 +253,11 @@ start_command:
 disk_read:
     call check_request
     jc .invalid
-    call arm_alarm
-    mov al, CMD_READ
+    mov dword [timed], 0
+    mov al, [cmd_read]
     call start_command
     jc io_failed
-.sector:
+.block:
     call wait_irq
     jc io_failed
     mov dx, ATA_STATUS
@@ -207,19 +266,20 @@ disk_read:
     jnz io_failed_ack
     test al, ST_DRQ
     jz io_failed_ack
+    call block_sectors          ; EBX = the block's sectors
     mov edi, [done_count]
     shl edi, 9
     add edi, buf
-    mov ecx, SECTOR_DWORDS
+    imul ecx, ebx, SECTOR_DWORDS
     mov dx, ATA_DATA
-    rep insd                    ; may raise the next sector's IRQ: it waits at the PIC
+    rep insd                    ; may raise the next block's IRQ: it waits at the PIC
     call ack_irq
     mov eax, [done_count]
-    inc eax
+    add eax, ebx
     mov [done_count], eax
     cmp eax, [req_count]
-    jb .sector
-    call disarm_alarm
+    jb .block
+    call end_timing
     mov eax, [req_count]
     shl eax, 9
     xor edx, edx
@@ -240,32 +300,34 @@ disk_write:
     shl eax, 9
     cmp edi, eax
     jb .invalid                 ; the payload is shorter than count sectors
-    call arm_alarm
-    mov al, CMD_WRITE
+    mov dword [timed], 0
+    mov al, [cmd_write]
     call start_command
     jc io_failed
-.sector:
+.block:
     call wait_drq
     jc io_failed
+    call block_sectors          ; EBX = the block's sectors
     mov esi, [done_count]
     shl esi, 9
     add esi, buf
-    mov ecx, SECTOR_DWORDS
+    imul ecx, ebx, SECTOR_DWORDS
     mov dx, ATA_DATA
     rep outsd
-    call wait_irq               ; the drive has taken the sector
+    call wait_irq               ; the drive has taken the block
     jc io_failed
     mov dx, ATA_STATUS
     in al, dx
     test al, ST_ERR | ST_DF
     jnz io_failed_ack
     call ack_irq
+    call block_sectors          ; EBX again (wait_irq uses it)
     mov eax, [done_count]
-    inc eax
+    add eax, ebx
     mov [done_count], eax
     cmp eax, [req_count]
-    jb .sector
-    call disarm_alarm
+    jb .block
+    call end_timing
     mov eax, [req_count]
     shl eax, 9
     jmp server_done
@@ -273,13 +335,25 @@ disk_write:
     mov eax, -EINVAL
     jmp server_done
 
+; block_sectors: EBX = the sectors of the next DRQ block: [per_irq], or fewer at the end of the
+; request. Uses EAX.
+block_sectors:
+    mov ebx, [req_count]
+    sub ebx, [done_count]
+    mov eax, [per_irq]
+    cmp ebx, eax
+    jbe .done
+    mov ebx, eax
+.done:
+    ret
+
 ; io_failed_ack / io_failed: the end of a DISK_READ or DISK_WRITE handler whose transfer failed
-; (io_failed_ack: with the sector's interrupt taken, to be acknowledged): cancels the alarm and
-; replies -EIO. Jump here.
+; (io_failed_ack: with the block's interrupt taken, to be acknowledged): cancels the alarm if it is
+; set and replies -EIO. Jump here.
 io_failed_ack:
     call ack_irq
 io_failed:
-    call disarm_alarm
+    call end_timing
     mov eax, -EIO
     jmp server_done
 
@@ -323,15 +397,36 @@ wait_drq:
     clc
     ret
 
-; wait_irq: blocks until the IRQ14 bit arrives (CF = 0), or the alarm expires first (CF = 1), in
-; server_wait (ipc_receive from HARDWARE: requests queue meanwhile; the supervisor's pings are
-; answered). Other notification bits are dropped. Uses EAX, EBX, ECX, EDX, ESI, EDI.
+; wait_irq: blocks until the IRQ14 bit arrives (CF = 0), or the transfer's alarm expires first
+; (CF = 1), in server_wait (ipc_receive from HARDWARE: requests queue meanwhile; the supervisor's
+; pings are answered). If the drive is still busy and the transfer's alarm is not set yet
+; ([timed] = 0), sets it first (see the header). Other notification bits are dropped. Uses EAX, EBX,
+; ECX, EDX, ESI, EDI.
 wait_irq:
+    cmp dword [timed], 0
+    jne .wait
+    mov dx, ATA_CTRL
+    in al, dx                   ; the first read may predate BSY (a drive has 400 ns to raise it) ...
+    in al, dx
+    in al, dx
+    in al, dx                   ; ... the fourth may not
+    test al, ST_BSY
+    jz .wait                    ; done: its interrupt is raised already
+    mov dword [timed], 1
+    push ebx
+    mov ebx, IRQ_TIMEOUT_MS
+    mov eax, SYS_alarm
+    int 0x80
+    pop ebx
+.wait:
     call server_wait
     test edx, 1 << DISK_IRQ
     jnz .irq
     test edx, NOTIFY_TIMER
-    jz wait_irq
+    jz .wait
+    cmp dword [timed], 0
+    je .wait                    ; a stale alarm, not this transfer's
+    mov dword [timed], 0        ; it has rung
     stc
     ret
 .irq:
@@ -347,17 +442,15 @@ ack_irq:
     pop ebx
     ret
 
-; arm_alarm / disarm_alarm: start / cancel the transfer's interrupt timeout. Preserve every register
-; except EAX.
-arm_alarm:
-    push ebx
-    mov ebx, IRQ_TIMEOUT_MS
-    jmp set_alarm
-disarm_alarm:
+; end_timing: cancels the transfer's alarm if it is set. Preserves every register except EAX.
+end_timing:
+    cmp dword [timed], 0
+    je .done
+    mov dword [timed], 0
     push ebx
     xor ebx, ebx
-set_alarm:
     mov eax, SYS_alarm
     int 0x80
     pop ebx
+.done:
     ret

@@ -509,17 +509,25 @@ describe("keyboard service", () => {
 
 // ---- the disk service ---------------------------------------------------------------------------
 
-/** A tiny ATA primary master over `disk` (LBA28 PIO: IDENTIFY, READ/WRITE SECTORS), as v86 behaves. */
-function fakeAta(disk: Uint8Array | null, opts: { identifySectors?: number } = {}) {
+/**
+ * A tiny ATA primary master over `disk` (LBA28 PIO: IDENTIFY, READ/WRITE SECTORS, SET MULTIPLE MODE,
+ * READ/WRITE MULTIPLE), as v86 behaves. `multiple` is IDENTIFY's word 47 (the most sectors per DRQ
+ * block; 0 = no multiple mode, so the multiple commands are aborted); `refuseMultiple` makes SET
+ * MULTIPLE MODE fail with ERR.
+ */
+function fakeAta(disk: Uint8Array | null, opts: { identifySectors?: number; multiple?: number; refuseMultiple?: boolean } = {}) {
   const a = {
     status: disk ? 0x50 : 0,
     ctrl: 0x02, // v86 resets with nIEN = 1
     regs: new Uint8Array(8),
-    data: new Uint8Array(512),
-    ptr: 512,
+    data: new Uint8Array(256 * 512),
+    ptr: 0,
+    end: 0, // the current DRQ block is data[0, end)
     cmd: 0,
     lba: 0,
     left: 0,
+    perDrq: 0, // sectors per DRQ block of READ/WRITE MULTIPLE (0: SET MULTIPLE MODE not done)
+    commands: [] as number[],
     irqs: 0,
     statusReads: 0,
     dataAccesses: new Map<number, number>(),
@@ -532,52 +540,76 @@ function fakeAta(disk: Uint8Array | null, opts: { identifySectors?: number } = {
     if ((a.ctrl & 2) === 0) a.irqs++;
   };
   const status = () => (a.stuckBusy ? 0xd0 : a.status);
-  const loadSector = () => {
-    a.data.set(disk!.subarray(a.lba * 512, a.lba * 512 + 512));
+  const multiple = () => a.cmd === 0xc4 || a.cmd === 0xc5;
+  const blockSectors = () => Math.min(multiple() ? a.perDrq : 1, a.left);
+  const loadBlock = () => {
+    const n = blockSectors();
+    a.data.set(disk!.subarray(a.lba * 512, (a.lba + n) * 512));
     a.ptr = 0;
+    a.end = n * 512;
     a.status = 0x58;
     irq();
   };
   const endData = () => {
-    if (a.cmd === 0x20) {
-      a.lba++;
-      if (--a.left > 0) loadSector();
+    const n = a.end / 512;
+    if (a.cmd === 0x20 || a.cmd === 0xc4) {
+      a.lba += n;
+      a.left -= n;
+      if (a.left > 0) loadBlock();
       else a.status = 0x50;
-    } else if (a.cmd === 0x30) {
-      disk!.set(a.data, a.lba * 512);
-      a.lba++;
+    } else if (a.cmd === 0x30 || a.cmd === 0xc5) {
+      disk!.set(a.data.subarray(0, a.end), a.lba * 512);
+      a.lba += n;
+      a.left -= n;
       irq();
-      if (--a.left > 0) {
+      if (a.left > 0) {
         a.ptr = 0;
+        a.end = blockSectors() * 512;
         a.status = 0x58;
       } else a.status = 0x50;
     } else a.status = 0x50;
   };
   const command = (cmd: number) => {
     a.cmd = cmd;
+    a.commands.push(cmd);
     const r = a.regs;
+    if (cmd === 0xc6) {
+      const n = r[2]!;
+      if (opts.refuseMultiple || n === 0 || n > (opts.multiple ?? 0)) a.status = 0x51; // DRDY | ERR: aborted
+      else {
+        a.perDrq = n;
+        a.status = 0x50;
+      }
+      irq();
+      return;
+    }
     a.lba = r[3]! | (r[4]! << 8) | (r[5]! << 16) | ((r[6]! & 0x0f) << 24);
     a.left = r[2] || 256;
-    if (a.failNext || (cmd !== 0xec && a.lba + a.left > sectors)) {
+    const aborted = (cmd === 0xc4 || cmd === 0xc5) && a.perDrq === 0;
+    if (a.failNext || aborted || (cmd !== 0xec && a.lba + a.left > sectors)) {
       a.failNext = false;
       a.status = 0x51; // DRDY | ERR
       irq();
       return;
     }
     if (cmd === 0xec) {
-      a.data.fill(0);
+      a.data.fill(0, 0, 512);
       const n = opts.identifySectors ?? sectors;
+      a.data[94] = opts.multiple ?? 0; // word 47: the most sectors per DRQ block
+      a.data[95] = 0x80;
       a.data[120] = n;
       a.data[121] = n >>> 8;
       a.data[122] = n >>> 16;
       a.data[123] = n >>> 24;
       a.ptr = 0;
+      a.end = 512;
       a.left = 1;
       a.status = 0x58;
       irq();
-    } else if (cmd === 0x20) loadSector();
-    else if (cmd === 0x30) {
+    } else if (cmd === 0x20 || cmd === 0xc4) loadBlock();
+    else if (cmd === 0x30 || cmd === 0xc5) {
       a.ptr = 0;
+      a.end = blockSectors() * 512;
       a.status = 0x58;
     }
   };
@@ -586,11 +618,11 @@ function fakeAta(disk: Uint8Array | null, opts: { identifySectors?: number } = {
     (port, size) => {
       if (port === 0x1f0) {
         count(size);
-        if (a.ptr >= 512) return 0;
+        if (a.ptr >= a.end) return 0;
         let v = 0;
         for (let i = 0; i < size; i++) v |= a.data[a.ptr + i]! << (8 * i);
         a.ptr += size;
-        if (a.ptr === 512) endData();
+        if (a.ptr === a.end) endData();
         return v >>> 0;
       }
       if (size !== 1) return undefined;
@@ -605,10 +637,10 @@ function fakeAta(disk: Uint8Array | null, opts: { identifySectors?: number } = {
     (port, value, size) => {
       if (port === 0x1f0) {
         count(size);
-        if (a.cmd !== 0x30 || a.ptr >= 512) return true;
+        if ((a.cmd !== 0x30 && a.cmd !== 0xc5) || a.ptr >= a.end) return true;
         for (let i = 0; i < size; i++) a.data[a.ptr + i] = value >>> (8 * i);
         a.ptr += size;
-        if (a.ptr === 512) endData();
+        if (a.ptr === a.end) endData();
         return true;
       }
       if (size !== 1) return false;
@@ -630,7 +662,7 @@ function pattern(n: number): Uint8Array {
 }
 
 /** A started disk service on a fake drive. */
-function startDisk(disk: Uint8Array | null, opts: { identifySectors?: number; pollLimit?: number } = {}) {
+function startDisk(disk: Uint8Array | null, opts: { identifySectors?: number; pollLimit?: number; multiple?: number; refuseMultiple?: boolean } = {}) {
   const ata = fakeAta(disk, opts);
   const f = fakeEnv(ata.bus);
   const svc = new DiskService({ pollLimit: opts.pollLimit });
@@ -722,6 +754,54 @@ describe("disk service", () => {
     expect(acks).toEqual([14, 14]);
   });
 
+  it("a drive with blocks of 8 sectors or more: SET MULTIPLE MODE 8, then READ/WRITE MULTIPLE, one interrupt per 8 sectors", () => {
+    const disk = pattern(600);
+    const { svc, ata } = startDisk(disk, { multiple: 128 });
+    expect(svc.perBlock).toBe(8);
+    const log = ata.bus.log;
+    const set = log.indexOf("out1 0x1f7 0xc6");
+    expect(set).toBeGreaterThan(0);
+    expect(log.slice(0, set).filter((l) => l.startsWith("out1 0x1f2 ")).at(-1)).toBe("out1 0x1f2 0x8");
+    expect(ata.irqs).toBe(2); // IDENTIFY's and SET MULTIPLE MODE's
+    ata.dataAccesses.clear();
+    for (const [lba, count] of [[3, 8], [32, 5], [599, 1]] as const) {
+      const r = svc.request(req(5, MSG.DISK_READ, lba, count))!;
+      expect(r.w0).toBe(count * 512);
+      expect(Buffer.from(r.payload!).equals(disk.subarray(lba * 512, (lba + count) * 512))).toBe(true);
+    }
+    expect(ata.irqs).toBe(2 + 3); // one per request: each is one DRQ block
+    const data = new Uint8Array(7 * 512).map((_, i) => 255 - (i & 0xff));
+    expect(svc.request(req(5, MSG.DISK_WRITE, 10, 7, data))!.w0).toBe(7 * 512);
+    expect(Buffer.from(disk.subarray(10 * 512, 17 * 512)).equals(data)).toBe(true);
+    expect(ata.irqs).toBe(2 + 3 + 1);
+    expect([...ata.dataAccesses]).toEqual([[4, (8 + 5 + 1 + 7) * 128]]);
+    expect(ata.commands.slice(2)).toEqual([0xc4, 0xc4, 0xc4, 0xc5]);
+    const into = new Uint8Array(300 * 512);
+    expect(svc.blockDevice.read(100, 300, into)).toBe(true); // 256 + 44 sectors: 32 + 6 blocks
+    expect(Buffer.from(into).equals(disk.subarray(100 * 512, 400 * 512))).toBe(true);
+    expect(ata.irqs).toBe(6 + 38);
+    const fill = new Uint8Array(260 * 512).fill(0xcd);
+    expect(svc.blockDevice.write(340, fill)).toBe(true); // 256 + 4 sectors: 32 + 1 blocks
+    expect(disk.subarray(340 * 512, 600 * 512).every((b) => b === 0xcd)).toBe(true);
+    expect(ata.irqs).toBe(44 + 33);
+    expect(ata.commands.slice(6)).toEqual([0xc4, 0xc4, 0xc5, 0xc5]);
+  });
+
+  it("a drive with smaller blocks, or one that refuses SET MULTIPLE MODE, gets READ/WRITE SECTORS: one interrupt per sector", () => {
+    for (const opts of [{ multiple: 4 }, { multiple: 16, refuseMultiple: true }]) {
+      const disk = pattern(40);
+      const { svc, ata } = startDisk(disk, opts);
+      expect(svc.perBlock).toBe(1);
+      const before = ata.irqs;
+      const r = svc.request(req(5, MSG.DISK_READ, 8, 8))!;
+      expect(Buffer.from(r.payload!).equals(disk.subarray(8 * 512, 16 * 512))).toBe(true);
+      expect(svc.request(req(5, MSG.DISK_WRITE, 0, 2, new Uint8Array(1024).fill(7)))!.w0).toBe(1024);
+      expect(disk.subarray(0, 1024).every((b) => b === 7)).toBe(true);
+      expect(ata.irqs - before).toBe(8 + 2);
+      expect(ata.commands.filter((c) => c !== 0xec && c !== 0xc6)).toEqual([0x20, 0x30]);
+    }
+  });
+
   it("its block device reads and writes whole sectors, in commands of at most 256 sectors, within the disk", () => {
     const disk = pattern(600);
     const { svc, ata } = startDisk(disk);
@@ -754,7 +834,7 @@ function haltGuest(): Uint8Array {
 }
 
 describe("the services on v86's devices (PortIo over a Machine)", () => {
-  it("disk: IDENTIFY, READ/WRITE SECTORS with 32-bit data port accesses; console: THR bytes reach the host; keyboard: the 8042 answers", async () => {
+  it("disk: IDENTIFY, SET MULTIPLE MODE, READ/WRITE MULTIPLE with 32-bit data port accesses; console: THR bytes reach the host; keyboard: the 8042 answers", async () => {
     const hda = pattern(64);
     const m = await Machine.create({ multiboot: haltGuest(), memoryBytes: 4 << 20, hda });
     try {
@@ -763,6 +843,7 @@ describe("the services on v86's devices (PortIo over a Machine)", () => {
       const disk = new DiskService({ pollLimit: 1000 });
       disk.start(f.env);
       expect(disk.sectors).toBe(64);
+      expect(disk.perBlock).toBe(8); // v86's drive offers READ/WRITE MULTIPLE (word 47 = 128)
       const r = disk.request(req(5, MSG.DISK_READ, 10, 8))!;
       expect(r.w0).toBe(4096);
       expect(Buffer.from(r.payload!).equals(hda.subarray(10 * 512, 18 * 512))).toBe(true);

@@ -6,25 +6,30 @@
 // start: irqAck(14) (enables the line), 0 to the device control register 0x3f6 (nIEN = 0: v86 resets
 //   with nIEN = 1), select the master, IDENTIFY DEVICE (0xec): the size is words 60–61 (at most
 //   2^28). No drive (alternate status 0 or 0xff) or a failed IDENTIFY leaves the size 0: then every
-//   transfer is refused with -EINVAL.
+//   transfer is refused with -EINVAL. If word 47 says the drive moves blocks of 8 sectors or more per
+//   DRQ block, SET MULTIPLE MODE (0xc6) with 8: transfers then use READ MULTIPLE (0xc4) and WRITE
+//   MULTIPLE (0xc5), one interrupt and one DRQ wait per 8 sectors instead of per sector; a drive
+//   that cannot (or refuses the mode) gets READ SECTORS (0x20) and WRITE SECTORS (0x30).
 // request:
-//   DISK_READ   w1 = LBA, w2 = count (1–8): READ SECTORS (0x20); reply w0 = count × 512, payload = data
-//   DISK_WRITE  w1 = LBA, w2 = count (1–8), payload = count × 512 bytes: WRITE SECTORS (0x30);
-//               reply w0 = count × 512
+//   DISK_READ   w1 = LBA, w2 = count (1–8): READ MULTIPLE (or READ SECTORS); reply w0 = count × 512,
+//               payload = data
+//   DISK_WRITE  w1 = LBA, w2 = count (1–8), payload = count × 512 bytes: WRITE MULTIPLE (or WRITE
+//               SECTORS); reply w0 = count × 512
 //   DISK_SIZE   reply w0 = sectors on the disk
 //   LBA + count beyond the disk, a count outside 1–8 or a short write payload → -EINVAL; a device
 //   error → -EIO; other requests → -ENOSYS. w1 = w2 = 0 in every reply.
 //
-// Waiting: the ring-3 server waits for IRQ 14 once per sector (with a 5 s alarm). v86's IDE device
-// completes a command synchronously inside the port write (the command, or the data transfer that
-// ends a sector), so this driver polls instead: the alternate status (0x3f6, no side effects) until
-// BSY is clear and DRQ set (ERR or DF → -EIO), at most `pollLimit` polls per wait — a status that
-// never becomes ready is -EIO, never an endless loop. Data moves with 32-bit port accesses on 0x1f0
-// (v86's IDE data port takes them: read_data(4) / write_data_port32), 128 per sector instead of 256
-// 16-bit ones, halving port exits. The device still raises IRQ 14 per sector (for reads when the
-// sector's data is ready, for writes when the sector has been taken); those interrupts reach this
-// service as `interrupt(14)` after the guest resumes (several coalesce at the PIC), and it reads the
-// status register (which lowers the drive's interrupt request) and calls irqAck(14).
+// Waiting: the ring-3 server waits for IRQ 14 once per DRQ block. v86's IDE device completes a
+// command synchronously inside the port write (the command, or the data transfer that ends a
+// block), so this driver polls instead: the alternate status (0x3f6, no side effects) until BSY is
+// clear and DRQ set (ERR or DF → -EIO), once per DRQ block, at most `pollLimit` polls per wait — a
+// status that never becomes ready is -EIO, never an endless loop. Data moves with 32-bit port
+// accesses on 0x1f0 (v86's IDE data port takes them: read_data(4) / write_data_port32), 128 per
+// sector instead of 256 16-bit ones, halving port exits. The device still raises IRQ 14 per DRQ
+// block (for reads when the block's data is ready, for writes when the block has been taken); those
+// interrupts reach this service as `interrupt(14)` after the guest resumes (several coalesce at the
+// PIC), and it reads the status register (which lowers the drive's interrupt request) and calls
+// irqAck(14).
 import { IPC_MAX, MSG, SECTOR } from "../protocol.ts";
 import { E } from "../names.ts";
 import { reply, type BlockDevice, type KernelService, type PortBus, type ServiceEnv, type ServiceReply, type ServiceRequest } from "../service.ts";
@@ -41,14 +46,19 @@ const ST_ERR = 0x01;
 const ST_DRQ = 0x08;
 const ST_DF = 0x20;
 const ST_BSY = 0x80;
-const CMD_READ = 0x20;
-const CMD_WRITE = 0x30;
+const CMD_READ = 0x20; // READ SECTORS: a DRQ block (and an interrupt) per sector
+const CMD_WRITE = 0x30; // WRITE SECTORS
+const CMD_READ_MULTIPLE = 0xc4; // a DRQ block of `MULTIPLE` sectors (SET MULTIPLE MODE's count)
+const CMD_WRITE_MULTIPLE = 0xc5;
+const CMD_SET_MULTIPLE = 0xc6; // sector count register = sectors per DRQ block
 const CMD_IDENTIFY = 0xec;
 const DISK_IRQ = 14;
 /** Most sectors per DISK_READ/DISK_WRITE request (the protocol's limit). */
 export const DISK_MAX_COUNT = 8;
 /** Most sectors per READ/WRITE SECTORS command (LBA28: a count register of 0 means 256). */
 const CMD_MAX_COUNT = 256;
+/** Sectors per DRQ block in multiple mode: a whole DISK_READ/DISK_WRITE request, one 4 KiB file block. */
+export const DISK_MULTIPLE = DISK_MAX_COUNT;
 /** Default status polls per wait before the drive counts as failed. */
 export const DISK_POLL_LIMIT = 100_000;
 const LBA28_LIMIT = 1 << 28;
@@ -64,6 +74,12 @@ export class DiskService implements KernelService {
   readonly irqs: readonly number[] = [DISK_IRQ];
   /** The disk's size in sectors (0: no usable disk). */
   sectors = 0;
+  /** Sectors per DRQ block (and per interrupt): DISK_MULTIPLE once SET MULTIPLE MODE succeeded, else 1. */
+  perBlock = 1;
+  private cmdRead = CMD_READ;
+  private cmdWrite = CMD_WRITE;
+  /** IDENTIFY's word 47, low byte: the most sectors per DRQ block READ/WRITE MULTIPLE can use (0: none). */
+  private maxMultiple = 0;
   /** Whole-sector access for the in-kernel file system (same drive, same commands). */
   readonly blockDevice: BlockDevice;
   private env: ServiceEnv | undefined;
@@ -92,7 +108,12 @@ export class DiskService implements KernelService {
     this.env = env;
     this.ports = env.ports;
     env.irqAck(DISK_IRQ);
+    this.perBlock = 1;
+    this.cmdRead = CMD_READ;
+    this.cmdWrite = CMD_WRITE;
+    this.maxMultiple = 0;
     this.sectors = this.identify();
+    if (this.sectors > 0 && this.maxMultiple >= DISK_MULTIPLE) this.setMultiple();
   }
 
   /** Serves one MSG.DISK_* request at once (transfers complete synchronously; see the header). */
@@ -101,13 +122,13 @@ export class DiskService implements KernelService {
       case MSG.DISK_READ: {
         const lba = req.w1 >>> 0, count = req.w2 >>> 0;
         if (!this.valid(lba, count)) return reply(-E.INVAL);
-        if (!this.transfer(CMD_READ, lba, count, this.buf, 0)) return reply(-E.IO);
+        if (!this.transfer(false, lba, count, this.buf, 0)) return reply(-E.IO);
         return reply(count * SECTOR, 0, 0, this.views[count - 1]!);
       }
       case MSG.DISK_WRITE: {
         const lba = req.w1 >>> 0, count = req.w2 >>> 0;
         if (!this.valid(lba, count) || req.payload.length < count * SECTOR) return reply(-E.INVAL);
-        if (!this.transfer(CMD_WRITE, lba, count, req.payload, 0)) return reply(-E.IO);
+        if (!this.transfer(true, lba, count, req.payload, 0)) return reply(-E.IO);
         return reply(count * SECTOR);
       }
       case MSG.DISK_SIZE:
@@ -133,7 +154,7 @@ export class DiskService implements KernelService {
   private blockRead(lba: number, count: number, into: Uint8Array): boolean {
     if (!this.inRange(lba, count) || into.length < count * SECTOR) return false;
     for (let done = 0; done < count; done += CMD_MAX_COUNT) {
-      if (!this.transfer(CMD_READ, lba + done, Math.min(CMD_MAX_COUNT, count - done), into, done * SECTOR)) return false;
+      if (!this.transfer(false, lba + done, Math.min(CMD_MAX_COUNT, count - done), into, done * SECTOR)) return false;
     }
     return true;
   }
@@ -143,7 +164,7 @@ export class DiskService implements KernelService {
     const count = data.length / SECTOR;
     if (!Number.isInteger(count) || !this.inRange(lba, count)) return false;
     for (let done = 0; done < count; done += CMD_MAX_COUNT) {
-      if (!this.transfer(CMD_WRITE, lba + done, Math.min(CMD_MAX_COUNT, count - done), data, done * SECTOR)) return false;
+      if (!this.transfer(true, lba + done, Math.min(CMD_MAX_COUNT, count - done), data, done * SECTOR)) return false;
     }
     return true;
   }
@@ -163,17 +184,31 @@ export class DiskService implements KernelService {
     if (!this.waitNotBusy()) return 0;
     p.outb(ATA_STATUS, CMD_IDENTIFY);
     if (!this.waitDrq()) return 0;
-    this.pioIn(this.buf, 0);
+    this.pioIn(this.buf, 0, 1);
     const b = this.buf;
+    this.maxMultiple = b[94]!;
     const words6061 = (b[120]! | (b[121]! << 8) | (b[122]! << 16) | (b[123]! << 24)) >>> 0; // user-addressable sectors
     return Math.min(words6061, LBA28_LIMIT);
   }
 
+  /** disk.asm's set_multiple: SET MULTIPLE MODE with DISK_MULTIPLE; on success transfers use READ/WRITE MULTIPLE. */
+  private setMultiple(): void {
+    const p = this.ports!;
+    if (!this.waitNotBusy()) return;
+    p.outb(ATA_COUNT, DISK_MULTIPLE);
+    p.outb(ATA_STATUS, CMD_SET_MULTIPLE);
+    if (!this.waitNotBusy() || (p.inb(ATA_CTRL) & (ST_ERR | ST_DF)) !== 0) return; // refused: one sector per block
+    this.perBlock = DISK_MULTIPLE;
+    this.cmdRead = CMD_READ_MULTIPLE;
+    this.cmdWrite = CMD_WRITE_MULTIPLE;
+  }
+
   /**
-   * Runs READ SECTORS or WRITE SECTORS for `count` (1–256) sectors at `lba`, moving the data to or
-   * from `data` at `offset`. False if the drive stays busy, reports ERR/DF, or never asks for data.
+   * Runs the read (or, `write`, the write) command chosen at start for `count` (1–256) sectors at
+   * `lba`, moving the data to or from `data` at `offset` one DRQ block (perBlock sectors, fewer at
+   * the end) at a time. False if the drive stays busy, reports ERR/DF, or never asks for data.
    */
-  private transfer(cmd: number, lba: number, count: number, data: Uint8Array, offset: number): boolean {
+  private transfer(write: boolean, lba: number, count: number, data: Uint8Array, offset: number): boolean {
     const p = this.ports!;
     if (!this.waitNotBusy()) return false;
     p.outb(ATA_DRIVE, 0xe0 | ((lba >>> 24) & 0x0f)); // LBA, master, LBA bits 24-27
@@ -181,15 +216,15 @@ export class DiskService implements KernelService {
     p.outb(ATA_LBA0, lba & 0xff);
     p.outb(ATA_LBA1, (lba >>> 8) & 0xff);
     p.outb(ATA_LBA2, (lba >>> 16) & 0xff);
-    p.outb(ATA_STATUS, cmd);
-    for (let s = 0; s < count; s++) {
+    p.outb(ATA_STATUS, write ? this.cmdWrite : this.cmdRead);
+    for (let s = 0; s < count; s += this.perBlock) {
       if (!this.waitDrq()) return false;
-      const at = offset + s * SECTOR;
-      if (cmd === CMD_READ) {
-        this.pioIn(data, at);
+      const at = offset + s * SECTOR, n = Math.min(this.perBlock, count - s);
+      if (!write) {
+        this.pioIn(data, at, n);
       } else {
-        this.pioOut(data, at);
-        if (!this.waitNotBusy()) return false; // the drive takes the sector
+        this.pioOut(data, at, n);
+        if (!this.waitNotBusy()) return false; // the drive takes the block
         if ((p.inb(ATA_CTRL) & (ST_ERR | ST_DF)) !== 0) return false;
       }
     }
@@ -215,10 +250,10 @@ export class DiskService implements KernelService {
     return false;
   }
 
-  /** Reads one sector from the data port into `into` at `at` (128 32-bit reads). Allocates nothing. */
-  private pioIn(into: Uint8Array, at: number): void {
+  /** Reads `n` sectors from the data port into `into` at `at` (128 32-bit reads each). Allocates nothing. */
+  private pioIn(into: Uint8Array, at: number, n: number): void {
     const p = this.ports!;
-    for (let i = at, end = at + SECTOR; i < end; i += 4) {
+    for (let i = at, end = at + n * SECTOR; i < end; i += 4) {
       const v = p.inl(ATA_DATA);
       into[i] = v;
       into[i + 1] = v >>> 8;
@@ -227,10 +262,10 @@ export class DiskService implements KernelService {
     }
   }
 
-  /** Writes one sector from `data` at `at` to the data port (128 32-bit writes). Allocates nothing. */
-  private pioOut(data: Uint8Array, at: number): void {
+  /** Writes `n` sectors from `data` at `at` to the data port (128 32-bit writes each). Allocates nothing. */
+  private pioOut(data: Uint8Array, at: number, n: number): void {
     const p = this.ports!;
-    for (let i = at, end = at + SECTOR; i < end; i += 4) {
+    for (let i = at, end = at + n * SECTOR; i < end; i += 4) {
       p.outl(ATA_DATA, data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
     }
   }
