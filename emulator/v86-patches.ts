@@ -8,6 +8,11 @@
 // through the bus, and raises the THRE interrupt only when it is not already pending (ints bit 2:
 // every change of ints or IER is followed by CheckInterrupt, so with the bit set it would drive the
 // PIC line to the level it already has).
+// One more takes an allocation off every IDE command: read_buffer made an AbortController (and its
+// AbortSignal, an EventTarget Node tracks for the garbage collector) per READ command, only to be able
+// to cancel a read still in flight on a device reset; with the disk in memory the read completes
+// inside the call, so the controller is now made only if the buffer asks for the signal, and the
+// read is entered among those in flight only if it did not complete at once.
 // Each patch replaces one function with the same code minus that work — only if the function's
 // source is exactly the one verified here; otherwise it is left alone (the machine still works,
 // just slower) and tests/emulator-patches.test.ts fails, naming the function that changed.
@@ -25,6 +30,9 @@ export const PATCHED_SOURCES = {
   uartReadLsr: "function(){y(this.lsr);return this.lsr}",
   uartReadIir: "function(){var d=this.iir&15;y(this.iir);2===this.iir&&this.ClearInterrupt(2);this.fifo_control&1&&(d|=192);return d}",
   uartThrWrite: "function(d){this.write_data(d)}",
+  ideReadBuffer:
+    "function(a,b,c){const d=this.last_io_id++,e=new AbortController;this.in_progress_io_ids.set(d,e);this.buffer.get(a,b,f=>{this.cancelled_io_ids.delete(d)?" +
+    "this.in_progress_io_ids.has(d):(this.in_progress_io_ids.delete(d),c(f))},{signal:e.signal})}",
 } as const;
 
 export type PatchName = keyof typeof PATCHED_SOURCES;
@@ -42,6 +50,39 @@ function ideReadData(this: any, a: number): number {
   }
   this.data_pointer += a;
   return 0;
+}
+
+/**
+ * ideReadBuffer's replacement: reads `b` bytes at `a` of the disk and hands them to `c`, unless
+ * cancel_io_operations (a device reset) cancelled the read while it was in flight. An AbortController
+ * is made only if the buffer reads `signal`; the read is entered in `in_progress_io_ids` (where a reset
+ * finds it, calls `abort()` and marks it cancelled) only if it is still in flight when get returns.
+ */
+export function ideReadBuffer(this: any, a: number, b: number, c: (data: Uint8Array) => void): void {
+  const d = this.last_io_id++;
+  let controller: AbortController | undefined;
+  let state = 0; // 0: inside get, 1: in flight (entered in in_progress_io_ids), 2: done
+  this.buffer.get(
+    a,
+    b,
+    (f: Uint8Array) => {
+      if (state === 1) {
+        if (this.cancelled_io_ids.delete(d)) return;
+        this.in_progress_io_ids.delete(d);
+      }
+      state = 2;
+      c(f);
+    },
+    {
+      get signal(): AbortSignal {
+        return (controller ??= new AbortController()).signal;
+      },
+    },
+  );
+  if (state === 0) {
+    state = 1;
+    this.in_progress_io_ids.set(d, { abort: () => controller?.abort() });
+  }
 }
 
 /** uartWriteData without the debug formatting, the event name built once per UART. */
@@ -114,6 +155,7 @@ export function applyDevicePatches(cpu: V86Cpu, serialOut: (byte: number) => voi
   };
   const ide = devices.ide?.primary?.master;
   swap("ideReadData", ide ? Object.getPrototypeOf(ide) : undefined, "read_data", ideReadData);
+  swap("ideReadBuffer", ide ? Object.getPrototypeOf(ide) : undefined, "read_buffer", ideReadBuffer);
   const uart = devices.uart0;
   const uartProto = uart ? Object.getPrototypeOf(uart) : undefined;
   swap("uartWriteData", uartProto, "write_data", uartWriteData);

@@ -1,4 +1,4 @@
-// The device-path repairs in emulator/v86-patches.ts rely on the exact source of six v86 0.5.462
+// The device-path repairs in emulator/v86-patches.ts rely on the exact source of seven v86 0.5.462
 // functions. If a v86 upgrade changes any of them, this fails and names it: re-verify the function,
 // update PATCHED_SOURCES and the replacement together (or drop the patch).
 import { readFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../emulator/machine.ts";
-import { PATCHED_SOURCES } from "../emulator/v86-patches.ts";
+import { PATCHED_SOURCES, ideReadBuffer } from "../emulator/v86-patches.ts";
 
 const LOAD = 0x0010_0000;
 
@@ -49,7 +49,7 @@ describe("v86 device-path patches", () => {
     }
   });
 
-  it("a machine has all six applied, and the UART and IDE behave as before", async () => {
+  it("a machine has all seven applied, and the UART and IDE behave as before", async () => {
     const disk = new Uint8Array(512);
     disk.set([0x11, 0x22, 0x33, 0x44], 0);
     const m = await Machine.create({ multiboot: guest(), memoryBytes: 16 << 20, hda: disk });
@@ -61,5 +61,39 @@ describe("v86 device-path patches", () => {
     expect(stop.kind).toBe("dead"); // cli; hlt
     expect(String.fromCharCode(...out)).toBe("hi\n");
     expect(m.read32(0x8000)).toBe(0x44332211);
+  });
+
+  it("ideReadBuffer: a read that completes inside get makes no AbortController and leaves nothing in flight; one in flight is cancelled by a reset as before", () => {
+    const ide = { last_io_id: 0, in_progress_io_ids: new Map<number, { abort(): void }>(), cancelled_io_ids: new Set<number>(), buffer: undefined as unknown };
+    const got: number[][] = [];
+    let signalsAsked = 0;
+    ide.buffer = { get: (start: number, len: number, fn: (d: Uint8Array) => void) => fn(Uint8Array.of(start, len)) };
+    ideReadBuffer.call(ide, 3, 2, (d) => got.push([...d]));
+    expect(got).toEqual([[3, 2]]);
+    expect(ide.in_progress_io_ids.size).toBe(0);
+    // an asynchronous buffer: asks for the signal, answers later
+    const later: (() => void)[] = [];
+    let signal: AbortSignal | undefined;
+    ide.buffer = {
+      get: (start: number, len: number, fn: (d: Uint8Array) => void, opts: { signal: AbortSignal }) => {
+        signalsAsked++;
+        signal = opts.signal;
+        later.push(() => fn(Uint8Array.of(start, len)));
+      },
+    };
+    ideReadBuffer.call(ide, 5, 1, (d) => got.push([...d]));
+    ideReadBuffer.call(ide, 6, 1, (d) => got.push([...d]));
+    expect([...ide.in_progress_io_ids.keys()]).toEqual([1, 2]);
+    later.shift()!(); // the first completes
+    expect(got).toEqual([[3, 2], [5, 1]]);
+    expect([...ide.in_progress_io_ids.keys()]).toEqual([2]);
+    // a device reset (v86's cancel_io_operations) while the second is in flight
+    for (const [id, c] of ide.in_progress_io_ids) ide.cancelled_io_ids.add(id), c.abort();
+    ide.in_progress_io_ids.clear();
+    expect(signal!.aborted).toBe(true);
+    later.shift()!(); // its data arrives after all: dropped
+    expect(got).toEqual([[3, 2], [5, 1]]);
+    expect(ide.cancelled_io_ids.size).toBe(0);
+    expect(signalsAsked).toBe(2);
   });
 });
