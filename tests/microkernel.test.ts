@@ -90,7 +90,7 @@ describe.skipIf(solutionCut("ipc"))("a shell session on the microkernel", () => 
     expect(r.stdout).toContain("$ echo still running\nstill running\n");
   });
 
-  it("restarts a killed disk server: the next cat and ls work (rs, docs/recovery.md)", () => {
+  it.skipIf(solutionCut("recovery"))("restarts a killed disk server: the next cat and ls work (rs, docs/recovery.md)", () => {
     const r = ringside(["boot", img, "--input", "ps\nkill 4\ncat /home/readme.txt\nls\nexit 7\n"]);
     expect(r.stdout).toMatch(/\n {4}4 {5}1 \w+ +disk\n/);
     expect(r.stdout).toContain("This file lives on an RSFS disk image");

@@ -85,6 +85,11 @@ export default defineLab({
   projectTests: [
     "tests/faults.test.ts › disk:crash@5 in the microkernel: the session completes; the trace shows the crash, the restart and the repeated request",
     "tests/torture.test.ts › 8 seeded faults into disk and fs: 0 lost acknowledged writes, 0 fsck problems, 0 hung clients",
+    "tests/microkernel.test.ts › restarts a killed disk server: the next cat and ls work (rs, docs/recovery.md)",
+    "tests/recovery.test.ts › disk, fs and console are restarted; cat, ls and echo work again and ps counts the restarts",
+    // Without the retry the file server answers EIO at once instead of waiting for the disk, and the
+    // shell's next command is typed before the error is printed.
+    "tests/recovery.test.ts › a server with no restart policy stays down: calls fail with EIO, nothing hangs",
   ],
   tests: [
     {

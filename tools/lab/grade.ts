@@ -60,7 +60,7 @@ export async function gradeHere(root: string, name: string, opts: GradeOptions =
   if (opts.tests?.length) for (const t of opts.tests) if (!lab.tests.some((x) => x.name === t)) throw new LabError(`lab ${name} has no test "${t}" (tests: ${lab.tests.map((x) => x.name).join(", ")})`);
   say(`lab ${lab.name}: ${lab.title}\n`);
   const skipped = lab.projectTests?.length ?? 0;
-  if (skipped && solutionCut(name, root)) say(`  ${skipped} of the project's own tests need this lab's solution and skip themselves in this handout (labs/${name}/grader.ts, projectTests)\n`);
+  if (skipped && solutionCut(name, root)) say(`  ${skipped} of the project's own tests and suites need this lab's solution and skip themselves in this handout (labs/${name}/grader.ts, projectTests)\n`);
   const tsEdits = lab.edits.filter((f) => f.endsWith(".ts"));
   say(tsEdits.length ? `  type-check ${tsEdits.join(", ")} and what they import … ` : `  type-check the grader (the lab's files are assembled by its tests) … `);
   const tc = typecheck(root, name, lab.edits);
