@@ -92,8 +92,8 @@ start:
 %ifdef BENCH_NULL_VECTOR
     ; Benchmark-only: vector 0x81 irets at once, without calling the host (the baseline for
     ; null_syscall_ratio); vector 0x82 reloads CR3 (flushing the TLB, as every address-space switch
-    ; does) and irets (what the emulator charges for a switch, on its own). Only bench machines are
-    ; assembled with these.
+    ; does) and irets (what the emulator charges for a switch, on its own); vector 0x83 is the
+    ; in-machine anchor's round-trip half (anchor_trip). Only bench machines are assembled with these.
     mov eax, null_iret
     mov [MEM_IDT + 0x81*8], ax
     shr eax, 16
@@ -104,6 +104,11 @@ start:
     shr eax, 16
     mov [MEM_IDT + 0x82*8 + 6], ax
     mov byte [MEM_IDT + 0x82*8 + 5], 0xEE
+    mov eax, anchor_trip
+    mov [MEM_IDT + 0x83*8], ax
+    shr eax, 16
+    mov [MEM_IDT + 0x83*8 + 6], ax
+    mov byte [MEM_IDT + 0x83*8 + 5], 0xEE
 %endif
     lidt [idt_descriptor]
 
@@ -317,6 +322,52 @@ cr3_iret:
     mov cr3, eax
     pop eax
     iretd
+
+; The in-machine anchor (ANCHOR in kernel/layout.ts): half of a round trip between two address
+; spaces made entirely in ring 0, as an in-guest microkernel would make it. The frame it saves has
+; the kernel's trap-frame layout, at the same place as the kernel's own, so the kernel can go on
+; treating the other side as blocked where it was. Segment registers are neither saved nor loaded:
+; both sides use the flat selectors.
+anchor_trip:
+    push dword 0                    ; error code
+    push dword 0x83                 ; vector
+    push eax
+    push ecx
+    push edx
+    push ebx
+    sub esp, 4
+    push ebp
+    push esi
+    push edi
+    sub esp, 16                     ; gs fs es ds: left as they were
+    mov ebx, [MEM_BENCH_ANCHOR + ANCHOR_CUR]
+    mov [MEM_BENCH_ANCHOR + ANCHOR_ESP + ebx*4], esp
+    mov eax, [esi]                  ; 16 bytes in, through the caller's address space
+    mov [MEM_BENCH_ANCHOR + ANCHOR_BUF], eax
+    mov eax, [esi + 4]
+    mov [MEM_BENCH_ANCHOR + ANCHOR_BUF + 4], eax
+    mov eax, [esi + 8]
+    mov [MEM_BENCH_ANCHOR + ANCHOR_BUF + 8], eax
+    mov eax, [esi + 12]
+    mov [MEM_BENCH_ANCHOR + ANCHOR_BUF + 12], eax
+    xor ebx, 1
+    mov [MEM_BENCH_ANCHOR + ANCHOR_CUR], ebx
+    mov esp, [MEM_BENCH_ANCHOR + ANCHOR_ESP + ebx*4]
+    mov eax, [MEM_BENCH_ANCHOR + ANCHOR_ESP0 + ebx*4]
+    mov [MEM_TSS + 4], eax
+    mov eax, [MEM_BENCH_ANCHOR + ANCHOR_CR3 + ebx*4]
+    mov cr3, eax
+    mov edi, [esp + FRAME_ESI]      ; 16 bytes out, into the other side's buffer
+    mov eax, [MEM_BENCH_ANCHOR + ANCHOR_BUF]
+    mov [edi], eax
+    mov eax, [MEM_BENCH_ANCHOR + ANCHOR_BUF + 4]
+    mov [edi + 4], eax
+    mov eax, [MEM_BENCH_ANCHOR + ANCHOR_BUF + 8]
+    mov [edi + 8], eax
+    mov eax, [MEM_BENCH_ANCHOR + ANCHOR_BUF + 12]
+    mov [edi + 12], eax
+    add esp, 16
+    POP_GPRS_AND_IRET
 %endif
 
 ; ---------------------------------------------------------------- entry stubs

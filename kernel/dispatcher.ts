@@ -50,7 +50,8 @@ export class Dispatcher {
     private readonly live: readonly Process[],
     private readonly io: IoPermissions,
     private readonly irqs: IrqRouter,
-    private readonly trace: TraceRecorder | undefined,
+    /** The recorder, or undefined while nothing is recorded (see Kernel.setTraceRecording). */
+    public trace: TraceRecorder | undefined,
     private readonly idleEip: number,
     private readonly hooks: DispatcherHooks,
     private readonly cost?: CostMeter,

@@ -125,8 +125,8 @@ const T_SEND = 0, T_RECEIVE = 1, T_REPLY = 2, T_NOTIFY = 3;
 
 /** The IPC engine. It never allocates on the message path. */
 export class Ipc {
-  /** The kernel's trace recorder (fixed for the kernel's life), or undefined. */
-  private readonly tr: TraceRecorder | undefined;
+  /** The kernel's trace recorder, or undefined while nothing is recorded (see Kernel.setTraceRecording). */
+  tr: TraceRecorder | undefined;
 
   constructor(private readonly k: IpcHost) {
     this.tr = k.trace;

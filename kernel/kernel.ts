@@ -129,7 +129,10 @@ export class Kernel implements KernelApi {
   readonly mode: KernelMode;
   private readonly frames: FrameAllocator;
   private kernelPt = 0;
-  private readonly trace: TraceRecorder | undefined;
+  /** The recorder the kernel was created with, if any. */
+  private readonly recorder: TraceRecorder | undefined;
+  /** The recorder while recording, undefined while paused or without one (setTraceRecording). */
+  private trace: TraceRecorder | undefined;
   private readonly procs = new ProcessTable();
   private readonly dispatcher: Dispatcher;
   private readonly irqs: IrqRouter;
@@ -160,7 +163,7 @@ export class Kernel implements KernelApi {
   private constructor(machine: Machine, opts: KernelOptions, boots: { spec: ProgramSpec; image: LoadedImage }[], modules: { spec: ProgramSpec; image: LoadedImage }[]) {
     this.machine = machine;
     this.opts = opts;
-    this.trace = opts.trace;
+    this.trace = this.recorder = opts.trace;
     this.mode = opts.mode ?? (opts.manifest ? "microkernel" : "monolithic");
     this.boots = boots;
     for (const m of [...boots, ...modules]) if (!this.modules.has(m.spec.name)) this.modules.set(m.spec.name, m.image);
@@ -239,6 +242,21 @@ export class Kernel implements KernelApi {
   /** Powers the machine off from the host (an interactive user quit): the run ends with reason "shutdown". */
   powerOff(): void {
     if (!this.halted) this.halt("shutdown");
+  }
+
+  /**
+   * For measurement (the benchmarks compare traced and untraced chunks of one run on one machine):
+   * stops (false) or resumes (true) recording into the recorder the kernel was created with. While
+   * stopped the kernel runs exactly as an untraced one. Events in between are not recorded, so the
+   * recorder's output is no longer a whole-run trace. Without a recorder, nothing changes.
+   */
+  setTraceRecording(on: boolean): void {
+    const tr = on ? this.recorder : undefined;
+    this.trace = tr;
+    this.traps.trace = tr;
+    this.dispatcher.trace = tr;
+    this.services.trace = tr;
+    this.ipc.tr = tr;
   }
 
   /** Frees the emulator. */
@@ -786,9 +804,12 @@ export class Kernel implements KernelApi {
   /** The fault injector and what it may do to the system. */
   private faultInjector(specs: FaultSpec[], seed: number): FaultInjector {
     const m = this.machine;
+    const k = this;
     return new FaultInjector(specs, seed, {
       machine: m,
-      trace: this.trace,
+      get trace() {
+        return k.trace;
+      },
       serverProcess: (name) => this.services.serverProcess(name),
       inKernel: (name) => this.inKernel(name) && this.services.running(name),
       kill: (p, report) => this.exitProcess(p, null, null, 9, report),

@@ -6,6 +6,7 @@
 export const MEM = {
   stubBase: 0x0010_0000, // the stub image (multiboot load address)
   switchBlock: 0x0011_0000, // host → stub: what to run next
+  benchAnchor: 0x0011_0800, // bench machines only: the in-machine anchor's state (ANCHOR), in the switch block's page
   idleStackTop: 0x0011_2000, // the idle loop's stack (grows down from here)
   idt: 0x0011_2000, // 256 gates, filled by the stub at boot
   tss: 0x0011_3000, // the TSS: 104 bytes, then the I/O permission bitmap
@@ -78,6 +79,22 @@ export const SWITCH = {
 } as const;
 
 /**
+ * Bench machines only: the state of the in-machine anchor at MEM.benchAnchor. Vector 0x83 (DPL 3,
+ * boot/stub.asm) is a round trip's half made in ring 0 with no host call: it saves the caller's
+ * registers as a trap frame on its kernel stack, copies 16 bytes from the caller's buffer (ESI),
+ * switches to the other side (kernel stack, TSS.esp0, CR3), copies the 16 bytes into that side's
+ * buffer (the ESI in its frame) and resumes it. Side 0 is the client; the host fills in both sides.
+ */
+export const ANCHOR = {
+  cur: 0, // the side on the CPU: 0 or 1
+  esp: 4, // [2] each side's saved kernel ESP (its trap frame)
+  cr3: 12, // [2] each side's page directory
+  esp0: 20, // [2] each side's kernel stack top
+  buf: 32, // 16 bytes in flight
+  size: 48,
+} as const;
+
+/**
  * The FPU work the stub does on its way out (SWITCH.fpu), in this order: clear CR0.TS (any bit set),
  * FXSAVE to SWITCH.fpuSave, FXRSTOR from SWITCH.fpuLoad, set CR0.TS again. A process's x87, MMX and
  * SSE registers are switched lazily: CR0.TS makes its first FPU instruction trap (#NM, vector 7).
@@ -123,6 +140,7 @@ export function layoutInclude(): string {
   group("SWITCH", SWITCH);
   group("ACTION", ACTION);
   group("FPU_OP", FPU_OP);
+  group("ANCHOR", ANCHOR);
   lines.push(`HYPERCALL_PORT equ ${hex(HYPERCALL_PORT)}`);
   lines.push(`IRQ_BASE equ ${hex(IRQ_BASE)}`);
   lines.push(`SYSCALL_VECTOR equ ${hex(SYSCALL_VECTOR)}`);

@@ -65,7 +65,8 @@ export class Services {
     private readonly ipc: Ipc,
     private readonly dispatcher: Dispatcher,
     private readonly irqs: IrqRouter,
-    private readonly trace: TraceRecorder | undefined,
+    /** The recorder, or undefined while nothing is recorded (see Kernel.setTraceRecording). */
+    public trace: TraceRecorder | undefined,
     /** Called before an in-kernel service serves a request; true if the service is dead (fault injection). */
     private readonly beforeServe?: (name: string) => boolean,
     /** The cost model's meter, if kernel work is charged to virtual time. */

@@ -37,7 +37,8 @@ export class Traps {
     private readonly dispatcher: Dispatcher,
     private readonly irqs: IrqRouter,
     private readonly repair: IretRepair,
-    private readonly trace: TraceRecorder | undefined,
+    /** The recorder, or undefined while nothing is recorded (see Kernel.setTraceRecording). */
+    public trace: TraceRecorder | undefined,
     private readonly hooks: TrapHooks,
     private readonly cost?: CostMeter,
   ) {}

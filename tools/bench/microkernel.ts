@@ -5,37 +5,28 @@
 // server and the disk server, against the host reading the image.
 import { readFileSync } from "node:fs";
 import { createKernel } from "../build/kernel.ts";
-import { parseManifest } from "../../kernel/manifest.ts";
 import { loadBootImage } from "../../boot/loader.ts";
 import { assembleProgram } from "../asm/program.ts";
 import { ensureDefaultImage } from "../image/default.ts";
 import { Rsfs } from "../../kernel/fs/rsfs.ts";
-import type { TraceRecorder } from "../../kernel/trace/recorder.ts";
-import { median } from "./stats.ts";
+import { ANCHOR_TRIP, anchorPartner, armAnchor } from "./anchor.ts";
+import { CHUNK, ROUNDS, WARM, chunkClient, chunkedRun, per, type ChunkKind, type ChunkTimes } from "./chunks.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
-/**
- * A round-trip client alternates ROUNDS chunks of CHUNK getpid calls and CHUNK round trips, after
- * WARM untimed ones of each (v86's JIT compiles a page after ~200k interpreted instructions).
- */
-export const CHUNK = Number(process.env.RINGSIDE_BENCH_IPC_CHUNK ?? 10_000);
-export const ROUNDS = 10;
-export const WARM = 50_000;
 const FILE_BYTES = 1024 * 1024;
-
-/** The console marks the client writes as each timed chunk starts, and at the end. */
-const MARK_NULL = 0x67, MARK_TRIP = 0x74, MARK_END = 0x65; // "g", "t", "e"
 
 const INIT = `
 %include "ulib.inc"
 section .data
 s_name db "s", 0
+p_name db "p", 0
 c_name db "c", 0
 status dd 0
 section .text
 global _start
 _start:
     SYSCALL SYS_spawn, s_name, 0
+    SYSCALL SYS_spawn, p_name, 0
     SYSCALL SYS_spawn, c_name, 0
     SYSCALL SYS_waitpid, eax, status, 0
     mov ebx, [status]
@@ -71,83 +62,69 @@ _start:
     jmp _start
 `;
 
-/**
- * A round-trip client: \`setup\`, then warms up both loops untimed, then ROUNDS times writes "g" and
- * makes CHUNK getpid calls, writes "t" and makes CHUNK round trips (\`trip\`: one round trip with EBX
- * as set by \`setup\`, the count in EDX preserved, result in EAX, 0 = success); then "e". The host
- * times each chunk between the marks, so neither building the machine nor the JIT's warm-up is
- * counted, and the two loops share every slow spell of the host.
- */
-const roundTripClient = (setup: string, trip: string) => `
-%include "ulib.inc"
-section .data
-s_name db "s", 0
-mark_null db "g"
-mark_trip db "t"
-mark_end db "e"
-section .bss
-peer resd 1
-rounds resd 1
-buf resb 16
-section .text
-global _start
-_start:
-${setup}
-    mov edx, ${WARM}
-    call getpids
-    mov edx, ${WARM}
-    call trips
-    mov dword [rounds], ${ROUNDS}
-.round:
-    SYSCALL SYS_write, 1, mark_null, 1
-    mov edx, ${CHUNK}
-    call getpids
-    SYSCALL SYS_write, 1, mark_trip, 1
-    mov edx, ${CHUNK}
-    call trips
-    dec dword [rounds]
-    jnz .round
-    SYSCALL SYS_write, 1, mark_end, 1
-    mov ebx, 0
-    call ulib_exit
-
-; EDX getpid calls (the null syscall)
-getpids:
-    mov eax, SYS_getpid
-    int 0x80
-    dec edx
-    jnz getpids
-    ret
-
-; EDX round trips; exits 1 if one fails
-trips:
-    mov ebx, [peer]
-.loop:
-    push edx
-${trip}
-    pop edx
-    test eax, eax
-    jnz .fail
-    dec edx
-    jnz .loop
-    ret
-.fail:
-    mov ebx, 1
-    call ulib_exit
-`;
-
-/** The IPC client: ipc_call to the server "s" with 16 bytes each way. */
-const IPC_CLIENT = roundTripClient(
-  "    SYSCALL SYS_ipc_lookup, s_name\n    mov [peer], eax",
-  `    mov eax, SYS_ipc_call
+const GETPID: ChunkKind = { mark: "g", call: "    mov eax, SYS_getpid\n    int 0x80" };
+const NULL_IRET: ChunkKind = { mark: "n", call: "    int 0x81" };
+const IPC_TRIP = `    mov ebx, [peer]
+    mov eax, SYS_ipc_call
     mov ecx, 1
     mov esi, buf
     mov edi, 16 | (16 << 16)
-    int 0x80`,
-);
+    int 0x80`;
 
-/** The switch client: sched_yield to the partner, which yields straight back. */
-const SWITCH_CLIENT = roundTripClient("", "    mov eax, SYS_sched_yield\n    int 0x80");
+/**
+ * One IPC run (microkernel shape, bench stub): the client "c" alternates chunks of getpid (g), of
+ * the in-guest null \`int 0x81\` → \`iret\` (n), of ipc_call round trips to the server "s" with 16 bytes
+ * each way (t), of the in-machine anchor's round trip to "p" with 16 bytes each way (a), and of
+ * the IPC round trip again with the trace recorded (T).
+ */
+export function ipcRun(): Promise<ChunkTimes> {
+  const client = chunkClient(
+    [GETPID, NULL_IRET, { mark: "t", call: IPC_TRIP, keepEdx: true, check: true }, { mark: "a", call: ANCHOR_TRIP, keepEdx: true }, { mark: "T", call: IPC_TRIP, keepEdx: true, check: true }],
+    {
+      data: 's_name db "s", 0',
+      bss: "peer resd 1\nbuf resb 16",
+      // the partner's message says it is parked; it is never answered. 16 bytes of stack for the anchor.
+      setup: "    mov dword [buf], 0\n    SYSCALL SYS_ipc_receive, -1, 0, 0, buf, 16\n    SYSCALL SYS_ipc_lookup, s_name\n    mov [peer], eax\n    sub esp, 16",
+    },
+  );
+  return chunkedRun({
+    programs: [{ name: "init", source: INIT }],
+    modules: [{ name: "s", source: SERVER }, { name: "p", source: anchorPartner("c") }, { name: "c", source: client }],
+    manifest: "server s /s\nserver p /p send=c\nserver c /c send=s\ninit init /init\nshell sh /bin/sh\n",
+    benchVector: true,
+    onMark: (k, mark) => {
+      if (mark === "a") armAnchor(k, "c", "p");
+    },
+  });
+}
+
+/**
+ * One switch run: getpid chunks (g) and sched_yield round trips (t) to a partner that yields straight
+ * back. Client and partner are ordinary programs (a partner that never blocks would starve init at a
+ * server's priority).
+ */
+export function switchRun(): Promise<ChunkTimes> {
+  const client = chunkClient([GETPID, { mark: "t", call: "    mov eax, SYS_sched_yield\n    int 0x80", keepEdx: true }]);
+  const init = INIT.replace('SYSCALL SYS_spawn, p_name, 0\n', "");
+  return chunkedRun({ programs: [{ name: "init", source: init }], modules: [{ name: "s", source: PARTNER }, { name: "c", source: client }], manifest: "init init /init\nshell sh /bin/sh\n" });
+}
+
+/**
+ * What the emulator charges for an address-space switch on its own, and what tracing costs a null
+ * call: one program (monolithic, bench stub) alternates chunks of getpid (g), of the bench-only
+ * vector 0x81 (n: iret at once), of 0x82 (c: reload CR3, then iret: the TLB flush every switch
+ * makes, and the refills after it) and of getpid with the trace recorded (G), each call with a
+ * push/pop on the user stack like the round-trip loops. No kernel code runs for 0x81 and 0x82.
+ */
+export function cr3Run(): Promise<ChunkTimes> {
+  const kinds: ChunkKind[] = [
+    { ...GETPID, keepEdx: true },
+    { ...NULL_IRET, keepEdx: true },
+    { mark: "c", call: "    int 0x82", keepEdx: true },
+    { ...GETPID, mark: "G", keepEdx: true },
+  ];
+  return chunkedRun({ programs: [{ name: "cr3", source: chunkClient(kinds) }], benchVector: true });
+}
 
 const READER = `
 %include "ulib.inc"
@@ -180,151 +157,11 @@ _start:
 
 const asm = (src: string) => assembleProgram("bench.asm", src);
 
-/**
- * What the emulator charges for an address-space switch on its own: chunks of getpid, of the
- * bench-only vector 0x81 (iret at once) and of 0x82 (reload CR3, then iret: the TLB flush every
- * switch makes, and the refills after it), alternating in one run, each call with a push/pop on the
- * user stack like the round-trip clients. No kernel code runs for 0x81 and 0x82.
- */
-const CR3_PROGRAM = `
-%include "ulib.inc"
-section .data
-marks db "gnce"
-section .bss
-rounds resd 1
-section .text
-global _start
-_start:
-    mov edx, ${WARM}
-    call getpids
-    mov edx, ${WARM}
-    call irets
-    mov edx, ${WARM}
-    call reloads
-    mov dword [rounds], ${ROUNDS}
-.round:
-    SYSCALL SYS_write, 1, marks, 1
-    mov edx, ${CHUNK}
-    call getpids
-    SYSCALL SYS_write, 1, marks + 1, 1
-    mov edx, ${CHUNK}
-    call irets
-    SYSCALL SYS_write, 1, marks + 2, 1
-    mov edx, ${CHUNK}
-    call reloads
-    dec dword [rounds]
-    jnz .round
-    SYSCALL SYS_write, 1, marks + 3, 1
-    mov ebx, 0
-    call ulib_exit
-getpids:
-    push edx
-    mov eax, SYS_getpid
-    int 0x80
-    pop edx
-    dec edx
-    jnz getpids
-    ret
-irets:
-    push edx
-    int 0x81
-    pop edx
-    dec edx
-    jnz irets
-    ret
-reloads:
-    push edx
-    int 0x82
-    pop edx
-    dec edx
-    jnz reloads
-    ret
-`;
-
-/** Per-call times of one round-trip run, in ns: medians over its chunks, and every chunk. */
-export interface RoundTrip {
-  trip: number;
-  nullCall: number;
-  tripChunks: number[];
-  nullChunks: number[];
-}
-
-/** Runs init + server "s" + client "c"; returns the client's chunks timed between its console marks. */
-async function roundTripRun(server: string, client: string, manifest: string, trace?: TraceRecorder): Promise<RoundTrip> {
-  const [i, s, c] = await Promise.all([asm(INIT), asm(server), asm(client)]);
-  const tripChunks: number[] = [], nullChunks: number[] = [];
-  let last = 0, open = 0;
-  const k = await createKernel({
-    programs: [{ name: "init", image: i }],
-    modules: [{ name: "s", image: s }, { name: "c", image: c }],
-    manifest: parseManifest(manifest),
-    trace,
-    onIdle: () => false,
-    onConsole: (b) => {
-      const now = performance.now();
-      if (open === MARK_NULL) nullChunks.push(((now - last) / CHUNK) * 1e6);
-      else if (open === MARK_TRIP) tripChunks.push(((now - last) / CHUNK) * 1e6);
-      open = b;
-      last = now;
-    },
-  });
-  const r = await k.run();
-  k.destroy();
-  if ((r.reason !== "exit" && r.reason !== "shutdown") || r.status !== 0 || open !== MARK_END) throw new Error(`round-trip bench run failed: ${r.reason} ${r.status} ${r.panic ?? ""}`);
-  return { trip: median(tripChunks), nullCall: median(nullChunks), tripChunks, nullChunks };
-}
-
-/** One IPC round-trip run (also used for profiling): client and server are manifest servers. */
-export function ipcRun(trace?: TraceRecorder): Promise<RoundTrip> {
-  return roundTripRun(SERVER, IPC_CLIENT, "server s /s\nserver c /c send=s\ninit init /init\nshell sh /bin/sh\n", trace);
-}
-
-/**
- * One switch round-trip run: client and partner are ordinary programs (a partner that never blocks
- * would starve init at a server's priority).
- */
-export function switchRun(): Promise<RoundTrip> {
-  return roundTripRun(PARTNER, SWITCH_CLIENT, "init init /init\nshell sh /bin/sh\n");
-}
-
-/** Per-call times of one CR3_PROGRAM run, in ns (medians over its chunks). */
-export interface Cr3Times {
-  nullCall: number;
-  iret: number;
-  reload: number;
-}
-
-/** One run of CR3_PROGRAM on a bench machine (the stub with vectors 0x81 and 0x82), optionally traced. */
-export async function cr3Run(trace?: TraceRecorder): Promise<Cr3Times> {
-  const ms = new Map<number, number[]>();
-  let last = 0, open = 0;
-  const k = await createKernel({
-    programs: [{ name: "cr3", image: await asm(CR3_PROGRAM) }],
-    benchVector: true,
-    trace,
-    onConsole: (b) => {
-      const now = performance.now();
-      if (open) {
-        let a = ms.get(open);
-        if (!a) ms.set(open, (a = []));
-        a.push(((now - last) / CHUNK) * 1e6);
-      }
-      open = b;
-      last = now;
-    },
-  });
-  const r = await k.run();
-  k.destroy();
-  if (r.reason !== "exit" || r.status !== 0 || open !== 0x65) throw new Error(`CR3 bench run failed: ${r.reason} ${r.status}`);
-  const per = (mark: string) => median(ms.get(mark.charCodeAt(0)) ?? []);
-  return { nullCall: per("g"), iret: per("n"), reload: per("c") };
-}
-
-/** Of `reps` runs, the one whose ratio is the median. */
-async function medianRun(reps: number, run: () => Promise<RoundTrip>): Promise<RoundTrip> {
-  const runs: RoundTrip[] = [];
+/** Of `reps` runs, the one whose `ratio` is the median. */
+async function medianRun(reps: number, run: () => Promise<ChunkTimes>, ratio: (t: ChunkTimes) => number): Promise<ChunkTimes> {
+  const runs: ChunkTimes[] = [];
   for (let i = 0; i < reps; i++) runs.push(await run());
-  runs.sort((a, b) => a.trip / a.nullCall - b.trip / b.nullCall);
+  runs.sort((a, b) => ratio(a) - ratio(b));
   return runs[reps >> 1]!;
 }
 
@@ -346,14 +183,14 @@ export const microkernelBench: Bench = {
   name: "microkernel",
   async run(): Promise<BenchResult[]> {
     const reps = 3;
-    const ipc = await medianRun(reps, ipcRun);
-    const sw = await medianRun(reps, switchRun);
-    const cr3s: Cr3Times[] = [];
-    for (let i = 0; i < reps; i++) cr3s.push(await cr3Run());
-    const switchCost = (t: Cr3Times) => (t.reload - t.iret) / t.nullCall;
-    cr3s.sort((a, b) => switchCost(a) - switchCost(b));
-    const cr3 = cr3s[reps >> 1]!;
-    const cr3Ratio = switchCost(cr3);
+    const tripRatio = (t: ChunkTimes) => per(t, "t") / per(t, "g");
+    const switchCost = (t: ChunkTimes) => (per(t, "c") - per(t, "n")) / per(t, "g");
+    const ipcT = await medianRun(reps, ipcRun, tripRatio);
+    const swT = await medianRun(reps, switchRun, tripRatio);
+    const cr3T = await medianRun(reps, cr3Run, switchCost);
+    const ipc = { trip: per(ipcT, "t"), nullCall: per(ipcT, "g") }, sw = { trip: per(swT, "t"), nullCall: per(swT, "g") };
+    const cr3 = { reload: per(cr3T, "c"), iret: per(cr3T, "n"), nullCall: per(cr3T, "g") };
+    const cr3Ratio = switchCost(cr3T);
 
     // Boot to the shell prompt: from creating the machine to the first "$ " on the console.
     const disk = await defaultDisk();
