@@ -6,6 +6,7 @@ import { createKernel } from "../tools/build/kernel.ts";
 import { parseManifest, ManifestError } from "../kernel/manifest.ts";
 import { TraceRecorder } from "../kernel/trace/recorder.ts";
 import { syscallName } from "../kernel/syscalls.ts";
+import { readTraceText } from "../tools/trace/reader.ts";
 import { image } from "./helpers/kernel.ts";
 import { solutionCut } from "../tools/lab/cut.ts";
 
@@ -37,7 +38,7 @@ async function boot(): Promise<{ out: string; reports: string[]; events: Record<
   const r = await kernel.run();
   kernel.destroy();
   trace.finish();
-  const events = text.trim().split("\n").slice(1).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = readTraceText(text).events as Record<string, unknown>[];
   return { out, reports, events, status: r.status, reason: r.reason };
 }
 

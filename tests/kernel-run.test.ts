@@ -23,7 +23,7 @@ describe("ringside run", () => {
     const r = ringside(["run", prog("hello42.asm"), "--trace", file]);
     expect(r.code).toBe(42);
     const [header, ...events] = parseTrace(readFileSync(file, "utf8"));
-    expect(header).toMatchObject({ trace: "ringside", version: 1 });
+    expect(header).toMatchObject({ trace: "ringside", version: 2 }); // the default schema version
     events.forEach((e, i) => expect(e.seq).toBe(i));
     // The first entry into ring 3 is visible.
     const firstRing3 = events.findIndex((e) => e.kind === "return" && e.cpl_to === 3);

@@ -1,17 +1,19 @@
 // The recorder's binary records and byte formatter (kernel/trace/recorder.ts) give exactly the
-// JSONL a JSON.stringify of each documented event gives (docs/trace.md, version 1), for every event
-// kind and awkward value, across chunk boundaries, through the text sink and the byte sink alike.
+// JSONL a JSON.stringify of each documented event gives (docs/trace.md, version 1 when asked for),
+// for every event kind and awkward value, across chunk boundaries, through the text sink and the byte
+// sink alike. Version 2 (the default) of the same events reads back as exactly those version-1 lines.
 import { describe, expect, it } from "vitest";
 import { TraceRecorder } from "../kernel/trace/recorder.ts";
 import { syscallName } from "../kernel/syscalls.ts";
 import { IRQ_NAMES, VECTOR_NAMES } from "../kernel/names.ts";
+import { readTraceText } from "../tools/trace/reader.ts";
 
 type Ev = Record<string, unknown>;
 const HEADER = { ipms: 100_000, mode: "microkernel" as const, tool: "test" };
 
 /** Records a deterministic mix of n rounds of every kind; returns the recorder and the expected lines. */
-function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void): { rec: TraceRecorder; expected: string[] } {
-  const rec = new TraceRecorder(sink, HEADER, syscallName, bytes ? { bytes } : {});
+function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void, version: 1 | 2 = 1): { rec: TraceRecorder; expected: string[] } {
+  const rec = new TraceRecorder(sink, HEADER, syscallName, bytes ? { bytes, version } : { version });
   const expected: string[] = [JSON.stringify({ trace: "ringside", version: 1, ...HEADER })];
   const names = new Map<number, string>();
   const name = (pid: number, n: string) => {
@@ -83,6 +85,32 @@ function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void): {
   return { rec, expected };
 }
 
+/** Records lines longer than the output buffer's slack (huge names, argv) in `version`; the lines written and the version-1 lines expected. */
+function hugeLines(version: 1 | 2): { lines: string[]; expected: string[] } {
+  const parts: Buffer[] = [];
+  const rec = new TraceRecorder(() => {}, HEADER, syscallName, { bytes: (b) => parts.push(Buffer.from(b)), version });
+  const big = "n".repeat(100_000) + "é";
+  const expected: string[] = [JSON.stringify({ trace: "ringside", version: 1, ...HEADER })];
+  rec.nameProcess(1, "small");
+  for (let i = 0; i < 300; i++) {
+    const pid = 1 + (i % 3);
+    if (i === 5) rec.nameProcess(2, big);
+    if (i === 9) rec.nameProcess(3, big + big);
+    const proc = pid === 1 ? "small" : pid === 2 ? (i >= 5 ? big : null) : i >= 9 ? big + big : null;
+    rec.syscall(i, i / 1000, pid, 3, 0x400000, 4, 1, 2, 3, 4, 5);
+    expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "syscall", pid, proc, cpl_from: 3, cpl_to: 0, eip: 0x400000, nr: 4, name: syscallName(4), args: [1, 2, 3, 4, 5] }));
+    if (i % 50 === 0) {
+      const argv = ["x".repeat(150_000), "y"];
+      rec.action(i, i / 1000, pid, "spawn", { parent: null, argv });
+      expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "spawn", pid, proc, parent: null, argv }));
+    }
+  }
+  rec.finish();
+  const lines = Buffer.concat(parts).toString("utf8").split("\n");
+  expect(lines.pop()).toBe("");
+  return { lines, expected };
+}
+
 describe("trace recorder: binary records, version-1 JSONL", () => {
   it("formats every kind exactly as JSON.stringify would, across chunks", () => {
     let text = "";
@@ -96,27 +124,7 @@ describe("trace recorder: binary records, version-1 JSONL", () => {
   });
 
   it("lines longer than the output buffer's slack (huge names, argv) are written whole", () => {
-    const parts: Buffer[] = [];
-    const rec = new TraceRecorder(() => {}, HEADER, syscallName, { bytes: (b) => parts.push(Buffer.from(b)) });
-    const big = "n".repeat(100_000) + "é";
-    const expected: string[] = [JSON.stringify({ trace: "ringside", version: 1, ...HEADER })];
-    rec.nameProcess(1, "small");
-    for (let i = 0; i < 300; i++) {
-      const pid = 1 + (i % 3);
-      if (i === 5) rec.nameProcess(2, big);
-      if (i === 9) rec.nameProcess(3, big + big);
-      const proc = pid === 1 ? "small" : pid === 2 ? (i >= 5 ? big : null) : i >= 9 ? big + big : null;
-      rec.syscall(i, i / 1000, pid, 3, 0x400000, 4, 1, 2, 3, 4, 5);
-      expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "syscall", pid, proc, cpl_from: 3, cpl_to: 0, eip: 0x400000, nr: 4, name: syscallName(4), args: [1, 2, 3, 4, 5] }));
-      if (i % 50 === 0) {
-        const argv = ["x".repeat(150_000), "y"];
-        rec.action(i, i / 1000, pid, "spawn", { parent: null, argv });
-        expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "spawn", pid, proc, parent: null, argv }));
-      }
-    }
-    rec.finish();
-    const lines = Buffer.concat(parts).toString("utf8").split("\n");
-    expect(lines.pop()).toBe("");
+    const { lines, expected } = hugeLines(1);
     expect(lines.length).toBe(expected.length);
     for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(lines[i]!.slice(0, 200), `line ${i + 1}`).toBe(expected[i]!.slice(0, 200));
   });
@@ -131,6 +139,71 @@ describe("trace recorder: binary records, version-1 JSONL", () => {
       parts.push(Buffer.from(b));
     }).rec.finish();
     expect(whole).toBe(true);
+    expect(Buffer.concat(parts).toString("utf8")).toBe(text);
+  });
+});
+
+describe("trace recorder: version 2 (the default)", () => {
+  /** The normalized events of a version-2 text, each as JSON text (version-1 key order). */
+  const normalized = (text: string): string[] => {
+    const { header, events } = readTraceText(text);
+    expect(header.version).toBe(2);
+    return events.map((e) => JSON.stringify(e));
+  };
+
+  it("is written by default, and reads back as exactly the version-1 lines of the same events", () => {
+    let v2 = "";
+    let v1 = "";
+    const { rec, expected } = scenario((t) => (v2 += t), undefined, 2);
+    rec.finish();
+    scenario((t) => (v1 += t)).rec.finish();
+    expect(v1.split("\n").slice(0, -1)).toEqual(expected); // the same events
+    expect(new TraceRecorder(() => {}, HEADER, syscallName).version).toBe(2);
+    const got = normalized(v2);
+    const want = expected.slice(1);
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) expect(got[i], `event ${i}`).toBe(want[i]);
+    expect(v2.length).toBeLessThan(v1.length * 0.85); // this mix is heavy in long strings; a real session: tests/trace-v2.test.ts
+  });
+
+  it("leaves out what a reader derives: names the process only where it takes a new name, no syscall/exception/irq names, no constant ring key, no switch to-pid", () => {
+    let text = "";
+    const { rec } = scenario((t) => (text += t), undefined, 2);
+    rec.finish();
+    const lines = text.split("\n").slice(1, -1);
+    // The escaped server name (pid 2), init (pid 1), init2 (pid 1, renamed): each once, on its process's next line.
+    const named = lines.filter((l) => l.includes('"proc":'));
+    expect(named.map((l) => JSON.parse(l).proc)).toEqual(["sérvér \"q\"", "init", "init2"]);
+    expect(named.map((l) => JSON.parse(l).pid)).toEqual([2, 1, 1]);
+    for (const l of lines) {
+      const e = JSON.parse(l) as Record<string, unknown>;
+      if (e.kind === "syscall" || e.kind === "exception" || e.kind === "irq") {
+        expect(Object.keys(e)).not.toContain("name");
+        expect(Object.keys(e)).not.toContain("cpl_to");
+      }
+      if (e.kind === "return") expect(Object.keys(e)).not.toContain("cpl_from");
+      if (e.kind === "switch") expect(Object.keys(e)).not.toContain("to");
+      expect(Object.keys(e).slice(0, 3)).toEqual(["seq", "icount", "vt"]);
+    }
+    const syscall = lines.find((l) => l.includes('"kind":"syscall"') && l.includes('"pid":1,') && !l.includes('"proc"'))!;
+    expect(syscall).toMatch(/^\{"seq":\d+,"icount":\d+,"vt":[\d.]+,"kind":"syscall","pid":1,"cpl_from":3,"eip":\d+,"nr":\d+,"args":\[[\d,]+\]\}$/);
+  });
+
+  it("a name on a line too long for the buffer is written once, on the line written again", () => {
+    const v1 = hugeLines(1).lines;
+    const { lines, expected } = hugeLines(2);
+    expect(v1).toEqual(expected);
+    const got = normalized(lines.join("\n") + "\n");
+    expect(got.length).toBe(expected.length - 1);
+    for (let i = 0; i < got.length; i++) if (got[i] !== expected[i + 1]) expect(got[i]!.slice(0, 200), `event ${i}`).toBe(expected[i + 1]!.slice(0, 200));
+    expect(lines.filter((l) => l.includes('"proc":')).length).toBe(3);
+  });
+
+  it("the byte sink gets the same bytes as the text sink", () => {
+    let text = "";
+    const parts: Buffer[] = [];
+    scenario((t) => (text += t), undefined, 2).rec.finish();
+    scenario(() => {}, (b) => void parts.push(Buffer.from(b)), 2).rec.finish();
     expect(Buffer.concat(parts).toString("utf8")).toBe(text);
   });
 });

@@ -55,11 +55,13 @@ describe("bad trace input", () => {
   });
 
   it("a newer schema version says so", () => {
-    const p = writeTrace(dir, "v2.jsonl", [HEADER.replace('"version":1', '"version":2'), ...good.slice(1)]);
-    const r = ringside(["trace", "show", p]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("trace schema version 2 is newer than this ringside understands (version 1)");
-    noStack(r.stderr);
+    const p = writeTrace(dir, "v3.jsonl", [HEADER.replace('"version":1', '"version":3'), ...good.slice(1)]);
+    for (const cmd of [["show", p], ["summary", p], ["diff", p, p]]) {
+      const r = ringside(["trace", ...cmd]);
+      expect(r.code, cmd[0]).toBe(2);
+      expect(r.stderr, cmd[0]).toContain(`${p}:1: trace schema version 3 is newer than this ringside understands (version 2); upgrade ringside`);
+      noStack(r.stderr);
+    }
   });
 
   it("empty file, non-trace file, missing file, directory", () => {

@@ -5,13 +5,18 @@
 // then spilled as raw bytes to a temporary file (their buffers return to a pool), so long runs use
 // bounded memory. `finish()` formats everything, in order, after the run: straight into one reused
 // byte buffer (pre-encoded keys, digits written by hand), streamed to the sink a buffer at a time.
-// Schema: docs/trace.md (version 1; the output is byte-for-byte what JSON.stringify would give).
+// Schema: docs/trace.md. Version 2 (the default) leaves out what a reader derives (the process name
+// except where it is given, syscall/exception/IRQ names, the constant ring of each transition);
+// version 1 writes every key. Either way the output is byte-for-byte what JSON.stringify would give.
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { IRQ_NAMES, VECTOR_NAMES } from "../names.ts";
 
-export const TRACE_VERSION = 1;
+/** The schema version written by default. */
+export const TRACE_VERSION = 2;
+/** The schema versions the recorder can write. */
+export type TraceVersion = 1 | 2;
 
 const enum K {
   syscall = 1,
@@ -64,6 +69,8 @@ export interface TraceSinkOptions {
   /** Calls `onBreak(seq, pid)` as the event with this seq is recorded (`--break-at`). */
   breakAt?: number;
   onBreak?: (seq: number, pid: number) => void;
+  /** The schema version to write (default TRACE_VERSION; 1 for the older, longer form). */
+  version?: TraceVersion;
 }
 
 interface Chunk {
@@ -101,6 +108,8 @@ export class TraceRecorder {
   private readonly breakAt: number;
   private readonly onBreak: ((seq: number, pid: number) => void) | undefined;
   private readonly byteSink: ((bytes: Uint8Array) => void) | undefined;
+  /** The schema version this recorder writes. */
+  readonly version: TraceVersion;
 
   constructor(
     private readonly sink: (text: string) => void,
@@ -111,11 +120,13 @@ export class TraceRecorder {
     this.byteSink = opts.bytes;
     this.breakAt = opts.breakAt ?? -1;
     this.onBreak = opts.onBreak;
+    this.version = opts.version ?? TRACE_VERSION;
+    if (this.version !== 1 && this.version !== 2) throw new Error(`trace schema version ${String(this.version)} cannot be written (1 or 2)`);
     this.buf = new ArrayBuffer(CHUNK_BYTES);
     this.u32 = new Uint32Array(this.buf);
     this.i32 = new Int32Array(this.buf);
     this.f64 = new Float64Array(this.buf);
-    const text = `{"trace":"ringside","version":${TRACE_VERSION},"ipms":${header.ipms},"mode":${JSON.stringify(header.mode)},"tool":${JSON.stringify(header.tool)}}\n`;
+    const text = `{"trace":"ringside","version":${this.version},"ipms":${header.ipms},"mode":${JSON.stringify(header.mode)},"tool":${JSON.stringify(header.tool)}}\n`;
     if (this.byteSink) this.byteSink(enc(text));
     else sink(text);
   }
@@ -241,7 +252,7 @@ export class TraceRecorder {
     this.procNames.clear();
     this.storeChunk();
     const out = new OutBuffer((b) => (this.byteSink ? this.byteSink(b) : this.sink(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8"))));
-    const names = new NameTables(this.nameChanges, this.syscallName, this.serviceNames, this.reasons);
+    const names = new NameTables(this.version, this.nameChanges, this.syscallName, this.serviceNames, this.reasons);
     let pos = 0;
     let seq = 0;
     for (const c of this.chunks) {
@@ -406,6 +417,13 @@ function putVtKey(buf: Uint8Array, p: number): number {
   return p + 6;
 }
 
+/** A pid stored as pid + 1 (0: none), as JSON: the number or null. */
+function putPid(buf: Uint8Array, p: number, code: number): number {
+  if (code !== 0) return putU32(buf, p, code - 1);
+  buf[p] = 110; buf[p + 1] = 117; buf[p + 2] = 108; buf[p + 3] = 108; // null
+  return p + 4;
+}
+
 /** `}\n`, the end of a line. */
 function putEnd(buf: Uint8Array, p: number): number {
   buf[p] = 125; buf[p + 1] = 10;
@@ -476,7 +494,7 @@ const H_SYSCALL = 0; // + cpl_from (0–3): ,"kind":"syscall","pid":…,"proc":�
 const H_EXCEPTION = 4; // + cpl_from
 const H_IRQ = 8; // + cpl_from
 const H_RETURN = 12; // + cpl_to: ,"kind":"return","pid":…,"proc":…,"cpl_from":0,"cpl_to":c,"eip":
-const H_IPC = 16; // + op: ,"kind":"ipc",…,"op":"send","src":
+const H_IPC = 16; // + op: ,"kind":"ipc",…,"op":"send","src": (version 2: up to "send")
 const H_SERVICE = 20; // + op: ,"kind":"service",…,"op":"request","service":
 const H_SWITCH = 22; // ,"kind":"switch",…,"from":
 const H_PAGEFAULT = 23; // ,"kind":"pagefault",…,"addr":
@@ -484,18 +502,32 @@ const H_EXIT = 24; // ,"kind":"exit",…,"status":
 const H_SPAWN = 25; // ,"kind":"spawn",…,"parent":
 const HEADS = 26;
 
+/** The ring keys of an entry (from ring `cpl`) or an exit (to ring `cpl`) up to `"eip":`; version 2 leaves out the constant one. */
+function ringKeys(v2: boolean, entry: boolean, cpl: number): string {
+  if (v2) return entry ? `,"cpl_from":${cpl},"eip":` : `,"cpl_to":${cpl},"eip":`;
+  return entry ? `,"cpl_from":${cpl},"cpl_to":0,"eip":` : `,"cpl_from":0,"cpl_to":${cpl},"eip":`;
+}
+
 /** The JSON text of each head (after the process fragment), by index. */
-function headTail(i: number): [kind: string, tail: string] {
-  if (i < H_RETURN) return [["syscall", "exception", "irq"][i >> 2]!, `,"cpl_from":${i & 3},"cpl_to":0,"eip":`];
-  if (i < H_IPC) return ["return", `,"cpl_from":0,"cpl_to":${i & 3},"eip":`];
-  if (i < H_SERVICE) return ["ipc", `,"op":"${IPC_OPS[i - H_IPC]}","src":`];
+function headTail(v2: boolean, i: number): [kind: string, tail: string] {
+  if (i < H_RETURN) return [["syscall", "exception", "irq"][i >> 2]!, ringKeys(v2, true, i & 3)];
+  if (i < H_IPC) return ["return", ringKeys(v2, false, i & 3)];
+  if (i < H_SERVICE) return ["ipc", `,"op":"${IPC_OPS[i - H_IPC]}"${v2 ? "" : `,"src":`}`];
   if (i < H_SWITCH) return ["service", `,"op":"${SERVICE_OPS[i - H_SERVICE]}","service":`];
   return [["switch", "pagefault", "exit", "spawn"][i - H_SWITCH]!, [`,"from":`, `,"addr":`, `,"status":`, `,"parent":`][i - H_SWITCH]!];
 }
 
-/** Pre-encoded, cached JSON fragments for names (processes, syscalls, vectors, IRQs, services, reasons). */
+/**
+ * Pre-encoded, cached JSON fragments for names (processes, syscalls, vectors, IRQs, services, reasons).
+ * Version 1 names the process on every line; version 2 only on the first line about a process after
+ * it got a name different from the one last written for it (`named` marks that line's process).
+ */
 class NameTables {
   private readonly procNames = new Map<number, string>();
+  /** Version 2: names in effect but not yet written, by pid. */
+  private readonly unwritten = new Map<number, string>();
+  /** Version 2: the name last written for each pid. */
+  private readonly written = new Map<number, string>();
   /** Line heads by pid + 1 (0: no process), each row HEADS long, filled on first use. */
   private readonly heads: (Uint8Array | undefined)[][] = [];
   private readonly nrs: Uint8Array[] = [];
@@ -504,16 +536,20 @@ class NameTables {
   private readonly irqs: Uint8Array[] = [];
   private readonly strs = new Map<string, Uint8Array>();
   private readonly reasonEnds: Uint8Array[] = [];
+  /** Version 2: derived keys are left out. */
+  readonly v2: boolean;
   private next = 0;
   /** The seq at which the next process name takes effect (Infinity: none left). */
   nextAt: number;
 
   constructor(
+    version: TraceVersion,
     private readonly changes: readonly { at: number; pid: number; name: string }[],
     private readonly syscallName: (nr: number) => string,
     private readonly serviceNames: readonly string[],
     private readonly reasons: readonly string[],
   ) {
+    this.v2 = version === 2;
     this.nextAt = changes.length ? changes[0]!.at : Infinity;
   }
 
@@ -527,32 +563,51 @@ class NameTables {
     while (this.next < ch.length && ch[this.next]!.at <= seq) {
       const n = ch[this.next++]!;
       this.procNames.set(n.pid, n.name);
-      this.heads[n.pid + 1] = undefined!;
+      if (!this.v2) this.heads[n.pid + 1] = undefined!;
+      else if (this.written.get(n.pid) === n.name) this.unwritten.delete(n.pid);
+      else this.unwritten.set(n.pid, n.name);
     }
     this.nextAt = this.next < ch.length ? ch[this.next]!.at : Infinity;
   }
 
+  /** Version 2: true while `pid`'s line must carry its name (a cheap test: usually nothing is unwritten). */
+  private named(pid: number): boolean {
+    return this.unwritten.size !== 0 && this.unwritten.has(pid);
+  }
+
+  /** Version 2: the line about `pid` that carried its name is complete (call after every line). */
+  settle(pid: number): void {
+    if (this.unwritten.size === 0) return;
+    const name = this.unwritten.get(pid);
+    if (name === undefined) return;
+    this.unwritten.delete(pid);
+    this.written.set(pid, name);
+  }
+
   /** Head `i` (H_…) of a line about `pid` (-1: none). */
   head(pid: number, i: number): Uint8Array {
+    if (this.named(pid)) return this.buildHead(pid, i);
     const row = this.heads[pid + 1] ?? (this.heads[pid + 1] = new Array<Uint8Array | undefined>(HEADS).fill(undefined));
     return row[i] ?? (row[i] = this.buildHead(pid, i));
   }
 
   /** The head of an entry or exit line whose ring is not 0–3 (never from a real CPU): built each time. */
   oddHead(pid: number, kind: string, cpl: number, entry: boolean): Uint8Array {
-    return this.frag(`,"kind":"${kind}"${this.pidText(pid)}${entry ? `,"cpl_from":${cpl},"cpl_to":0,"eip":` : `,"cpl_from":0,"cpl_to":${cpl},"eip":`}`);
+    return this.frag(`,"kind":"${kind}"${this.pidText(pid)}${ringKeys(this.v2, entry, cpl)}`);
   }
 
   private pidText(pid: number): string {
-    return pid < 0 ? `,"pid":null,"proc":null` : `,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid) ?? null)}`;
+    if (pid < 0) return this.v2 ? `,"pid":null` : `,"pid":null,"proc":null`;
+    if (this.v2) return this.named(pid) ? `,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid)!)}` : `,"pid":${pid}`;
+    return `,"pid":${pid},"proc":${JSON.stringify(this.procNames.get(pid) ?? null)}`;
   }
 
   private buildHead(pid: number, i: number): Uint8Array {
-    const [kind, tail] = headTail(i);
+    const [kind, tail] = headTail(this.v2, i);
     return this.frag(`,"kind":"${kind}"${this.pidText(pid)}${tail}`);
   }
 
-  /** `,"nr":…,"name":…,"args":[` for syscall `nr`. */
+  /** `,"nr":…,"name":…,"args":[` for syscall `nr` (version 2: no name). */
   nr(nr: number): Uint8Array {
     if (nr < 1024) return this.nrs[nr] ?? (this.nrs[nr] = this.nrText(nr));
     let b = this.bigNrs.get(nr);
@@ -561,17 +616,17 @@ class NameTables {
   }
 
   private nrText(nr: number): Uint8Array {
-    return this.frag(`,"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))},"args":[`);
+    return this.frag(this.v2 ? `,"nr":${nr},"args":[` : `,"nr":${nr},"name":${JSON.stringify(this.syscallName(nr))},"args":[`);
   }
 
-  /** `,"vector":…,"name":…,"error_code":` (vectors are 0–255). */
+  /** `,"vector":…,"name":…,"error_code":` (vectors are 0–255; version 2: no name). */
   vector(v: number): Uint8Array {
-    return this.vectors[v] ?? (this.vectors[v] = this.frag(`,"vector":${v},"name":${JSON.stringify(VECTOR_NAMES[v] ?? `#${v}`)},"error_code":`));
+    return this.vectors[v] ?? (this.vectors[v] = this.frag(`,"vector":${v}${this.v2 ? "" : `,"name":${JSON.stringify(VECTOR_NAMES[v] ?? `#${v}`)}`},"error_code":`));
   }
 
-  /** `,"irq":…,"name":…}\n` (lines are 0–255). */
+  /** `,"irq":…,"name":…}\n` (lines are 0–255; version 2: no name). */
   irq(line: number): Uint8Array {
-    return this.irqs[line] ?? (this.irqs[line] = this.frag(`,"irq":${line},"name":${JSON.stringify(IRQ_NAMES[line] ?? `irq${line}`)}}\n`));
+    return this.irqs[line] ?? (this.irqs[line] = this.frag(`,"irq":${line}${this.v2 ? "" : `,"name":${JSON.stringify(IRQ_NAMES[line] ?? `irq${line}`)}`}}\n`));
   }
 
   /** A JSON string literal, encoded (cached: for the small sets of names). */
@@ -623,6 +678,7 @@ class OutBuffer {
 
 // Pre-encoded fixed fragments.
 const B = {
+  src: enc(`,"src":`),
   dst: enc(`,"dst":`),
   bytes: enc(`,"bytes":`),
   type: enc(`,"type":`),
@@ -695,9 +751,22 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
       case K.ipc: {
         const src = u[w + 7]!, dst = u[w + 8]!;
         p = put(buf, p, names.head(pid, H_IPC + u[w + 6]!));
-        p = src === 0 ? put(buf, p, B.null) : putU32(buf, p, src - 1);
-        p = put(buf, p, B.dst);
-        p = dst === 0 ? put(buf, p, B.null) : putU32(buf, p, dst - 1);
+        if (!names.v2) {
+          p = putPid(buf, p, src);
+          p = put(buf, p, B.dst);
+          p = putPid(buf, p, dst);
+        } else if (src === pid + 1) {
+          // Version 2 leaves out "src", or else "dst", when it is the event's pid.
+          p = put(buf, p, B.dst);
+          p = putPid(buf, p, dst);
+        } else {
+          p = put(buf, p, B.src);
+          p = putPid(buf, p, src);
+          if (dst !== pid + 1) {
+            p = put(buf, p, B.dst);
+            p = putPid(buf, p, dst);
+          }
+        }
         p = put(buf, p, B.bytes);
         p = putU32(buf, p, u[w + 9]!);
         p = putEnd(buf, p);
@@ -706,9 +775,12 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
       case K.switch_: {
         const from = u[w + 6]!, to = u[w + 7]!;
         p = put(buf, p, names.head(pid, H_SWITCH));
-        p = from === 0 ? put(buf, p, B.null) : putU32(buf, p, from - 1);
-        p = put(buf, p, B.to);
-        p = to === 0 ? put(buf, p, B.null) : putU32(buf, p, to - 1);
+        p = putPid(buf, p, from);
+        if (!names.v2 || to !== pid + 1) {
+          // Version 2 leaves out "to" when it is the event's pid (always, from the kernel).
+          p = put(buf, p, B.to);
+          p = putPid(buf, p, to);
+        }
         p = put(buf, p, names.reasonEnd(u[w + 8]!));
         break;
       }
@@ -793,7 +865,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
       p = start;
       i--;
       seq--;
-    }
+    } else names.settle(pid);
   }
   out.pos = p;
   return seq;

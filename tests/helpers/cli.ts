@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readTraceText } from "../../tools/trace/reader.ts";
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const PROGRAMS = path.join(ROOT, "tests", "fixtures", "programs");
@@ -29,10 +30,8 @@ export function prog(name: string): string {
   return path.join(PROGRAMS, name);
 }
 
-/** Parses a JSONL trace file's text into objects (header first). */
+/** Parses a JSONL trace file's text into objects (header first), events normalized: any schema version reads the same. */
 export function parseTrace(text: string): Record<string, unknown>[] {
-  return text
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const { header, events } = readTraceText(text);
+  return [header, ...events] as Record<string, unknown>[];
 }

@@ -9,6 +9,7 @@ import type { FaultSpec } from "../../kernel/faults.ts";
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { createKernel } from "../build/kernel.ts";
+import { readTraceText } from "../trace/reader.ts";
 import { torture } from "../torture/index.ts";
 import { imageWith, measure, median, range, WRITER } from "./modes.ts";
 import { readFileSync } from "node:fs";
@@ -29,7 +30,7 @@ async function recoveryUs(disk: Uint8Array, fault: FaultSpec): Promise<number> {
   k.destroy();
   trace.finish();
   if (r.reason !== "shutdown") throw new Error(`recovery run of ${fault.target} ended: ${r.reason} ${r.panic ?? ""}`);
-  const events = text.split("\n").slice(1).filter(Boolean).map((l) => JSON.parse(l) as Ev);
+  const events = readTraceText(text).events as Ev[];
   const f = events.find((e) => e.kind === "fault");
   const restart = events.find((e) => e.kind === "restart" && e.name === fault.target);
   if (!f || !restart) throw new Error(`no fault or no restart of ${fault.target} in the trace`);

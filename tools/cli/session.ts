@@ -17,6 +17,8 @@ export interface SessionOptions {
   modules?: ProgramSpec[];
   trace?: string;
   traceFormat?: string;
+  /** The trace schema version to write (default: the recorder's, 2). */
+  traceVersion?: 1 | 2;
   maxInstructions?: number;
   /** Print `[pid N name] exit S` lines to stderr. */
   summary?: boolean;
@@ -65,8 +67,9 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   let kernelRef: Kernel | undefined;
   const breakOpts =
     opts.breakAt === undefined
-      ? {}
+      ? { version: opts.traceVersion }
       : {
+          version: opts.traceVersion,
           breakAt: opts.breakAt,
           onBreak: (seq: number, pid: number) => {
             process.stderr.write(`ringside: break at trace event ${seq}\n${kernelRef?.describeState(pid) ?? ""}\n`);
@@ -201,12 +204,16 @@ function describe(p: RunResult["processes"][number]): string {
 /** A sink that turns the recorder's JSONL into the trace viewer's one-line text form. */
 async function textSink(fd: number): Promise<(text: string) => void> {
   const { TextFormatter } = await import("../trace/format-text.ts");
+  const { EventDecoder } = await import("../trace/decode.ts");
   const fmt = new TextFormatter({ color: false });
+  let dec: InstanceType<typeof EventDecoder> | undefined; // set by the header, the first line
   return (text: string) => {
     let out = "";
     for (const line of text.split("\n")) {
       if (!line) continue;
-      const s = fmt.format(JSON.parse(line));
+      const parsed: unknown = JSON.parse(line);
+      if (!dec) dec = new EventDecoder((parsed as { version: number }).version);
+      const s = fmt.format(dec.decode(parsed) as Parameters<typeof fmt.format>[0]);
       if (s) out += s + "\n";
     }
     writeSync(fd, out);

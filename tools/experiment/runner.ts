@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fromRoot } from "../paths.ts";
+import { readTraceText } from "../trace/reader.ts";
 import { EXPERIMENT_DIR } from "./workloads.ts";
 
 export type Ev = Record<string, unknown> & { seq: number; kind: string; pid: number | null; vt: number; icount: number };
@@ -70,9 +71,9 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     child.on("error", reject);
     child.on("close", (c) => resolve({ code: c ?? -1, stdout: out, stderr: err }));
   });
-  const lines = readFileSync(fromRoot(trace), "utf8").split("\n").filter(Boolean);
-  const header = JSON.parse(lines[0]!) as Record<string, unknown>;
-  const events = lines.slice(1).map((l) => JSON.parse(l) as Ev);
+  const read = readTraceText(readFileSync(fromRoot(trace), "utf8"), trace); // any schema version, normalized
+  const header = read.header as Record<string, unknown>;
+  const events = read.events as Ev[];
   return { spec, command: replayCommand(spec, trace), trace, code, stdout, stderr, header, events };
 }
 

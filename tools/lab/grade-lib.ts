@@ -18,6 +18,7 @@ import { Rsfs } from "../../kernel/fs/rsfs.ts";
 import { createKernel } from "../build/kernel.ts";
 import { TextFormatter } from "../trace/format-text.ts";
 import type { TraceEvent } from "../trace/schema.ts";
+import { readTraceText } from "../trace/reader.ts";
 import { ROOT } from "../paths.ts";
 import type { SchedPolicy } from "../../kernel/sched/policy.ts";
 import { parseManifest } from "../../kernel/manifest.ts";
@@ -262,8 +263,7 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
     mkdirSync(path.dirname(f), { recursive: true });
     writeFileSync(f, jsonl);
   }
-  const lines = jsonl.split("\n").filter((l) => l.length > 0);
-  const events = lines.slice(1).map((l) => JSON.parse(l) as TraceEvent);
+  const events = readTraceText(jsonl).events;
   const run = new Run(t, spec, replay, result, new TextDecoder().decode(Uint8Array.from(out)), reports, events, trace.freeAtSeq, setup.hda);
   if (result.reason === "max-instructions") {
     const last = [...events].reverse().find((e) => e.pid !== null);

@@ -1,10 +1,12 @@
 // Compares two traces event by event in bounded memory and reports the first divergence with a few
-// events of context on both sides. Lines equal as text are equal; otherwise they are compared as JSON
-// (key order ignored), so only a real difference in some value counts.
+// events of context on both sides. Events are compared normalized (decode.ts), so traces of the same
+// run in schema versions 1 and 2 are identical; lines equal as text in traces of the same version are
+// equal, others are compared as JSON (key order ignored), so only a real difference in some value counts.
 import { UserError } from "../errors.ts";
 import { TextFormatter } from "./format-text.ts";
+import { EventDecoder } from "./decode.ts";
 import { checkEvent, checkTraceFile, LineReader, parseHeader, TraceLineError } from "./reader.ts";
-import type { TraceEvent } from "./schema.ts";
+import type { TraceEvent, TraceHeader } from "./schema.ts";
 
 export interface DiffField {
   key: string;
@@ -36,16 +38,27 @@ class Side {
   private i = 0;
   private prev: TraceEvent | null = null;
   private events = 0;
+  private dec = new EventDecoder(1);
   line = 0; // number of the line last returned
+  /** The normalized event of the line last returned (null for the header). */
+  event: TraceEvent | null = null;
   constructor(readonly path: string, readonly reader: LineReader) {}
+  /** Reads the header line; its version says how the events are decoded. */
+  async header(): Promise<TraceHeader> {
+    const h = parseHeader(this.path, (await this.next()) ?? undefined);
+    this.dec = new EventDecoder(h.version);
+    return h;
+  }
   /** The next non-blank line, or null at the end. After the header, guarantees the line is an event
-   *  every trace tool accepts: otherwise a TraceLineError names the file and line (as `trace show` does). */
+   *  every trace tool accepts (its normalized form in `event`): otherwise a TraceLineError names the
+   *  file and line (as `trace show` does). */
   async next(): Promise<string | null> {
     for (;;) {
       while (this.i >= this.batch.length) {
         const b = await this.reader.next();
         if (b === null) {
           if (this.reader.lastLineUnterminated && this.prev) throw new TraceLineError(this.path, this.line, "truncated event (the last line has no newline)");
+          this.event = null;
           return null;
         }
         this.batch = b;
@@ -66,18 +79,10 @@ class Side {
     } catch {
       throw new TraceLineError(this.path, this.line, this.i === this.batch.length && this.reader.lastLineUnterminated ? "truncated event" : "invalid JSON");
     }
+    ev = this.dec.decode(ev);
     const bad = checkEvent(ev, this.prev);
     if (bad) throw new TraceLineError(this.path, this.line, bad);
-    this.prev = ev as TraceEvent;
-  }
-}
-
-function parse(s: string): TraceEvent | null {
-  try {
-    const v = JSON.parse(s);
-    return typeof v === "object" && v !== null ? (v as TraceEvent) : null;
-  } catch {
-    return null;
+    this.prev = this.event = ev as TraceEvent;
   }
 }
 
@@ -107,12 +112,14 @@ export async function diffTraces(pathA: string, pathB: string, context = 3): Pro
   if (pathA === "-" && pathB === "-") throw new UserError("trace diff: only one of the traces can be stdin (-)", 2);
   const A = new Side(pathA, new LineReader(pathA));
   const B = new Side(pathB, new LineReader(pathB));
-  const ha = parseHeader(pathA, (await A.next()) ?? undefined);
-  const hb = parseHeader(pathB, (await B.next()) ?? undefined);
+  const ha = await A.header();
+  const hb = await B.header();
   const notes: string[] = [];
   const hf = differingFields(ha, hb);
-  const real = hf.filter((f) => f.key !== "tool");
+  const real = hf.filter((f) => f.key !== "tool" && f.key !== "version");
   if (hf.some((f) => f.key === "tool")) notes.push(`headers name different tools: ${JSON.stringify(ha.tool)} vs ${JSON.stringify(hb.tool)}`);
+  if (ha.version !== hb.version) notes.push(`schema versions differ: ${ha.version} vs ${hb.version} (events compared as read)`);
+  const sameVersion = ha.version === hb.version;
   if (real.length > 0) {
     return {
       identical: false,
@@ -126,17 +133,14 @@ export async function diffTraces(pathA: string, pathB: string, context = 3): Pro
   }
 
   const symbolsOnly = new TextFormatter(); // state of everything older than `history`
-  const history: string[] = [];
+  const history: TraceEvent[] = [];
   let events = 0;
-  const remember = (line: string): void => {
+  const remember = (ev: TraceEvent): void => {
     events++;
-    history.push(line);
+    history.push(ev);
     if (history.length > HISTORY) {
-      const old = history.shift() as string;
-      if (old.includes('"kind":"load"') || old.includes('"kind":"spawn"')) {
-        const ev = parse(old);
-        if (ev) symbolsOnly.observe(ev);
-      }
+      const old = history.shift() as TraceEvent;
+      if (old.kind === "load" || old.kind === "spawn") symbolsOnly.observe(old);
     }
   };
   for (;;) {
@@ -146,22 +150,18 @@ export async function diffTraces(pathA: string, pathB: string, context = 3): Pro
     let fields: DiffField[] = [];
     let what = "";
     if (la !== null && lb !== null) {
-      if (la === lb) {
-        remember(la);
+      const ea = A.event!;
+      const eb = B.event!;
+      if (sameVersion && la === lb) {
+        remember(ea);
         continue;
       }
-      const ea = parse(la);
-      const eb = parse(lb);
-      if (ea && eb) {
-        fields = differingFields(ea, eb);
-        if (fields.length === 0) {
-          remember(la);
-          continue;
-        }
-        what = fields.map((f) => `${f.key}: ${JSON.stringify(f.a)} vs ${JSON.stringify(f.b)}`).join(", ");
-      } else {
-        what = `${!ea ? `${pathA} line ${A.line}` : `${pathB} line ${B.line}`} is not valid JSON`;
+      fields = differingFields(ea, eb);
+      if (fields.length === 0) {
+        remember(ea);
+        continue;
       }
+      what = fields.map((f) => `${f.key}: ${JSON.stringify(f.a)} vs ${JSON.stringify(f.b)}`).join(", ");
     } else {
       what = la === null ? `${pathA} ends after ${events} events; ${pathB} continues` : `${pathB} ends after ${events} events; ${pathA} continues`;
     }
@@ -169,8 +169,7 @@ export async function diffTraces(pathA: string, pathB: string, context = 3): Pro
     const common = symbolsOnly;
     const before: string[] = [];
     for (let i = 0; i < history.length; i++) {
-      const ev = parse(history[i]);
-      if (!ev) continue;
+      const ev = history[i]!;
       if (i >= history.length - context) before.push(common.format(ev));
       else common.observe(ev);
     }
@@ -179,14 +178,12 @@ export async function diffTraces(pathA: string, pathB: string, context = 3): Pro
       const out: string[] = [];
       let l = first;
       for (let n = 0; n < context + 1 && l !== null; n++) {
-        const ev = parse(l);
-        out.push(ev ? f.format(ev) : `(line ${s.line}: not valid JSON) ${l.slice(0, 80)}`);
+        out.push(f.format(s.event!));
         if (n < context) l = await s.next();
       }
       return out;
     };
-    const seqOf = (l: string | null) => (l === null ? null : (parse(l)?.seq ?? null));
-    const seq = seqOf(la) ?? seqOf(lb);
+    const seq = (la === null ? null : A.event!.seq) ?? (lb === null ? null : B.event!.seq);
     const result: DiffResult = {
       identical: false,
       events,

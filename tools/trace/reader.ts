@@ -1,9 +1,11 @@
 // Streaming trace reader: lines in bounded memory, header check, per-event validation with messages
 // that name the file and line. Never holds more than one chunk (plus one partial line) in memory.
+// Every schema version it reads (1 and 2) comes out as the same normalized events (decode.ts).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { UserError } from "../errors.ts";
-import { fastParse } from "./fast-parse.ts";
+import { EventDecoder } from "./decode.ts";
+import { fastParse, fastParseCompact } from "./fast-parse.ts";
 import { TRACE_VERSION, type TraceEvent, type TraceHeader } from "./schema.ts";
 
 const CHUNK = 1 << 20; // bytes read at a time
@@ -102,7 +104,7 @@ export async function checkTraceFile(path: string): Promise<void> {
 /** Parses and checks line 1; refuses other files and newer schema versions. */
 export function parseHeader(path: string, text: string | undefined): TraceHeader {
   if (text === undefined || text.trim() === "") {
-    throw new TraceLineError(path, 1, "empty trace: expected the header line {\"trace\":\"ringside\",\"version\":1,...}", 2);
+    throw new TraceLineError(path, 1, `empty trace: expected the header line {"trace":"ringside","version":${TRACE_VERSION},...}`, 2);
   }
   let h: unknown;
   try {
@@ -221,13 +223,14 @@ export class TraceReader {
     let lineNo = 2; // number of batch[0]
     let prev: TraceEvent | null = null;
     let stop = false;
+    const dec = new EventDecoder(this.header.version);
     while (batch && !stop) {
       const n = batch.length;
       for (let i = 0; i < n; i++) {
         const text = batch[i];
         const line = lineNo + i;
         if (text.length === 0) continue; // blank lines carry nothing
-        let ev: TraceEvent | undefined = fastParse(text);
+        let ev: TraceEvent | undefined = dec.compact ? fastParseCompact(text, dec) : fastParse(text);
         if (ev !== undefined && prev !== null && !this.resync) {
           // The fast path has checked every key's type; only the ordering checks remain.
           if (ev.seq === prev.seq + 1 && ev.icount >= prev.icount && ev.vt >= prev.vt) {
@@ -241,7 +244,7 @@ export class TraceReader {
           }
         }
         if (ev === undefined) try {
-          ev = JSON.parse(text) as TraceEvent;
+          ev = dec.decode(JSON.parse(text)) as TraceEvent;
         } catch (err) {
           const truncated = line === lines.lineNo && lines.lastLineUnterminated && i === n - 1;
           this.bad(line, truncated ? "truncated event: the file ends in the middle of this line" : `invalid JSON: ${(err as Error).message}`);
@@ -284,4 +287,24 @@ export async function readAll(path: string, opts: ReadOptions = {}): Promise<{ h
     events.push(ev);
   });
   return { header: r.header, events };
+}
+
+/**
+ * Reads a whole trace held in memory (e.g. what a TraceRecorder just wrote) — for tests and small
+ * traces. The header is checked as a file's is; events are normalized (any version reads the same)
+ * but not validated. `name` is used in messages.
+ */
+export function readTraceText(text: string, name = "<trace>"): { header: TraceHeader; events: TraceEvent[] } {
+  const lines = text.split("\n").filter((l) => l.length > 0);
+  const header = parseHeader(name, lines[0]);
+  const dec = new EventDecoder(header.version);
+  const events: TraceEvent[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    try {
+      events.push(dec.decode(JSON.parse(lines[i]!)) as TraceEvent);
+    } catch (err) {
+      throw new TraceLineError(name, i + 1, `invalid JSON: ${(err as Error).message}`);
+    }
+  }
+  return { header, events };
 }

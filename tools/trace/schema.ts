@@ -1,8 +1,9 @@
-// The trace schema (docs/trace.md, version 1) as TypeScript types. Loose on purpose: readers must
+// The trace schema (docs/trace.md) as TypeScript types: the normalized events every version reads as
+// (version 1's shape; tools/trace/decode.ts fills in what version 2 leaves out). Loose on purpose: readers must
 // ignore unknown kinds and keys, so every kind-specific key is optional here and checked by the reader.
 
-/** The schema version these tools read; a trace whose header says a newer version is refused. */
-export const TRACE_VERSION = 1;
+/** The newest schema version these tools read (they read 1 and 2); a newer version is refused. */
+export const TRACE_VERSION = 2;
 
 /** Line 1 of every trace. */
 export interface TraceHeader {

@@ -17,13 +17,14 @@ export function registerBoot(program: Command): void {
     .option("--cost-model <on|off|file>", "charge kernel work to virtual time: on (default figures, docs/experiments.md), off (default) or a JSON file of costs in ns")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
+    .addOption(new Option("--trace-version <n>", "trace schema version to write (1: the older, longer JSONL)").choices(["1", "2"]).default("2"))
     .option("--input <text>", "type <text> into the console (one line each time the guest waits), then end of input")
     .option("--keys <text>", "like --input, but typed on the PS/2 keyboard (through the keyboard service)")
     .option("--snapshot", "keep the guest's writes in memory: the image file is not written (and not locked)")
     .option("--break-at <seq>", "show the machine's state as trace event <seq> is recorded, and stop there in the debugger with --inspect (docs/labs.md)")
     .option("--inspect", "run under the Node inspector (Chrome DevTools or VS Code attach), with source maps into kernel/*.ts")
     .option("--max-instructions <n>", "stop after <n> guest instructions (exit 124)")
-    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; input?: string; keys?: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; snapshot?: boolean }) => {
+    .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; traceVersion: string; input?: string; keys?: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; snapshot?: boolean }) => {
       const { readFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
       const { nonNegativeCount, positiveCount } = await import("../options.ts");
@@ -58,6 +59,7 @@ export function registerBoot(program: Command): void {
         interactive: input === undefined && opts.keys === undefined,
         trace: opts.trace,
         traceFormat: opts.traceFormat,
+        traceVersion: opts.traceVersion === "1" ? 1 : 2,
         maxInstructions,
         breakAt,
       });

@@ -18,13 +18,14 @@ export function registerRun(program: Command): void {
     .option("--cost-model <on|off|file>", "charge kernel work to virtual time: on (default figures, docs/experiments.md), off (default) or a JSON file of costs in ns")
     .option("--trace <file>", "record every kernel entry and exit to <file>")
     .addOption(new Option("--trace-format <format>", "trace file format").choices(["jsonl", "text"]).default("jsonl"))
+    .addOption(new Option("--trace-version <n>", "trace schema version to write (1: the older, longer JSONL)").choices(["1", "2"]).default("2"))
     .option("--snapshot", "keep the programs' writes to --image in memory: the image file is not written (and not locked)")
     .option("--flat", "run files that are not ELF or .asm as flat 32-bit binaries (loaded and entered at 0x00400000)")
     .option("--break-at <seq>", "show the machine's state as trace event <seq> is recorded, and stop there in the debugger with --inspect (docs/labs.md)")
     .option("--inspect", "run under the Node inspector (Chrome DevTools or VS Code attach), with source maps into kernel/*.ts")
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; module: string[]; snapshot?: boolean; flat?: boolean }) => {
+    .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; traceVersion: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; module: string[]; snapshot?: boolean; flat?: boolean }) => {
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
@@ -60,6 +61,7 @@ export function registerRun(program: Command): void {
         startServices: true,
         trace: opts.trace,
         traceFormat: opts.traceFormat,
+        traceVersion: opts.traceVersion === "1" ? 1 : 2,
         maxInstructions: max,
         breakAt,
         summary: true,
