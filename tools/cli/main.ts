@@ -69,16 +69,21 @@ function styled(message: string): string {
   return `ringside${commandName ? " " + commandName : ""}: ${first}${rest}\n`;
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode === 1 ? EXIT.USAGE : err.exitCode);
-  if (err instanceof UserError) {
-    process.stderr.write(styled(err.message));
-    process.exit(err.exitCode);
+/** Runs the command line; every failure ends the process with its exit code (no top-level await: the bundle is CommonJS). */
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 1 ? EXIT.USAGE : err.exitCode);
+    if (err instanceof UserError) {
+      process.stderr.write(styled(err.message));
+      process.exit(err.exitCode);
+    }
+    const e = err as Error;
+    process.stderr.write(`ringside${commandName ? " " + commandName : ""}: internal error: ${e?.message ?? String(err)}\n`);
+    if (process.env.RINGSIDE_DEBUG) process.stderr.write(`${e?.stack}\n`);
+    process.exit(EXIT.INTERNAL);
   }
-  const e = err as Error;
-  process.stderr.write(`ringside${commandName ? " " + commandName : ""}: internal error: ${e?.message ?? String(err)}\n`);
-  if (process.env.RINGSIDE_DEBUG) process.stderr.write(`${e?.stack}\n`);
-  process.exit(EXIT.INTERNAL);
 }
+
+void main();

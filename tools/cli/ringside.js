@@ -1,20 +1,27 @@
 #!/usr/bin/env node
-// The `ringside` command. Runs build/cli/main.js, an esbuild bundle of tools/cli/main.ts split into
-// chunks (a command loads only the code it needs: `boot` does not parse the assembler, the trace
-// tools or the labs), and rebuilds it first whenever any TypeScript source is newer (so it is never
-// stale). Set RINGSIDE_NO_BUNDLE=1 to run the sources through tsx instead.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+// The `ringside` command. Runs build/cli/main.cjs: an esbuild bundle of tools/cli/main.ts in one
+// CommonJS file, with the packages v86 and commander inside it, compiled through a V8 code cache
+// (code-cache.js: one cache file per command, kept next to the bundle and used only for the exact
+// bytes it was made from). The bundle is rebuilt first whenever a source it is made of is newer, so
+// it is never stale. Set RINGSIDE_NO_BUNDLE=1 to run the sources through tsx instead.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const launcher = fileURLToPath(import.meta.url);
+const root = path.resolve(path.dirname(launcher), "..", "..");
 const outdir = path.join(root, "build", "cli");
-const bundle = path.join(outdir, "main.js");
+const bundle = path.join(outdir, "main.cjs");
+/** The packages' files the bundle holds (root-relative; written with it): they count as sources too. */
+const packageInputs = path.join(outdir, "package-inputs.json");
 const SOURCE_DIRS = ["emulator", "kernel", "tools", "boot", "servers"];
+/** Packages bundled in (their code is compiled through the code cache too); all others load from node_modules. */
+const BUNDLED_PACKAGES = ["v86", "commander"];
 
-/** Newest mtime (ms) of the .ts files under the source folders. */
+/** Newest mtime (ms) of what the bundle is made of: the .ts files under the source folders, package.json, this launcher and the bundled packages' files; Infinity if one of those is gone. */
 function newestSource() {
-  let newest = statSync(path.join(root, "package.json")).mtimeMs;
+  let newest = Math.max(statSync(path.join(root, "package.json")).mtimeMs, statSync(launcher).mtimeMs);
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(path.join(dir, e.name));
@@ -22,26 +29,65 @@ function newestSource() {
     }
   };
   for (const d of SOURCE_DIRS) if (existsSync(path.join(root, d))) walk(path.join(root, d));
+  try {
+    for (const f of JSON.parse(readFileSync(packageInputs, "utf8"))) newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
+  } catch {
+    return Infinity; // no list, a bad one, or a package file gone (reinstalled): rebuild
+  }
   return newest;
 }
+
+/**
+ * esbuild plugin: `import(<expression>)` — a module whose path is known only at run time, such as a
+ * lab's freshly built grader — becomes `__ringside_import(<expression>)`, Node's own import() handed
+ * to the bundle by its loader (code-cache.js), or `import()` itself where the bundle is loaded by
+ * Node's CommonJS loader. The path must be absolute (a file: URL): it is not resolved from the module.
+ */
+const runtimeImports = {
+  name: "runtime-imports",
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!/\bimport\((?!\s*["'])/.test(text)) return undefined;
+      return { contents: text.replace(/\bimport\((?!\s*["'])/g, "__ringside_import("), loader: "ts" };
+    });
+  },
+};
 
 async function ensureBundle() {
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource()) return;
   const { build } = await import("esbuild");
-  // Built into a fresh folder, then swapped in: concurrent invocations never see a partial bundle.
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((n) => !BUNDLED_PACKAGES.includes(n));
+  // Built into a fresh folder, then swapped in: concurrent invocations never see a partial bundle, and
+  // the code caches of the old bundle go with it.
   const tmp = `${outdir}.${process.pid}.tmp`;
-  await build({
-    entryPoints: { main: path.join(root, "tools", "cli", "main.ts") },
-    outdir: tmp,
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [path.join(root, "tools", "cli", "main.ts")],
+    outfile: path.join(tmp, "main.cjs"),
     bundle: true,
-    splitting: true,
     platform: "node",
-    format: "esm",
+    format: "cjs",
     target: "node20",
-    packages: "external",
+    external,
+    // Each module's import.meta.url becomes the bundle's own URL (build/cli/, as the modules' chunks were).
+    define: { "import.meta.url": "__ringside_bundle_url" },
+    banner: {
+      js:
+        'var __ringside_bundle_url = require("node:url").pathToFileURL(__filename).href;\n' +
+        'var __ringside_import = typeof __ringside_importer === "function" ? __ringside_importer : (url) => import(url);',
+    },
+    // No import() is left in the bundle: V8 drops a script's import() callback when the script comes
+    // from a code cache (Node 20). import("<name>") becomes require (and a bundled module is simply
+    // initialised); import(<expression>) calls the loader's `__ringside_import` (see runtimeImports).
+    supported: { "dynamic-import": false },
+    plugins: [runtimeImports],
     sourcemap: "linked",
+    metafile: true,
     logLevel: "error",
   });
+  writeFileSync(path.join(tmp, path.basename(packageInputs)), JSON.stringify(Object.keys(result.metafile.inputs).filter((f) => f.startsWith("node_modules/"))));
   const old = `${outdir}.${process.pid}.old`;
   mkdirSync(path.dirname(outdir), { recursive: true });
   try {
@@ -67,7 +113,8 @@ async function ensureBundle() {
 // Set before anything is compiled; other commands (bench, torture, lab …) keep V8's default, and
 // RINGSIDE_WASM_TIERUP=1 keeps it for long compute-bound sessions too (docs/cli.md).
 const command = process.argv[2];
-if ((command === "boot" || command === "run") && !process.env.RINGSIDE_WASM_TIERUP) {
+const liftoffOnly = (command === "boot" || command === "run") && !process.env.RINGSIDE_WASM_TIERUP;
+if (liftoffOnly) {
   const { setFlagsFromString } = await import("node:v8");
   setFlagsFromString("--liftoff-only");
 }
@@ -90,5 +137,15 @@ if (process.env.RINGSIDE_NO_BUNDLE) {
   await import("./main.ts");
 } else {
   await ensureBundle();
-  await import(pathToFileURL(bundle).href);
+  if (process.execArgv.some((a) => a.startsWith("--inspect"))) {
+    createRequire(import.meta.url)(bundle); // under a debugger: Node's own loader (source maps for stack traces too), no cache
+  } else {
+    const { runCommonJs } = await import("./code-cache.js");
+    // One cache per command (what a command compiles differs), and per V8 flags (a cache made under
+    // other flags is rejected): boot and run run with --liftoff-only (below) unless RINGSIDE_WASM_TIERUP.
+    const name = /^[a-z][a-z-]{0,31}$/.test(command ?? "") ? command : "other";
+    const cacheFile = path.join(outdir, `main.cjs.${name}${liftoffOnly ? ".liftoff" : ""}.v8cache`);
+    // Exit code 2 is a usage error: nothing was done, so little was compiled; the next run writes the cache.
+    runCommonJs(bundle, { cacheFile, keep: (code) => code !== 2 });
+  }
 }
