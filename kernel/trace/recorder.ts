@@ -424,6 +424,24 @@ function putPid(buf: Uint8Array, p: number, code: number): number {
   return p + 4;
 }
 
+/** `,"dst":` */
+function putDstKey(buf: Uint8Array, p: number): number {
+  buf[p] = 44; buf[p + 1] = 34; buf[p + 2] = 100; buf[p + 3] = 115; buf[p + 4] = 116; buf[p + 5] = 34; buf[p + 6] = 58;
+  return p + 7;
+}
+
+/** `,"bytes":` */
+function putBytesKey(buf: Uint8Array, p: number): number {
+  buf[p] = 44; buf[p + 1] = 34; buf[p + 2] = 98; buf[p + 3] = 121; buf[p + 4] = 116; buf[p + 5] = 101; buf[p + 6] = 115; buf[p + 7] = 34; buf[p + 8] = 58;
+  return p + 9;
+}
+
+/** `,"ret":` */
+function putRetKey(buf: Uint8Array, p: number): number {
+  buf[p] = 44; buf[p + 1] = 34; buf[p + 2] = 114; buf[p + 3] = 101; buf[p + 4] = 116; buf[p + 5] = 34; buf[p + 6] = 58;
+  return p + 7;
+}
+
 /** `}\n`, the end of a line. */
 function putEnd(buf: Uint8Array, p: number): number {
   buf[p] = 125; buf[p + 1] = 10;
@@ -494,13 +512,14 @@ const H_SYSCALL = 0; // + cpl_from (0–3): ,"kind":"syscall","pid":…,"proc":�
 const H_EXCEPTION = 4; // + cpl_from
 const H_IRQ = 8; // + cpl_from
 const H_RETURN = 12; // + cpl_to: ,"kind":"return","pid":…,"proc":…,"cpl_from":0,"cpl_to":c,"eip":
-const H_IPC = 16; // + op: ,"kind":"ipc",…,"op":"send","src": (version 2: up to "send")
+const H_IPC = 16; // + op: ,"kind":"ipc",…,"op":"send","src":
 const H_SERVICE = 20; // + op: ,"kind":"service",…,"op":"request","service":
 const H_SWITCH = 22; // ,"kind":"switch",…,"from":
 const H_PAGEFAULT = 23; // ,"kind":"pagefault",…,"addr":
 const H_EXIT = 24; // ,"kind":"exit",…,"status":
 const H_SPAWN = 25; // ,"kind":"spawn",…,"parent":
-const HEADS = 26;
+const H_IPC_DST = 26; // + op (version 2, src left out): ,"kind":"ipc",…,"op":"send","dst":
+const HEADS = 30;
 
 /** The ring keys of an entry (from ring `cpl`) or an exit (to ring `cpl`) up to `"eip":`; version 2 leaves out the constant one. */
 function ringKeys(v2: boolean, entry: boolean, cpl: number): string {
@@ -512,7 +531,8 @@ function ringKeys(v2: boolean, entry: boolean, cpl: number): string {
 function headTail(v2: boolean, i: number): [kind: string, tail: string] {
   if (i < H_RETURN) return [["syscall", "exception", "irq"][i >> 2]!, ringKeys(v2, true, i & 3)];
   if (i < H_IPC) return ["return", ringKeys(v2, false, i & 3)];
-  if (i < H_SERVICE) return ["ipc", `,"op":"${IPC_OPS[i - H_IPC]}"${v2 ? "" : `,"src":`}`];
+  if (i < H_SERVICE) return ["ipc", `,"op":"${IPC_OPS[i - H_IPC]}","src":`];
+  if (i >= H_IPC_DST) return ["ipc", `,"op":"${IPC_OPS[i - H_IPC_DST]}","dst":`];
   if (i < H_SWITCH) return ["service", `,"op":"${SERVICE_OPS[i - H_SERVICE]}","service":`];
   return [["switch", "pagefault", "exit", "spawn"][i - H_SWITCH]!, [`,"from":`, `,"addr":`, `,"status":`, `,"parent":`][i - H_SWITCH]!];
 }
@@ -678,9 +698,7 @@ class OutBuffer {
 
 // Pre-encoded fixed fragments.
 const B = {
-  src: enc(`,"src":`),
-  dst: enc(`,"dst":`),
-  bytes: enc(`,"bytes":`),
+
   type: enc(`,"type":`),
   result: enc(`,"result":`),
   to: enc(`,"to":`),
@@ -688,14 +706,12 @@ const B = {
   errorCode: enc(`,"error_code":`),
   cr2: enc(`,"cr2":`),
   insn: enc(`,"insn":`),
-  ret: enc(`,"ret":`),
   outcome: PAGEFAULT_OUTCOMES.map((o) => enc(`,"outcome":"${o}"}\n`)),
   vector: enc(`,"vector":`),
   signal: enc(`,"signal":`),
   report: enc(`,"report":`),
   argv: enc(`,"argv":`),
   null: enc("null"),
-  argsEnd: enc("]}\n"),
 };
 
 /** Formats one chunk's records; returns the next sequence number. */
@@ -736,38 +752,34 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
         p = putU32(buf, p, u[w + 10]!);
         buf[p++] = 44;
         p = putU32(buf, p, u[w + 11]!);
-        p = put(buf, p, B.argsEnd);
+        buf[p] = 93; buf[p + 1] = 125; buf[p + 2] = 10; // ]}\n
+        p += 3;
         break;
       case K.ret:
       case K.retSyscall:
         p = put(buf, p, cpl < 4 ? names.head(pid, H_RETURN + cpl) : names.oddHead(pid, "return", cpl, false));
         p = putU32(buf, p, eip);
         if (kind === K.retSyscall) {
-          p = put(buf, p, B.ret);
+          p = putRetKey(buf, p);
           p = putI32(buf, p, i32[w + 6]!);
         }
         p = putEnd(buf, p);
         break;
       case K.ipc: {
         const src = u[w + 7]!, dst = u[w + 8]!;
-        p = put(buf, p, names.head(pid, H_IPC + u[w + 6]!));
-        if (!names.v2) {
-          p = putPid(buf, p, src);
-          p = put(buf, p, B.dst);
-          p = putPid(buf, p, dst);
-        } else if (src === pid + 1) {
+        if (names.v2 && src === pid + 1) {
           // Version 2 leaves out "src", or else "dst", when it is the event's pid.
-          p = put(buf, p, B.dst);
+          p = put(buf, p, names.head(pid, H_IPC_DST + u[w + 6]!));
           p = putPid(buf, p, dst);
         } else {
-          p = put(buf, p, B.src);
+          p = put(buf, p, names.head(pid, H_IPC + u[w + 6]!));
           p = putPid(buf, p, src);
-          if (dst !== pid + 1) {
-            p = put(buf, p, B.dst);
+          if (!names.v2 || dst !== pid + 1) {
+            p = putDstKey(buf, p);
             p = putPid(buf, p, dst);
           }
         }
-        p = put(buf, p, B.bytes);
+        p = putBytesKey(buf, p);
         p = putU32(buf, p, u[w + 9]!);
         p = putEnd(buf, p);
         break;
@@ -795,7 +807,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
         p = put(buf, p, names.service(u[w + 7]!));
         p = put(buf, p, op === 0 ? B.type : B.result);
         p = putI32(buf, p, i32[w + 8]!);
-        p = put(buf, p, B.bytes);
+        p = putBytesKey(buf, p);
         p = putU32(buf, p, u[w + 9]!);
         p = putEnd(buf, p);
         break;

@@ -1,6 +1,9 @@
-// Trace-tool benchmark: `ringside trace summary` of a synthetic 1,000,000-event trace, timed in a child
-// process exactly as a user runs it (including the tsx start-up), with the child's own peak RSS.
-// RINGSIDE_BENCH_LONG=1 adds the same at 10,000,000 events to show how it scales.
+// Trace benchmark. `trace_finish_1m_s`: the recorder formatting 1,000,000 recorded events to a JSONL
+// file in the default schema version (2), with version 1 timed beside it, interleaved in the same
+// process after an untimed warm-up of both; and the bytes per event of each. `trace_summary_1m_s`:
+// `ringside trace summary` of a synthetic 1,000,000-event trace, timed in a child process exactly as a
+// user runs it (including the tsx start-up), with the child's own peak RSS. RINGSIDE_BENCH_LONG=1
+// adds the same at 10,000,000 events to show how it scales.
 import { spawn } from "node:child_process";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { writeSynthTrace } from "../trace/synth.ts";
-import { TraceRecorder } from "../../kernel/trace/recorder.ts";
+import { TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { median, spread } from "./stats.ts";
 import type { Bench, BenchResult } from "./types.ts";
@@ -71,11 +74,11 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * Records `n` events shaped like an IPC-heavy microkernel run (syscall, ipc send/receive, switch,
- * return, an IRQ now and then) into a recorder writing to `path`.
+ * return, an IRQ now and then) into a recorder writing schema `version` to `path`.
  */
-function recordMix(n: number, path: string): { rec: TraceRecorder; close: () => void } {
+function recordMix(n: number, path: string, version: TraceVersion): { rec: TraceRecorder; close: () => void } {
   const fd = openSync(path, "w");
-  const rec = new TraceRecorder(() => {}, { ipms: 100_000, mode: "microkernel", tool: "bench" }, syscallName, { bytes: (b) => void writeSync(fd, b) });
+  const rec = new TraceRecorder(() => {}, { ipms: 100_000, mode: "microkernel", tool: "bench" }, syscallName, { bytes: (b) => void writeSync(fd, b), version });
   rec.nameProcess(1, "client");
   rec.nameProcess(2, "server");
   let ic = 1_000;
@@ -93,37 +96,72 @@ function recordMix(n: number, path: string): { rec: TraceRecorder; close: () => 
   return { rec, close: () => closeSync(fd) };
 }
 
-/** Seconds to format `n` recorded events to a JSONL file (finish() and the writes), each of `runs`. */
-function finishTimes(n: number, runs: number): number[] {
+interface Finish {
+  /** Seconds of finish() and the file writes, one per run. */
+  s: number[];
+  /** Bytes of the file per event (the same every run: the output is deterministic). */
+  bytesPerEvent: number;
+}
+
+/** Formats `n` recorded events to a JSONL file in `version` once: seconds (finish() and the writes) and bytes per event. */
+function finishOnce(n: number, version: TraceVersion, path: string): { s: number; bytesPerEvent: number } {
+  const { rec, close } = recordMix(n, path, version);
+  const t0 = performance.now();
+  rec.finish();
+  close();
+  const s = (performance.now() - t0) / 1000;
+  return { s, bytesPerEvent: statSync(path).size / rec.events };
+}
+
+/**
+ * Times formatting `n` events in versions 2 and 1, `runs` times each, interleaved (2,1 then 1,2, …)
+ * after one untimed warm-up of each.
+ */
+function finishTimes(n: number, runs: number): Record<TraceVersion, Finish> {
   const path = join(tmpdir(), `ringside-bench-finish-${process.pid}.jsonl`);
-  const times: number[] = [];
+  const out: Record<TraceVersion, Finish> = { 1: { s: [], bytesPerEvent: 0 }, 2: { s: [], bytesPerEvent: 0 } };
   try {
+    finishOnce(100_000, 2, path); // warm up, untimed
+    finishOnce(100_000, 1, path);
     for (let i = 0; i < runs; i++) {
-      const { rec, close } = recordMix(n, path);
-      const t0 = performance.now();
-      rec.finish();
-      close();
-      times.push((performance.now() - t0) / 1000);
+      for (const v of i & 1 ? ([1, 2] as const) : ([2, 1] as const)) {
+        const r = finishOnce(n, v, path);
+        out[v].s.push(r.s);
+        out[v].bytesPerEvent = r.bytesPerEvent;
+      }
     }
   } finally {
     rmSync(path, { force: true });
   }
-  return times;
+  return out;
 }
 
 export const traceBench: Bench = {
   name: "trace",
   async run(): Promise<BenchResult[]> {
     const out: BenchResult[] = [];
-    finishTimes(100_000, 1); // warm up
-    const fin = finishTimes(1_000_000, 5);
+    const fin = finishTimes(1_000_000, 7);
+    const f2 = fin[2], f1 = fin[1];
+    const what = "1,000,000 recorded events (syscall, ipc, switch, return, irq) formatted to JSONL by TraceRecorder.finish() and written to a file";
     out.push({
       id: "trace_finish_1m_s",
-      value: Math.round(median(fin) * 1000) / 1000,
+      value: Math.round(median(f2.s) * 1000) / 1000,
       unit: "s",
       goal: "≤ 0.5",
-      ok: median(fin) <= 0.5,
-      detail: `TraceRecorder.finish(): 1,000,000 recorded events (syscall, ipc, switch, return, irq) formatted to JSONL and written to a file; min/median/max over 5 runs ${spread(fin, 3)} s`,
+      ok: median(f2.s) <= 0.5,
+      detail: `schema version 2 (the default): ${what}; min/median/max over 7 runs ${spread(f2.s, 3)} s (version 1, interleaved: ${spread(f1.s, 3)} s)`,
+    });
+    out.push({
+      id: "trace_finish_1m_v1_s",
+      value: Math.round(median(f1.s) * 1000) / 1000,
+      unit: "s",
+      detail: `the same in schema version 1 (--trace-version 1), interleaved with version 2; min/median/max over 7 runs ${spread(f1.s, 3)} s`,
+    });
+    out.push({
+      id: "trace_bytes_per_event",
+      value: Math.round(f2.bytesPerEvent * 10) / 10,
+      unit: "B",
+      detail: `schema version 2, the mix above; version 1: ${f1.bytesPerEvent.toFixed(1)} B (version 2 is ${((1 - f2.bytesPerEvent / f1.bytesPerEvent) * 100).toFixed(0)}% smaller)`,
     });
     const m = await measure(1_000_000, 3);
     const how = `\`ringside trace summary\` of a synthetic 1,000,000-event trace (${(m.bytes / 1e6).toFixed(0)} MB) in a child node process, CLI start-up included; runs ${m.all.map(r2).join(", ")} s`;
