@@ -33,6 +33,9 @@ export const SEL = {
 /** The hypercall: the stub writes the trap-frame address to this port with `out dx, eax`. */
 export const HYPERCALL_PORT = 0x555;
 
+/** Bench machines only: vector 0x84 writes to this port, whose host handler does nothing. */
+export const BENCH_NULL_PORT = 0x557;
+
 /** The boot hypercall passes 0 instead of a frame address. */
 export const HYPERCALL_BOOT = 0;
 
@@ -142,6 +145,7 @@ export function layoutInclude(): string {
   group("FPU_OP", FPU_OP);
   group("ANCHOR", ANCHOR);
   lines.push(`HYPERCALL_PORT equ ${hex(HYPERCALL_PORT)}`);
+  lines.push(`BENCH_NULL_PORT equ ${hex(BENCH_NULL_PORT)}`);
   lines.push(`IRQ_BASE equ ${hex(IRQ_BASE)}`);
   lines.push(`SYSCALL_VECTOR equ ${hex(SYSCALL_VECTOR)}`);
   lines.push("");

@@ -8,6 +8,7 @@ import { parseManifest } from "../kernel/manifest.ts";
 import { TraceRecorder } from "../kernel/trace/recorder.ts";
 import { syscallName } from "../kernel/syscalls.ts";
 import { anchorPartner, armAnchor } from "../tools/bench/anchor.ts";
+import { initSpawning } from "../tools/bench/chunks.ts";
 
 const GETPIDS = `
 %include "ulib.inc"
@@ -115,23 +116,6 @@ _start:
     call ulib_exit
 `;
 
-const INIT = `
-%include "ulib.inc"
-section .data
-p_name db "p", 0
-c_name db "c", 0
-status dd 0
-section .text
-global _start
-_start:
-    SYSCALL SYS_spawn, p_name, 0
-    SYSCALL SYS_spawn, c_name, 0
-    SYSCALL SYS_waitpid, eax, status, 0
-    mov ebx, [status]
-    shr ebx, 8
-    call ulib_exit
-`;
-
 describe("the in-machine anchor (vector 0x83)", () => {
   it("moves 16 bytes each way between two address spaces, 1,000 times, with no host call", async () => {
     const complement = "    not dword [esi]\n    not dword [esi + 4]\n    not dword [esi + 8]\n    not dword [esi + 12]";
@@ -139,7 +123,7 @@ describe("the in-machine anchor (vector 0x83)", () => {
     let text = "", armedAt = -1;
     const trace = new TraceRecorder((t) => (text += t), { ipms: 100_000, mode: "microkernel", tool: "test" }, syscallName, { version: 1 });
     const k = await createKernel({
-      programs: [{ name: "init", image: await asm("init", INIT) }],
+      programs: [{ name: "init", image: await asm("init", initSpawning(["p", "c"])) }],
       modules: [
         { name: "p", image: await asm("p", anchorPartner("c", complement)) },
         { name: "c", image: await asm("c", CLIENT) },

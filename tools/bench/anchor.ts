@@ -29,11 +29,13 @@ _start:
     mov esi, esp
     mov edi, 16 | (16 << 16)
     int 0x80
-.anchor:
+.next:
+    cmp eax, SYS_ipc_call           ; the anchor resumes it with EAX as it was; the kernel completes
+    jne .done                       ; the call (-ESRCH) only once the client has ended
 ${work}
     int 0x83                        ; ESI = the buffer
-    cmp eax, SYS_ipc_call           ; the anchor preserves EAX; the kernel completes the call
-    je .anchor                      ; (-ESRCH) only once the client has ended
+    jmp .next
+.done:
     mov ebx, 0
     call ulib_exit
 `;

@@ -10,6 +10,7 @@ import { assembleProgram } from "../asm/program.ts";
 import { TraceRecorder } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import type { Kernel } from "../../kernel/kernel.ts";
+import { BENCH_NULL_PORT } from "../../kernel/layout.ts";
 import { median } from "./stats.ts";
 
 /** Calls per timed chunk; rounds of chunks; untimed calls of each kind first (v86's JIT compiles a page after ~200k interpreted instructions). */
@@ -80,13 +81,31 @@ fail:
 `;
 }
 
+/** An init that spawns the manifest servers `names` in order, waits for the last, and exits with its status. */
+export function initSpawning(names: readonly string[]): string {
+  return `
+%include "ulib.inc"
+section .data
+${names.map((n, i) => `name${i} db "${n}", 0`).join("\n")}
+status dd 0
+section .text
+global _start
+_start:
+${names.map((_, i) => `    SYSCALL SYS_spawn, name${i}, 0`).join("\n")}
+    SYSCALL SYS_waitpid, eax, status, 0
+    mov ebx, [status]
+    shr ebx, 8
+    call ulib_exit
+`;
+}
+
 /** A machine for a chunked run: ring-3 programs, and a manifest when servers are involved. */
 export interface ChunkMachine {
   /** Boot programs (the first is init), then manifest modules, as name → source. */
   programs: { name: string; source: string }[];
   modules?: { name: string; source: string }[];
   manifest?: string;
-  /** Build the stub with the bench-only vectors (0x81 iret, 0x82 CR3 reload, 0x83 anchor). */
+  /** Build the stub with the bench-only vectors (0x81 iret, 0x82 CR3 reload, 0x83 anchor, 0x84 null host call). */
   benchVector?: boolean;
   /** Called at each mark, before the chunk runs (e.g. to arm the anchor). */
   onMark?: (k: Kernel, mark: string) => void;
@@ -137,6 +156,7 @@ export async function chunkedRun(spec: ChunkMachine): Promise<ChunkTimes> {
     },
   });
   k.setTraceRecording(false);
+  if (spec.benchVector) k.machine.onPortWrite32(BENCH_NULL_PORT, () => {});
   const r = await k.run();
   k.destroy();
   if ((r.reason !== "exit" && r.reason !== "shutdown") || r.status !== 0 || open !== MARK_END) {

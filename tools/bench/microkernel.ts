@@ -10,29 +10,11 @@ import { assembleProgram } from "../asm/program.ts";
 import { ensureDefaultImage } from "../image/default.ts";
 import { Rsfs } from "../../kernel/fs/rsfs.ts";
 import { ANCHOR_TRIP, anchorPartner, armAnchor } from "./anchor.ts";
-import { CHUNK, ROUNDS, WARM, chunkClient, chunkedRun, per, type ChunkKind, type ChunkTimes } from "./chunks.ts";
+import { CHUNK, ROUNDS, WARM, chunkClient, chunkedRun, initSpawning, per, type ChunkKind, type ChunkTimes } from "./chunks.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
 const FILE_BYTES = 1024 * 1024;
 
-const INIT = `
-%include "ulib.inc"
-section .data
-s_name db "s", 0
-p_name db "p", 0
-c_name db "c", 0
-status dd 0
-section .text
-global _start
-_start:
-    SYSCALL SYS_spawn, s_name, 0
-    SYSCALL SYS_spawn, p_name, 0
-    SYSCALL SYS_spawn, c_name, 0
-    SYSCALL SYS_waitpid, eax, status, 0
-    mov ebx, [status]
-    shr ebx, 8
-    call ulib_exit
-`;
 /** The server: reply to the last caller and take the next request, forever. */
 const SERVER = `
 %include "ringside.inc"
@@ -64,6 +46,7 @@ _start:
 
 const GETPID: ChunkKind = { mark: "g", call: "    mov eax, SYS_getpid\n    int 0x80" };
 const NULL_IRET: ChunkKind = { mark: "n", call: "    int 0x81" };
+const NULL_HOST: ChunkKind = { mark: "h", call: "    int 0x84" };
 const IPC_TRIP = `    mov ebx, [peer]
     mov eax, SYS_ipc_call
     mov ecx, 1
@@ -73,13 +56,16 @@ const IPC_TRIP = `    mov ebx, [peer]
 
 /**
  * One IPC run (microkernel shape, bench stub): the client "c" alternates chunks of getpid (g), of
- * the in-guest null \`int 0x81\` → \`iret\` (n), of ipc_call round trips to the server "s" with 16 bytes
+ * the in-guest null \`int 0x81\` → \`iret\` (n), of \`int 0x84\` (h: a call to a host handler that
+ * does nothing, and \`iret\`), of ipc_call round trips to the server "s" with 16 bytes
  * each way (t), of the in-machine anchor's round trip to "p" with 16 bytes each way (a), and of
- * the IPC round trip again with the trace recorded (T).
+ * the IPC round trip again with the trace recorded (T). \`only\` (e.g. "t") keeps only those kinds
+ * (to profile one).
  */
-export function ipcRun(): Promise<ChunkTimes> {
+export function ipcRun(only?: string): Promise<ChunkTimes> {
+  const kinds = [GETPID, NULL_IRET, NULL_HOST, { mark: "t", call: IPC_TRIP, keepEdx: true, check: true }, { mark: "a", call: ANCHOR_TRIP, keepEdx: true }, { mark: "T", call: IPC_TRIP, keepEdx: true, check: true }];
   const client = chunkClient(
-    [GETPID, NULL_IRET, { mark: "t", call: IPC_TRIP, keepEdx: true, check: true }, { mark: "a", call: ANCHOR_TRIP, keepEdx: true }, { mark: "T", call: IPC_TRIP, keepEdx: true, check: true }],
+    kinds.filter((k) => only === undefined || only.includes(k.mark)),
     {
       data: 's_name db "s", 0',
       bss: "peer resd 1\nbuf resb 16",
@@ -88,7 +74,7 @@ export function ipcRun(): Promise<ChunkTimes> {
     },
   );
   return chunkedRun({
-    programs: [{ name: "init", source: INIT }],
+    programs: [{ name: "init", source: initSpawning(["s", "p", "c"]) }],
     modules: [{ name: "s", source: SERVER }, { name: "p", source: anchorPartner("c") }, { name: "c", source: client }],
     manifest: "server s /s\nserver p /p send=c\nserver c /c send=s\ninit init /init\nshell sh /bin/sh\n",
     benchVector: true,
@@ -105,22 +91,23 @@ export function ipcRun(): Promise<ChunkTimes> {
  */
 export function switchRun(): Promise<ChunkTimes> {
   const client = chunkClient([GETPID, { mark: "t", call: "    mov eax, SYS_sched_yield\n    int 0x80", keepEdx: true }]);
-  const init = INIT.replace('SYSCALL SYS_spawn, p_name, 0\n', "");
-  return chunkedRun({ programs: [{ name: "init", source: init }], modules: [{ name: "s", source: PARTNER }, { name: "c", source: client }], manifest: "init init /init\nshell sh /bin/sh\n" });
+  return chunkedRun({ programs: [{ name: "init", source: initSpawning(["s", "c"]) }], modules: [{ name: "s", source: PARTNER }, { name: "c", source: client }], manifest: "init init /init\nshell sh /bin/sh\n" });
 }
 
 /**
  * What the emulator charges for an address-space switch on its own, and what tracing costs a null
  * call: one program (monolithic, bench stub) alternates chunks of getpid (g), of the bench-only
  * vector 0x81 (n: iret at once), of 0x82 (c: reload CR3, then iret: the TLB flush every switch
- * makes, and the refills after it) and of getpid with the trace recorded (G), each call with a
- * push/pop on the user stack like the round-trip loops. No kernel code runs for 0x81 and 0x82.
+ * makes, and the refills after it), of 0x84 (h: a call to a host port handler that does nothing,
+ * then iret) and of getpid with the trace recorded (G), each call with a push/pop on the user stack
+ * like the round-trip loops. No kernel code runs for 0x81, 0x82 and 0x84.
  */
 export function cr3Run(): Promise<ChunkTimes> {
   const kinds: ChunkKind[] = [
     { ...GETPID, keepEdx: true },
     { ...NULL_IRET, keepEdx: true },
     { mark: "c", call: "    int 0x82", keepEdx: true },
+    { ...NULL_HOST, keepEdx: true },
     { ...GETPID, mark: "G", keepEdx: true },
   ];
   return chunkedRun({ programs: [{ name: "cr3", source: chunkClient(kinds) }], benchVector: true });
