@@ -117,6 +117,9 @@ export type ChunkTimes = Map<string, number[]>;
 /** Median per-call ns of a kind's chunks. */
 export const per = (t: ChunkTimes, mark: string): number => median(t.get(mark) ?? []);
 
+/** Each round's chunk of kind `a` over its chunk of kind `b` (the two ran moments apart). */
+export const chunkRatios = (t: ChunkTimes, a: string, b: string): number[] => (t.get(a) ?? []).map((x, i) => x / (t.get(b) ?? [])[i]!);
+
 const asm = (name: string, src: string) => assembleProgram(`${name}.asm`, src);
 
 /**

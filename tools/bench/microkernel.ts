@@ -10,7 +10,8 @@ import { assembleProgram } from "../asm/program.ts";
 import { ensureDefaultImage } from "../image/default.ts";
 import { Rsfs } from "../../kernel/fs/rsfs.ts";
 import { ANCHOR_TRIP, anchorPartner, armAnchor } from "./anchor.ts";
-import { CHUNK, ROUNDS, WARM, chunkClient, chunkedRun, initSpawning, per, type ChunkKind, type ChunkTimes } from "./chunks.ts";
+import { CHUNK, ROUNDS, WARM, chunkClient, chunkRatios, chunkedRun, initSpawning, per, type ChunkKind, type ChunkTimes } from "./chunks.ts";
+import { spread } from "./stats.ts";
 import type { Bench, BenchResult } from "./types.ts";
 
 const FILE_BYTES = 1024 * 1024;
@@ -237,6 +238,7 @@ export const microkernelBench: Bench = {
     const hostMibs = FILE_BYTES / 1048576 / (hostMs / 1000);
     const ratio = ipc.trip / ipc.nullCall, swRatio = sw.trip / sw.nullCall;
     const how = `${ROUNDS} chunks of ${CHUNK} alternating with getpid chunks in one run, after ${WARM} untimed; the median run of ${reps}`;
+    const rounds = (t: ChunkTimes) => `per round min/median/max ${spread(chunkRatios(t, "t", "g"), 2)}`;
     return [
       {
         id: "ipc_roundtrip_ratio",
@@ -244,13 +246,13 @@ export const microkernelBench: Bench = {
         unit: "ratio",
         goal: "≤ 3.0",
         ok: ratio <= 3.0,
-        detail: `ipc_call + ipc_reply_recv with a 16-byte payload each way between two address spaces: ${ipc.trip.toFixed(0)} ns per round trip vs getpid ${ipc.nullCall.toFixed(0)} ns (${how}). IPC over a bare switch round trip: ${(ratio / swRatio).toFixed(2)}×`,
+        detail: `ipc_call + ipc_reply_recv with a 16-byte payload each way between two address spaces: ${ipc.trip.toFixed(0)} ns per round trip vs getpid ${ipc.nullCall.toFixed(0)} ns, ${rounds(ipcT)} (${how}). IPC over a bare switch round trip: ${(ratio / swRatio).toFixed(2)}×`,
       },
       {
         id: "switch_roundtrip_ratio",
         value: Math.round(swRatio * 1000) / 1000,
         unit: "ratio",
-        detail: `the floor under any round trip between address spaces: sched_yield to a partner that yields straight back (two context switches: CR3, kernel stack, TSS.esp0; no IPC) ${sw.trip.toFixed(0)} ns vs getpid ${sw.nullCall.toFixed(0)} ns (${how})`,
+        detail: `the floor under any round trip between address spaces: sched_yield to a partner that yields straight back (two context switches: CR3, kernel stack, TSS.esp0; no IPC) ${sw.trip.toFixed(0)} ns vs getpid ${sw.nullCall.toFixed(0)} ns, ${rounds(swT)} (${how})`,
       },
       {
         id: "cr3_reload_ratio",
