@@ -478,11 +478,12 @@ function putI32(buf: Uint8Array, p: number, v: number): number {
 
 /** A number exactly as JSON.stringify writes it: integers and µs with up to 3 decimals directly, anything else via String. */
 function putNum(buf: Uint8Array, p: number, x: number): number {
+  if ((x | 0) === x && x >= 0) return putU32(buf, p, x); // the usual icount: int32 arithmetic only
   if (x >= 0 && x < 9007199254740992 && Math.floor(x) === x) return putUint(buf, p, x);
   const n = Math.round(x * 1000);
   if (n / 1000 === x && n >= 0 && n < 1e15) {
-    const int = Math.floor(n / 1000);
-    p = putUint(buf, p, int);
+    const int = n < 2147483648 ? ((n / 1000) | 0) : Math.floor(n / 1000);
+    p = int < 2147483648 ? putU32(buf, p, int) : putUint(buf, p, int);
     const frac = (n - int * 1000) | 0; // 1–999: the decimals, written without trailing zeros
     const d0 = (frac / 100) | 0;
     const r = frac - d0 * 100;
