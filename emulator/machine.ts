@@ -48,10 +48,45 @@ interface WideIo {
 
 const DEFAULT_IPMS = 100_000;
 let wasmModule: WebAssembly.Module | undefined;
+/** v86's wasm being compiled in the background (prepareMachines), until a machine takes it. */
+let wasmCompiling: Promise<WebAssembly.Module> | undefined;
 /** How long an idle main-loop pass waits for host input when nothing else can happen (wall ms). */
 const IDLE_WAIT_MS = 10;
 /** The machine whose main loop is executing now: v86's JS devices read time through it. */
 let current: Machine | undefined;
+
+/**
+ * Starts compiling v86's wasm on V8's compiler threads, once per process, so that a `Machine.create`
+ * soon after finds it compiled (or nearly) instead of compiling it then, on the main thread; the
+ * caller goes on meanwhile (reading a disk image, assembling a program). Never throws: a failure is
+ * reported by `Machine.create`, exactly as without this.
+ */
+export function prepareMachines(): void {
+  if (wasmModule || wasmCompiling) return;
+  try {
+    const compiling = WebAssembly.compile(readFileSync(v86WasmPath()));
+    compiling.catch(() => {}); // not unhandled if no machine is created; Machine.create awaits it
+    wasmCompiling = compiling;
+  } catch {
+    // Machine.create compiles it again and reports the error
+  }
+}
+
+/** v86's compiled wasm: the one prepareMachines started, or compiled now (a failure throws here). */
+async function v86Wasm(): Promise<WebAssembly.Module> {
+  if (wasmModule) return wasmModule;
+  const compiling = wasmCompiling;
+  wasmCompiling = undefined;
+  if (compiling) {
+    try {
+      wasmModule = await compiling;
+    } catch {
+      // compiled again below, where the error is thrown as it would be without prepareMachines
+    }
+  }
+  wasmModule ??= new WebAssembly.Module(readFileSync(v86WasmPath()));
+  return wasmModule;
+}
 
 /** One v86 PC. Create with `await Machine.create(opts)`, wire handlers, then `await run()`. */
 export class Machine {
@@ -111,7 +146,7 @@ export class Machine {
   }
 
   private async boot(opts: MachineOptions): Promise<void> {
-    wasmModule ??= new WebAssembly.Module(readFileSync(v86WasmPath()));
+    await v86Wasm();
     const hda = opts.hda ?? new Uint8Array(512);
     const multiboot = opts.multiboot.slice().buffer;
     const emulator = new V86({

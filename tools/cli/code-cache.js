@@ -7,11 +7,19 @@
 // SHA-256 of the bundle and of the cache data itself and V8's version, so a rebuilt bundle, a cache
 // from another V8, a truncated or corrupt file are all ignored (and replaced at the end of the run),
 // never handed to V8. V8 checks the data once more itself (`cachedDataRejected`).
-import { createHash } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import path from "node:path";
-import vm from "node:vm";
+
+// Node's built-in modules through require: an ES import of one builds its ES-module facade, which
+// reads every export — for node:fs and node:crypto that loads modules nobody here uses (several ms).
+const require = createRequire(import.meta.url);
+/** @type {typeof import("node:crypto")} */
+const { createHash } = require("node:crypto");
+/** @type {typeof import("node:fs")} */
+const { readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+/** @type {typeof import("node:path")} */
+const path = require("node:path");
+/** @type {typeof import("node:vm")} */
+const vm = require("node:vm");
 
 const MAGIC = "ringside v8 code cache 1\n";
 

@@ -4,10 +4,14 @@
 // (code-cache.js: one cache file per command, kept next to the bundle and used only for the exact
 // bytes it was made from). The bundle is rebuilt first whenever a source it is made of is newer, so
 // it is never stale. Set RINGSIDE_NO_BUNDLE=1 to run the sources through tsx instead.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+// Node's built-in modules through require: an ES import of node:fs builds its ES-module facade, which
+// reads every export and so loads fs streams and more that the launcher never uses.
+const require = createRequire(import.meta.url);
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const path = require("node:path");
 
 const launcher = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(launcher), "..", "..");
@@ -24,8 +28,9 @@ function newestSource() {
   let newest = Math.max(statSync(path.join(root, "package.json")).mtimeMs, statSync(launcher).mtimeMs);
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(path.join(dir, e.name)).mtimeMs);
+      const p = `${dir}${path.sep}${e.name}`; // (path.join would normalize each path again)
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
   for (const d of SOURCE_DIRS) if (existsSync(path.join(root, d))) walk(path.join(root, d));
@@ -115,7 +120,7 @@ async function ensureBundle() {
 const command = process.argv[2];
 const liftoffOnly = (command === "boot" || command === "run") && !process.env.RINGSIDE_WASM_TIERUP;
 if (liftoffOnly) {
-  const { setFlagsFromString } = await import("node:v8");
+  const { setFlagsFromString } = require("node:v8");
   setFlagsFromString("--liftoff-only");
 }
 
@@ -124,7 +129,7 @@ if (liftoffOnly) {
 const dash = process.argv.indexOf("--");
 const own = dash < 0 ? process.argv.slice(2) : process.argv.slice(2, dash);
 if (own.includes("--inspect") && !process.execArgv.some((a) => a.startsWith("--inspect"))) {
-  const { spawnSync } = await import("node:child_process");
+  const { spawnSync } = require("node:child_process");
   const args = process.argv.slice(2).filter((a, i) => a !== "--inspect" || (dash >= 0 && i + 2 > dash));
   process.stderr.write("ringside: waiting for a debugger (chrome://inspect, or VS Code: Attach to Node Process); breakpoints in kernel/*.ts work\n");
   const r = spawnSync(process.execPath, ["--inspect-brk", "--enable-source-maps", fileURLToPath(import.meta.url), ...args], { stdio: "inherit" });
@@ -138,7 +143,7 @@ if (process.env.RINGSIDE_NO_BUNDLE) {
 } else {
   await ensureBundle();
   if (process.execArgv.some((a) => a.startsWith("--inspect"))) {
-    createRequire(import.meta.url)(bundle); // under a debugger: Node's own loader (source maps for stack traces too), no cache
+    require(bundle); // under a debugger: Node's own loader (source maps for stack traces too), no cache
   } else {
     const { runCommonJs } = await import("./code-cache.js");
     // One cache per command (what a command compiles differs), and per V8 flags (a cache made under

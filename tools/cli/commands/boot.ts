@@ -25,6 +25,8 @@ export function registerBoot(program: Command): void {
     .option("--inspect", "run under the Node inspector (Chrome DevTools or VS Code attach), with source maps into kernel/*.ts")
     .option("--max-instructions <n>", "stop after <n> guest instructions (exit 124)")
     .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; traceVersion: string; input?: string; keys?: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; snapshot?: boolean }) => {
+      // v86's wasm compiles on other threads while the options, the programs and the image are read.
+      (await import("../../../emulator/machine.ts")).prepareMachines();
       const { readFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
       const { nonNegativeCount, positiveCount } = await import("../options.ts");

@@ -26,6 +26,8 @@ export function registerRun(program: Command): void {
     .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; traceVersion: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; module: string[]; snapshot?: boolean; flat?: boolean }) => {
+      // v86's wasm compiles on other threads while the options, the programs and the image are read.
+      (await import("../../../emulator/machine.ts")).prepareMachines();
       // Commander appends the operands after `--` to the variadic list: split them off again.
       const dash = process.argv.indexOf("--");
       const args = dash >= 0 ? process.argv.slice(dash + 1) : [];
