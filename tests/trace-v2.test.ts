@@ -3,7 +3,7 @@
 // reader path (the streaming file reader with its fast path, the in-memory reader, the CLI tools), two
 // runs give byte-identical version-2 files, version 2 is clearly smaller, and `--trace-version 1`
 // still writes the older, longer form.
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,6 +96,61 @@ describe.skipIf(solutionCut("ipc"))("trace schema version 2 on a recorded sessio
     expect({ ...s2, trace: undefined }).toEqual({ ...s1, trace: undefined });
     const d = ringside(["trace", "diff", file("v1.jsonl"), file("a.jsonl")]);
     expect([d.code, d.stdout]).toEqual([0, `note: schema versions differ: 1 vs 2 (events compared as read)\nidentical: ${lines("a.jsonl").length - 1} events\n`]);
+  });
+});
+
+describe("reading version 2", () => {
+  const V2 = '{"trace":"ringside","version":2,"ipms":100000,"mode":"microkernel","tool":"test"}';
+  // Each version-2 line, and the version-1 line of the same event.
+  const pairs: [string, string][] = [
+    ['{"seq":0,"icount":0,"vt":0,"kind":"spawn","pid":1,"proc":"sh","parent":null,"argv":["/bin/sh"]}',
+      '{"seq":0,"icount":0,"vt":0,"kind":"spawn","pid":1,"proc":"sh","parent":null,"argv":["/bin/sh"]}'],
+    ['{"seq":1,"icount":10,"vt":0.1,"kind":"syscall","pid":1,"cpl_from":3,"eip":4198956,"nr":4,"args":[1,2,3,0,0]}',
+      '{"seq":1,"icount":10,"vt":0.1,"kind":"syscall","pid":1,"proc":"sh","cpl_from":3,"cpl_to":0,"eip":4198956,"nr":4,"name":"write","args":[1,2,3,0,0]}'],
+    ['{"seq":2,"icount":20,"vt":0.2,"kind":"exception","pid":1,"cpl_from":3,"eip":5,"vector":14,"error_code":6,"cr2":0,"insn":"mov eax, [\\"x\\"]"}',
+      '{"seq":2,"icount":20,"vt":0.2,"kind":"exception","pid":1,"proc":"sh","cpl_from":3,"cpl_to":0,"eip":5,"vector":14,"name":"#PF","error_code":6,"cr2":0,"insn":"mov eax, [\\"x\\"]"}'],
+    ['{"seq":3,"icount":30,"vt":0.3,"kind":"return","pid":1,"cpl_to":3,"eip":5,"later":7}',
+      '{"seq":3,"icount":30,"vt":0.3,"kind":"return","pid":1,"proc":"sh","cpl_from":0,"cpl_to":3,"eip":5,"later":7}'],
+    ['{"seq":4,"icount":40,"vt":0.4,"kind":"irq","pid":null,"cpl_from":0,"eip":6,"irq":14}',
+      '{"seq":4,"icount":40,"vt":0.4,"kind":"irq","pid":null,"proc":null,"cpl_from":0,"cpl_to":0,"eip":6,"irq":14,"name":"ata"}'],
+    ['{"seq":5,"icount":50,"vt":0.5,"kind":"ipc","pid":1,"op":"send","dst":2,"bytes":3}',
+      '{"seq":5,"icount":50,"vt":0.5,"kind":"ipc","pid":1,"proc":"sh","op":"send","src":1,"dst":2,"bytes":3}'],
+    ['{"seq":6,"icount":60,"vt":0.6,"kind":"ipc","pid":2,"op":"receive","src":1,"bytes":3}',
+      '{"seq":6,"icount":60,"vt":0.6,"kind":"ipc","pid":2,"proc":null,"op":"receive","src":1,"dst":2,"bytes":3}'],
+    ['{"seq":7,"icount":70,"vt":0.7,"kind":"ipc","pid":2,"op":"notify","src":null,"dst":3,"bytes":0}',
+      '{"seq":7,"icount":70,"vt":0.7,"kind":"ipc","pid":2,"proc":null,"op":"notify","src":null,"dst":3,"bytes":0}'],
+    ['{"seq":8,"icount":70,"vt":0.7,"kind":"switch","pid":2,"from":1,"reason":"block"}',
+      '{"seq":8,"icount":70,"vt":0.7,"kind":"switch","pid":2,"proc":null,"from":1,"to":2,"reason":"block"}'],
+    ['{"seq":9,"icount":80,"vt":0.8,"kind":"load","pid":1,"proc":"cat","path":"/bin/cat","entry":1,"segments":[],"symbols":[]}',
+      '{"seq":9,"icount":80,"vt":0.8,"kind":"load","pid":1,"proc":"cat","path":"/bin/cat","entry":1,"segments":[],"symbols":[]}'],
+    ['{"seq":10,"icount":90,"vt":0.9,"kind":"later-kind","pid":1,"what":"x"}',
+      '{"seq":10,"icount":90,"vt":0.9,"kind":"later-kind","pid":1,"proc":"cat","what":"x"}'],
+  ];
+
+  it("fills in proc (the last name given for the pid), names from the numbers, the constant rings and the pids of ipc and switch; keeps unknown keys and kinds", async () => {
+    const text = [V2, ...pairs.map((p) => p[0])].join("\n") + "\n";
+    const want = pairs.map((p) => p[1]);
+    expect(readTraceText(text).events.map((e) => JSON.stringify(e))).toEqual(want);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-trace-v2-unit-"));
+    try {
+      writeFileSync(path.join(dir, "t.jsonl"), text);
+      expect((await readAll(path.join(dir, "t.jsonl"))).events.map((e) => JSON.stringify(e))).toEqual(want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the fast path declines what it cannot prove", () => {
+    const dec = new EventDecoder(2);
+    for (const bad of [
+      '{"seq":01,"icount":2,"vt":3,"kind":"return","pid":1,"cpl_to":3,"eip":5}',
+      '{"seq":1,"icount":2,"vt":3,"kind":"return","pid":1,"cpl_to":3,"eip":5',
+      '{"seq":1,"icount":2,"vt":3,"kind":"return","pid":1,"proc":"a\\"","cpl_to":3,"eip":5}',
+      '{"seq":1,"icount":2,"vt":3,"kind":"return","pid":1,"cpl_from":0,"cpl_to":3,"eip":5}', // a version-1 line
+      '{"seq":1,"icount":2,"vt":3,"kind":"syscall","pid":1,"cpl_from":3,"eip":5,"nr":4,"args":[1,2,3,4]}',
+    ]) {
+      expect(fastParseCompact(bad, dec), bad).toBeUndefined();
+    }
   });
 });
 

@@ -547,6 +547,8 @@ class NameTables {
   private readonly procNames = new Map<number, string>();
   /** Version 2: names in effect but not yet written, by pid. */
   private readonly unwritten = new Map<number, string>();
+  /** Version 2: unwritten.size, as a plain field (read on every line). */
+  unwrittenCount = 0;
   /** Version 2: the name last written for each pid. */
   private readonly written = new Map<number, string>();
   /** Line heads by pid + 1 (0: no process), each row HEADS long, filled on first use. */
@@ -587,21 +589,22 @@ class NameTables {
       if (!this.v2) this.heads[n.pid + 1] = undefined!;
       else if (this.written.get(n.pid) === n.name) this.unwritten.delete(n.pid);
       else this.unwritten.set(n.pid, n.name);
+      this.unwrittenCount = this.unwritten.size;
     }
     this.nextAt = this.next < ch.length ? ch[this.next]!.at : Infinity;
   }
 
   /** Version 2: true while `pid`'s line must carry its name (a cheap test: usually nothing is unwritten). */
   private named(pid: number): boolean {
-    return this.unwritten.size !== 0 && this.unwritten.has(pid);
+    return this.unwrittenCount !== 0 && this.unwritten.has(pid);
   }
 
-  /** Version 2: the line about `pid` that carried its name is complete (call after every line). */
+  /** Version 2: the line about `pid` that carried its name is complete (call after every line while `unwrittenCount` is not 0). */
   settle(pid: number): void {
-    if (this.unwritten.size === 0) return;
     const name = this.unwritten.get(pid);
     if (name === undefined) return;
     this.unwritten.delete(pid);
+    this.unwrittenCount = this.unwritten.size;
     this.written.set(pid, name);
   }
 
@@ -878,7 +881,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
       p = start;
       i--;
       seq--;
-    } else names.settle(pid);
+    } else if (names.unwrittenCount !== 0) names.settle(pid);
   }
   out.pos = p;
   return seq;
