@@ -290,8 +290,16 @@ async function hostRun(target: "image" | "trace" | "asm", seed: number): Promise
     }
     if (target === "trace") {
       const { checkEvent } = await import("../trace/reader.ts");
-      const base = '{"seq":1,"kind":"syscall","icount":10,"us":1,"pid":1,"cpl_from":3,"eip":4194304,"nr":4,"name":"write","args":[1,4194400,3,0,0]}';
+      const { EventDecoder } = await import("../trace/decode.ts");
+      const { fastParse, fastParseCompact } = await import("../trace/fast-parse.ts");
+      // A version-1 or a version-2 line (schema versions 1 and 2), mutated.
+      const base = (seed & 1) === 0
+        ? '{"seq":1,"icount":10,"vt":0.1,"kind":"syscall","pid":1,"proc":"sh","cpl_from":3,"cpl_to":0,"eip":4194304,"nr":4,"name":"write","args":[1,4194400,3,0,0]}'
+        : '{"seq":1,"icount":10,"vt":0.1,"kind":"ipc","pid":1,"proc":"sh","op":"send","dst":2,"bytes":3}';
       const text = new TextDecoder().decode(mutate(new TextEncoder().encode(base), next));
+      const dec = new EventDecoder(2);
+      fastParse(text);
+      fastParseCompact(text, dec);
       let v: unknown;
       try {
         v = JSON.parse(text);
@@ -299,6 +307,7 @@ async function hostRun(target: "image" | "trace" | "asm", seed: number): Promise
         return null; // not JSON: the reader reports the line
       }
       checkEvent(v, null);
+      checkEvent(dec.decode(v), null);
       return null;
     }
     const { assemble } = await import("../asm/index.ts");
