@@ -143,6 +143,32 @@ describe("trace recorder: binary records, version-1 JSONL", () => {
   });
 });
 
+describe("trace recorder: numbers", () => {
+  it("writes icount and vt exactly as JSON.stringify does (seeded sample of every range)", () => {
+    let text = "";
+    const rec = new TraceRecorder((t) => (text += t), HEADER, syscallName);
+    const vts: number[] = [];
+    const ics: number[] = [];
+    let s = 1;
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let i = 0; i < 50_000; i++) {
+      const k = i % 6;
+      const vt = [Math.round(rnd() * 3e6) / 1000, Math.round(rnd() * 1e4) / 1000, Math.round(rnd() * 3e9) / 1000, rnd() * 1000, Math.round(rnd() * 1e15) / 1000, Math.round(rnd() * 1e6)][k]!;
+      const ic = [Math.round(rnd() * 1e6), Math.round(rnd() * 2 ** 31), Math.round(rnd() * 2 ** 40), 2 ** 31 - 1 + (i % 3)][i % 4]!;
+      vts.push(vt);
+      ics.push(ic);
+      rec.ret(ic, vt, -1, 0, 0, undefined);
+    }
+    rec.finish();
+    const lines = text.split("\n").slice(1, -1);
+    expect(lines.length).toBe(vts.length);
+    for (let i = 0; i < lines.length; i++) {
+      const want = `"icount":${JSON.stringify(ics[i])},"vt":${JSON.stringify(vts[i])},`;
+      if (!lines[i]!.includes(want)) expect(lines[i], `line ${i}`).toContain(want);
+    }
+  });
+});
+
 describe("trace recorder: version 2 (the default)", () => {
   /** The normalized events of a version-2 text, each as JSON text (version-1 key order). */
   const normalized = (text: string): string[] => {

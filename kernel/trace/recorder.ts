@@ -481,6 +481,24 @@ function putNum(buf: Uint8Array, p: number, x: number): number {
   if ((x | 0) === x && x >= 0) return putU32(buf, p, x); // the usual icount: int32 arithmetic only
   if (x >= 0 && x < 9007199254740992 && Math.floor(x) === x) return putUint(buf, p, x);
   const n = Math.round(x * 1000);
+  if (n >= 1000 && n < 2147483648 && n / 1000 === x) {
+    // The usual vt: n's digits, then the last three moved right for the point, trailing zeros
+    // dropped (x is not an integer, so the three are not all zero).
+    const e = putI31(buf, p, n);
+    const f1 = buf[e - 3]!, f2 = buf[e - 2]!, f3 = buf[e - 1]!;
+    buf[e - 3] = 46; // .
+    buf[e - 2] = f1;
+    if (f3 !== 48) {
+      buf[e - 1] = f2;
+      buf[e] = f3;
+      return e + 1;
+    }
+    if (f2 !== 48) {
+      buf[e - 1] = f2;
+      return e;
+    }
+    return e - 1;
+  }
   if (n / 1000 === x && n >= 0 && n < 1e15) {
     const int = n < 2147483648 ? ((n / 1000) | 0) : Math.floor(n / 1000);
     p = int < 2147483648 ? putU32(buf, p, int) : putUint(buf, p, int);
