@@ -1,7 +1,11 @@
 // The emulator layer's reliance on v86 internals (wasm offsets, CPU property names, the multiboot
 // loader, port hooks, determinism hooks). If a v86 upgrade moves any of them, this fails loudly.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../emulator/machine.ts";
+import { ROOT } from "./helpers/cli.ts";
 
 const LOAD = 0x0010_0000;
 
@@ -46,6 +50,26 @@ describe("emulator/Machine over v86 0.5.462", () => {
     expect(r.ecx).toBe(0);
     // cli; hlt with nobody asking to stop: the machine reports a dead CPU.
     expect(r.stop).toEqual({ kind: "dead" });
+  });
+
+  it("prepareMachines compiles v86's wasm ahead, once; a machine created after it runs the same", async () => {
+    // In a process of its own: this one has compiled the wasm already.
+    const machineUrl = pathToFileURL(path.join(ROOT, "emulator", "machine.ts")).href;
+    const script = `
+      import { Machine, prepareMachines } from ${JSON.stringify(machineUrl)};
+      prepareMachines();
+      prepareMachines(); // a second call changes nothing
+      const m = await Machine.create({ multiboot: Uint8Array.from(${JSON.stringify(Array.from(tinyGuest(100)))}), memoryBytes: 16 << 20 });
+      const seen = [];
+      m.onPortWrite32(0x556, (value) => seen.push(value));
+      const stop = await m.run();
+      console.log(JSON.stringify({ stop, seen, icount: m.icount() }));
+      m.destroy();
+    `;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const here = await runTiny(100);
+    expect(JSON.parse(r.stdout)).toEqual({ stop: here.stop, seen: here.seen.map((s) => s.value), icount: here.icount });
   });
 
   it("counts instructions (wasm offset 664) and does so identically on every run", async () => {
