@@ -14,7 +14,7 @@ export interface SessionDisk {
   boot: BootImage;
   /** Writes the guest's changes back to the file (atomically), if there were any and the disk is not a snapshot; releases the lock. */
   save(): void;
-  /** True if the guest changed the disk. */
+  /** True if the guest changed the disk (a snapshot disk: only if opened with `trackChanges`). */
   changed(): boolean;
 }
 
@@ -94,9 +94,10 @@ function checkWritable(file: string): void {
 /**
  * Opens `image` (default: build/ringside.img, built on demand) for a session. Unless `snapshot`, the
  * image is locked and checked writable now, so a session never learns only at its end that its
- * writes cannot be kept.
+ * writes cannot be kept. A snapshot's disk is the image as read, with no copy of the original kept
+ * (8 MiB less to allocate and copy) unless `trackChanges` asks for one, for `changed()`.
  */
-export async function openSessionDisk(image: string | undefined, opts: { snapshot?: boolean } = {}): Promise<SessionDisk> {
+export async function openSessionDisk(image: string | undefined, opts: { snapshot?: boolean; trackChanges?: boolean } = {}): Promise<SessionDisk> {
   const { loadBootImage, BootImageError } = await import("../../boot/loader.ts");
   let file = image;
   const isDefault = !file;
@@ -106,8 +107,9 @@ export async function openSessionDisk(image: string | undefined, opts: { snapsho
     const rel = path.relative(process.cwd(), abs);
     file = rel && !rel.startsWith("..") ? rel : abs; // build/ringside.img from the repository root
   }
-  const before = readInputFile(file); // the image as read: what save() and changed() compare with
-  const disk = before.slice(); // its own ArrayBuffer: the emulated disk writes into it
+  const disk = readInputFile(file); // its own ArrayBuffer: the emulated disk writes into it
+  // The image as read: what save() and changed() compare with.
+  const before = !opts.snapshot || opts.trackChanges ? disk.slice() : undefined;
   if (disk.length === 0 || disk.length % 512 !== 0) throw new UserError(`${file}: not a disk image (size ${disk.length} is not a positive multiple of 512)`);
   let boot: BootImage;
   try {
@@ -126,11 +128,12 @@ export async function openSessionDisk(image: string | undefined, opts: { snapsho
     file,
     boot,
     changed() {
+      if (!before) throw new Error("changed() of a snapshot disk opened without trackChanges");
       return Buffer.compare(before, disk) !== 0;
     },
     save() {
       try {
-        if (opts.snapshot || Buffer.compare(before, disk) === 0) return;
+        if (opts.snapshot || !before || Buffer.compare(before, disk) === 0) return;
         if (isDefault) recordBuilt(target, before);
         // Atomically: a reader of the image never sees half of it.
         const tmp = `${target}.${process.pid}.tmp`;

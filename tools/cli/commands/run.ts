@@ -47,7 +47,7 @@ export function registerRun(program: Command): void {
       const modules = [];
       for (const f of opts.module) modules.push(await loadProgramFile(f, [], { flat: opts.flat }));
       // The built-in image is shared by every run: a run never writes it (nor locks it).
-      const disk = await openSessionDisk(opts.image, { snapshot: opts.snapshot || !opts.image });
+      const disk = await openSessionDisk(opts.image, { snapshot: opts.snapshot || !opts.image, trackChanges: true });
       // The image's servers: the kernel starts each as a ring-3 process unless, in monolithic mode,
       // an in-kernel service of that name serves it.
       const servers = disk.boot.modules;
