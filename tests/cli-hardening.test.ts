@@ -211,6 +211,11 @@ describe("sessions and their image (item 19)", () => {
     expect(readFileSync(disk).equals(before)).toBe(true);
     const runSnap = ringside(["run", prog("hello42.asm"), "--image", disk, "--snapshot"]);
     expect(runSnap.code).toBe(42);
+    expect(runSnap.stderr).not.toContain("were not kept"); // hello42 writes nothing to the disk
+    // a program that writes files: run says its writes were dropped, and the image is untouched
+    const wrote = ringside(["run", prog("fstest.asm"), "--image", disk, "--snapshot"]);
+    expect(wrote.stderr).toContain(`ringside run: the programs wrote to ${disk} (--snapshot); those writes were not kept\n`);
+    expect(readFileSync(disk).equals(before)).toBe(true);
     // a live process holds the lock: the second session is refused, the image untouched
     const holder = spawnSync("sh", ["-c", "sleep 30 >/dev/null 2>&1 & echo $!"], { encoding: "utf8" });
     const pid = Number(holder.stdout.trim());
