@@ -68,6 +68,7 @@ export default defineLab({
     "tests/shell2.test.ts › Ctrl-C on the %s stops a job spinning in the foreground",
     "tests/torture.test.ts › 8 seeded faults into disk and fs: 0 lost acknowledged writes, 0 fsck problems, 0 hung clients",
     "tests/torture.test.ts › a run replays exactly (same acknowledgements, same outcome)",
+    "tests/trace-v2.test.ts › trace schema version 2 on a recorded session (${mode} boot)",
     "tests/trace-session.test.ts › the trace tools on a shell-session trace",
     "tests/unit-ipc.test.ts › send to a waiting receiver copies the payload across a page boundary and wakes the receiver",
     "tests/unit-ipc.test.ts › traces nothing and reads no clock without a recorder",
