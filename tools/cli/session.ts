@@ -63,7 +63,8 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   let fd: number | undefined;
   let trace: TraceRecorder | undefined;
   const header = { ipms: 100_000, mode: opts.mode ?? (opts.manifest ? "microkernel" : "monolithic"), tool: KERNEL_VERSION } as const;
-  // --break-at: show the machine's state as event <seq> is recorded, and stop in an attached debugger.
+  // The recorder's options: --trace-version; --break-at: show the machine's state as event <seq> is
+  // recorded, and stop in an attached debugger.
   let kernelRef: Kernel | undefined;
   const breakOpts =
     opts.breakAt === undefined

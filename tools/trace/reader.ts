@@ -295,11 +295,14 @@ export async function readAll(path: string, opts: ReadOptions = {}): Promise<{ h
  * but not validated. `name` is used in messages.
  */
 export function readTraceText(text: string, name = "<trace>"): { header: TraceHeader; events: TraceEvent[] } {
-  const lines = text.split("\n").filter((l) => l.length > 0);
-  const header = parseHeader(name, lines[0]);
+  const lines = text.split("\n");
+  let i = 0;
+  while (i < lines.length && lines[i] === "") i++;
+  const header = parseHeader(name, lines[i++]);
   const dec = new EventDecoder(header.version);
   const events: TraceEvent[] = [];
-  for (let i = 1; i < lines.length; i++) {
+  for (; i < lines.length; i++) {
+    if (lines[i] === "") continue;
     try {
       events.push(dec.decode(JSON.parse(lines[i]!)) as TraceEvent);
     } catch (err) {
