@@ -1,6 +1,6 @@
-// A fast path for the frequent trace lines (syscall, return, irq, exception, ipc written exactly as
-// docs/trace.md orders their keys): one native regular-expression match proves the line is valid JSON
-// of that shape and captures its values. Any other line returns undefined and the caller uses
+// A fast path for the frequent trace lines (syscall, return, irq, exception, ipc, and in version 2
+// switch, written exactly as docs/trace.md orders their keys): one native regular-expression match
+// proves the line is valid JSON of that shape and captures its values. Any other line returns undefined and the caller uses
 // JSON.parse. The object built has the same keys, order and values that JSON.parse would give for a
 // version-1 line, and that JSON.parse and EventDecoder.decode would give for a version-2 line.
 import { irqNameOf, syscallNameOf, vectorNameOf, type EventDecoder } from "./decode.ts";
@@ -83,6 +83,7 @@ const IRQ2 = new RegExp(prefix2("irq") + String.raw`,"cpl_from":([03]),"eip":${U
 const EXCEPTION2 = new RegExp(
   prefix2("exception") + String.raw`,"cpl_from":([03]),"eip":${U},"vector":${U},"error_code":${U}(?:,"cr2":${U})?(?:,"insn":${STR})?\}$`,
 );
+const SWITCH2 = new RegExp(prefix2("switch") + String.raw`,"from":(?:${U}|null)(,"to":(?:${U}|null))?,"reason":${STR}\}$`);
 const IPC2 = new RegExp(prefix2("ipc") + String.raw`,"op":${STR}(,"src":(?:${U}|null))?(,"dst":(?:${U}|null))?,"bytes":${U}\}$`);
 
 /**
@@ -105,6 +106,15 @@ export function fastParseCompact(line: string, dec: EventDecoder): TraceEvent | 
     return ev;
   }
   if (c === 115 /* s */) {
+    if (line.charCodeAt(k + 9) === 119 /* sw */) {
+      if ((m = SWITCH2.exec(line)) === null) return undefined;
+      const pid = m[4] === undefined ? null : +m[4];
+      // A missing "to" is the event's pid.
+      return {
+        seq: +m[1], icount: +m[2], vt: +m[3], kind: "switch", pid, proc: dec.procFor(pid, m[5]) as string | null,
+        from: m[6] === undefined ? null : +m[6], to: m[7] === undefined ? pid : m[8] === undefined ? null : +m[8], reason: m[9],
+      };
+    }
     if ((m = SYSCALL2.exec(line)) === null) return undefined;
     const pid = m[4] === undefined ? null : +m[4];
     const nr = +m[8];
