@@ -4,7 +4,7 @@
 import { ImageError, Rsfs } from "../kernel/fs/rsfs.ts";
 import { ManifestError, parseManifest, type Manifest } from "../kernel/manifest.ts";
 import { loadImage, type ProgramSpec } from "../kernel/exec.ts";
-import { ElfError } from "../kernel/elf.ts";
+import { ElfError, isElf } from "../kernel/elf.ts";
 
 export const MANIFEST_PATH = "/boot/manifest";
 
@@ -20,6 +20,21 @@ export interface BootImage {
 
 export class BootImageError extends Error {}
 
+/**
+ * A copy of an ELF program whose header lists no section headers (e_shnum = 0); other images as they
+ * are. Section headers only locate the symbol table, which kernel/elf.ts reads best-effort after every
+ * check (a bad one yields no symbols, never an error): whether a program is valid, and the error if it
+ * is not, are the same without them — and checking skips decoding every symbol name, which the kernel
+ * does anyway when it loads the program.
+ */
+function withoutSectionHeaders(image: Uint8Array): Uint8Array {
+  if (!isElf(image) || image.length < 52) return image;
+  const copy = image.slice();
+  copy[48] = 0;
+  copy[49] = 0;
+  return copy;
+}
+
 /** Reads the manifest and the server programs from `disk`; throws BootImageError with a clear message. */
 export function loadBootImage(disk: Uint8Array, label = "the image"): BootImage {
   try {
@@ -29,7 +44,7 @@ export function loadBootImage(disk: Uint8Array, label = "the image"): BootImage 
     const program = (name: string, path: string, argv: string[]): ProgramSpec => {
       const image = fs.readFile(path);
       try {
-        loadImage(image);
+        loadImage(withoutSectionHeaders(image));
       } catch (e) {
         throw new BootImageError(`${label}: ${path} (${name}) is not a valid program: ${(e as Error).message}`);
       }
