@@ -125,5 +125,7 @@ describe("code cache", () => {
     expect(again).toEqual(version);
     const bundle = readFileSync(path.join(ROOT, "build", "cli", "main.cjs"));
     expect(readCodeCache(file, sha256(bundle))).toBeDefined();
+    // The bundle's modules are ES modules: its code is strict, the directive first (before the banner).
+    expect(bundle.toString("latin1").startsWith('"use strict";\n')).toBe(true);
   });
 });

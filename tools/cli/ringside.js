@@ -92,8 +92,11 @@ async function ensureBundle() {
     external,
     // Each module's import.meta.url becomes the bundle's own URL (build/cli/, as the modules' chunks were).
     define: { "import.meta.url": "__ringside_bundle_url" },
+    // The banner comes before esbuild's own "use strict", which would then be a mere expression: the
+    // bundle's modules are ES modules, strict, so the file says so first.
     banner: {
       js:
+        '"use strict";\n' +
         'var __ringside_bundle_url = require("node:url").pathToFileURL(__filename).href;\n' +
         'var __ringside_import = typeof __ringside_importer === "function" ? __ringside_importer : (url) => import(url);',
     },
