@@ -164,10 +164,18 @@ if (process.env.RINGSIDE_NO_BUNDLE) {
     require(bundle); // under a debugger: Node's own loader (source maps for stack traces too), no cache
   } else {
     // One cache per command (what a command compiles differs), and per V8 flags (a cache made under
-    // other flags is rejected): boot and run run with --liftoff-only (below) unless RINGSIDE_WASM_TIERUP.
+    // other flags is rejected): boot and run run with --liftoff-only (above) unless RINGSIDE_WASM_TIERUP.
     const name = /^[a-z][a-z-]{0,31}$/.test(command ?? "") ? command : "other";
     const cacheFile = path.join(outdir, `main.cjs.${name}${liftoffOnly ? ".liftoff" : ""}.v8cache`);
     // Exit code 2 is a usage error: nothing was done, so little was compiled; the next run writes the cache.
-    runCommonJs(bundle, { cacheFile, keep: (code) => code !== 2 });
+    const run = () => runCommonJs(bundle, { cacheFile, keep: (code) => code !== 2 });
+    try {
+      run();
+    } catch (e) {
+      // Another invocation swapped in a rebuilt bundle between the check and the read: check again.
+      if (e?.code !== "ENOENT" || e?.path !== bundle) throw e;
+      await ensureBundle();
+      run();
+    }
   }
 }
