@@ -54,6 +54,8 @@ let wasmCompiling: Promise<WebAssembly.Module> | undefined;
 const IDLE_WAIT_MS = 10;
 /** The machine whose main loop is executing now: v86's JS devices read time through it. */
 let current: Machine | undefined;
+/** Set once a machine warned that v86's functions did not match the device patches (once per process). */
+let warnedPatches = false;
 
 /**
  * Starts compiling v86's wasm on V8's compiler threads, once per process, so that a `Machine.create`
@@ -185,7 +187,12 @@ export class Machine {
     const serialOut = (byte: number): void => {
       for (let i = 0; i < listeners.length; i++) listeners[i]!(byte); // per byte: no iterator
     };
-    this.devicePatches = applyDevicePatches(this.cpu, serialOut);
+    const missed: PatchName[] = [];
+    this.devicePatches = applyDevicePatches(this.cpu, serialOut, missed);
+    if (missed.length > 0 && !warnedPatches) {
+      warnedPatches = true;
+      process.emitWarning(`v86's ${missed.join(", ")} differ from the verified source: those device-path repairs are not applied (disk and console I/O run slower)`, { code: "RINGSIDE_V86_PATCH" });
+    }
     if (this.deterministic) makeRtcDeterministic(this.cpu, () => this.nowMs()); // emulator/rtc-clock.ts
     const realMainLoop = this.cpu.main_loop;
     this.cpu.main_loop = () => this.mainLoop(realMainLoop);

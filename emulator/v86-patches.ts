@@ -14,7 +14,7 @@
 // inside the call, so the controller is now made only if the buffer asks for the signal, and the
 // read is entered among those in flight only if it did not complete at once.
 // Each patch replaces one function with the same code minus that work — only if the function's
-// source is exactly the one verified here; otherwise it is left alone (the machine still works,
+// source is exactly the one verified here (line breaks aside); otherwise it is left alone (the machine still works,
 // just slower) and tests/emulator-patches.test.ts fails, naming the function that changed.
 import type { V86Cpu } from "./v86-internals.ts";
 
@@ -36,6 +36,13 @@ export const PATCHED_SOURCES = {
 } as const;
 
 export type PatchName = keyof typeof PATCHED_SOURCES;
+
+/**
+ * A function's source without its line breaks: v86's module build (libv86.mjs, what the sources
+ * import) and its script build (libv86.js, what the CLI's bundle runs) hold the same minified code,
+ * wrapped at different places.
+ */
+const unwrapped = (source: string): string => source.replace(/\n/g, "");
 
 /** The COM1 base port (v86 device uart0). */
 const COM1 = 0x3f8;
@@ -139,8 +146,9 @@ interface PortEntry {
  * Applies every patch whose target still has the verified source; returns the names applied.
  * Prototype patches are idempotent (a patched function no longer matches its verified source).
  * `serialOut` receives every byte sent on COM1 by an 8-bit write (the bus still carries the rest).
+ * The patches whose function was there but not the verified one are added to `missed`.
  */
-export function applyDevicePatches(cpu: V86Cpu, serialOut: (byte: number) => void): PatchName[] {
+export function applyDevicePatches(cpu: V86Cpu, serialOut: (byte: number) => void, missed: PatchName[] = []): PatchName[] {
   const applied: PatchName[] = [];
   const devices = cpu.devices as { ide?: { primary?: { master?: object } }; uart0?: object };
   const ports = (cpu.io as unknown as { ports: PortEntry[] }).ports;
@@ -148,10 +156,10 @@ export function applyDevicePatches(cpu: V86Cpu, serialOut: (byte: number) => voi
     if (!owner) return;
     const cur = owner[key];
     if (cur === fn) applied.push(name);
-    else if (typeof cur === "function" && cur.toString() === PATCHED_SOURCES[name]) {
+    else if (typeof cur === "function" && unwrapped(cur.toString()) === unwrapped(PATCHED_SOURCES[name])) {
       owner[key] = fn;
       applied.push(name);
-    }
+    } else missed.push(name);
   };
   const ide = devices.ide?.primary?.master;
   swap("ideReadData", ide ? Object.getPrototypeOf(ide) : undefined, "read_data", ideReadData);

@@ -1,12 +1,14 @@
 // The device-path repairs in emulator/v86-patches.ts rely on the exact source of seven v86 0.5.462
 // functions. If a v86 upgrade changes any of them, this fails and names it: re-verify the function,
 // update PATCHED_SOURCES and the replacement together (or drop the patch).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../emulator/machine.ts";
-import { PATCHED_SOURCES, ideReadBuffer } from "../emulator/v86-patches.ts";
+import { PATCHED_SOURCES, applyDevicePatches, ideReadBuffer, type PatchName } from "../emulator/v86-patches.ts";
+import type { V86Cpu } from "../emulator/v86-internals.ts";
+import { ROOT, ringside } from "./helpers/cli.ts";
 
 const LOAD = 0x0010_0000;
 
@@ -42,11 +44,40 @@ function guest(): Uint8Array {
 }
 
 describe("v86 device-path patches", () => {
-  it("every patched function still has the verified source in the installed v86", () => {
-    const lib = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve("v86")), "libv86.mjs"), "utf8");
-    for (const [name, src] of Object.entries(PATCHED_SOURCES)) {
-      expect(lib.includes(src), `v86 changed ${name}: emulator/v86-patches.ts no longer applies`).toBe(true);
+  it("every patched function still has the verified source in the installed v86, in both its builds", () => {
+    const dir = path.dirname(createRequire(import.meta.url).resolve("v86"));
+    const unwrapped = (s: string) => s.replace(/\n/g, "");
+    for (const build of ["libv86.mjs", "libv86.js"]) {
+      const lib = unwrapped(readFileSync(path.join(dir, build), "utf8"));
+      for (const [name, src] of Object.entries(PATCHED_SOURCES)) {
+        expect(lib.includes(unwrapped(src)), `v86 changed ${name} in ${build}: emulator/v86-patches.ts no longer applies`).toBe(true);
+      }
     }
+  });
+
+  it("the ringside command (its bundle runs v86's script build) applies them all: no warning, also past a bad code cache", () => {
+    const r = ringside(["run", "examples/hello.asm"]);
+    expect(r.stdout).toContain("Hello, World!");
+    expect(r.stderr).not.toContain("RINGSIDE_V86_PATCH");
+    // v86's code cache beside the bundle: garbage in it is ignored and replaced
+    const cache = path.join(ROOT, "build", "cli", "libv86.js.v8cache");
+    writeFileSync(cache, "x".repeat(64) + "not a cache");
+    const again = ringside(["run", "examples/hello.asm"]);
+    expect(again.stdout).toContain("Hello, World!");
+    expect(again.stderr).not.toContain("RINGSIDE_V86_PATCH");
+    expect(readFileSync(cache, "latin1").slice(0, 64)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("a function that is not the verified one is left alone and reported", () => {
+    const reprinted = function (this: unknown, a2: number) {
+      return a2;
+    };
+    const proto = { read_data: reprinted, read_buffer: reprinted };
+    const cpu = { devices: { ide: { primary: { master: Object.create(proto) } } }, io: { ports: [] } } as unknown as V86Cpu;
+    const missed: PatchName[] = [];
+    expect(applyDevicePatches(cpu, () => {}, missed)).toEqual([]);
+    expect(missed).toEqual(["ideReadData", "ideReadBuffer"]);
+    expect(proto.read_data).toBe(reprinted);
   });
 
   it("a machine has all seven applied, and the UART and IDE behave as before", async () => {

@@ -44,6 +44,59 @@ function newestSource() {
 }
 
 /**
+ * esbuild plugin: v86 runs from its own file, exactly as published, not reprinted into the bundle.
+ * esbuild re-prints what it bundles (spacing, renamed parameters), and the device-path repairs
+ * (emulator/v86-patches.ts) recognise the v86 functions they replace by their exact source: bundled,
+ * none applied, and disk and console I/O ran several times slower. The package's script build
+ * (build/libv86.js, the same code as the module build the sources import) is compiled on first use
+ * of `V86`, with the bundle's `require`, through a V8 code cache beside the bundle
+ * (libv86.js.v8cache: used only if made from the same source by the same V8, written at exit when
+ * there was none; a bad one is ignored).
+ */
+const v86Verbatim = {
+  name: "v86-verbatim",
+  setup(b) {
+    b.onResolve({ filter: /^v86$/ }, () => ({ path: "v86", namespace: "v86-verbatim" }));
+    b.onLoad({ filter: /.*/, namespace: "v86-verbatim" }, () => ({
+      loader: "js",
+      contents: `
+const fs = require("node:fs");
+const path = require("node:path");
+const vm = require("node:vm");
+let loaded;
+function load() {
+  if (loaded) return loaded;
+  const file = require.resolve("v86/build/libv86.js");
+  const source = fs.readFileSync(file, "latin1");
+  const key = require("node:crypto").createHash("sha256").update(source).update(process.versions.v8).digest("hex");
+  const cacheFile = path.join(__dirname, "libv86.js.v8cache");
+  let cachedData;
+  try {
+    const c = fs.readFileSync(cacheFile);
+    if (c.length > 64 && c.toString("latin1", 0, 64) === key) cachedData = c.subarray(64);
+  } catch {}
+  const script = new vm.Script("(function (module, exports, require) {" + source + "\\n})", { filename: file, cachedData });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        const tmp = cacheFile + "." + process.pid + ".tmp";
+        fs.writeFileSync(tmp, Buffer.concat([Buffer.from(key, "latin1"), script.createCachedData()]));
+        fs.renameSync(tmp, cacheFile);
+      } catch {}
+    });
+  }
+  const m = { exports: {} };
+  script.runInThisContext().call(m.exports, m, m.exports, require);
+  if (typeof m.exports.V86 !== "function") throw new Error(file + " did not define V86");
+  return (loaded = m.exports);
+}
+Object.defineProperty(exports, "V86", { enumerable: true, get: () => load().V86 });
+`,
+    }));
+  },
+};
+
+/**
  * esbuild plugin: `import(<expression>)` — a module whose path is known only at run time, such as a
  * lab's freshly built grader — becomes `__ringside_import(<expression>)`, Node's own import() handed
  * to the bundle by its loader (code-cache.js), or `import()` itself where the bundle is loaded by
@@ -104,7 +157,7 @@ async function ensureBundle() {
     // from a code cache (Node 20). import("<name>") becomes require (and a bundled module is simply
     // initialised); import(<expression>) calls the loader's `__ringside_import` (see runtimeImports).
     supported: { "dynamic-import": false },
-    plugins: [runtimeImports],
+    plugins: [runtimeImports, v86Verbatim],
     sourcemap: "linked",
     metafile: true,
     logLevel: "error",
