@@ -1,4 +1,4 @@
-// The folder graph is a DAG (DESIGN §10): the CLI on top, tools below it, then boot, kernel and the
+// The folder graph is a DAG: the CLI on top, tools below it, then boot, kernel and the
 // emulator at the bottom. Nothing imports the CLI, the kernel and boot import no host tool, the
 // emulator imports no kernel; and every kernel module can be imported on its own (no import cycle
 // that only works in one order).

@@ -1,4 +1,4 @@
-// The floor (DESIGN §13): ringside's null syscall and IPC round trip against an in-guest anchor on
+// The floor: ringside's null syscall and IPC round trip against an in-guest anchor on
 // the same emulator, and what tracing costs an IPC round trip. Every ratio is taken within one run
 // on one machine: the client alternates chunks of getpid, of the in-guest null (`int 0x81` →
 // `iret`), of ringside's IPC round trip, of the in-machine anchor's round trip (`int 0x83`: two

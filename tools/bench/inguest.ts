@@ -1,4 +1,4 @@
-// The in-guest anchor (DESIGN §13): a minimal ring-0 asm microkernel, assembled by ringside's own
+// The in-guest anchor: a minimal ring-0 asm microkernel, assembled by ringside's own
 // assembler and run on ringside's own Machine, that measures the floor any kernel on this emulator
 // works against: a null `int` → `iret` from ring 3, and a round trip between two address spaces
 // (A → kernel → B → kernel → A: two `int`s, two CR3 loads, two `iret`s, two kernel-stack switches,
