@@ -11,6 +11,19 @@
 bits 32
 org MEM_STUB_BASE
 
+; Pushes the general registers in the pushad layout, one at a time (v86's JIT inlines push/pop but
+; calls out for pushad/popad). The ESP slot is left unwritten; nothing reads it.
+%macro PUSH_GPRS 0
+    push eax
+    push ecx
+    push edx
+    push ebx
+    sub esp, 4
+    push ebp
+    push esi
+    push edi
+%endmacro
+
 ; Pops the pushad-layout registers of a trap frame (ESP slot skipped), drops vector and error code,
 ; and returns from the interrupt. ESP must point at the frame's EDI slot.
 %macro POP_GPRS_AND_IRET 0
@@ -177,16 +190,7 @@ start:
 ; ---------------------------------------------------------------- every trap
 ; Stack on entry: [ss, esp,] eflags, cs, eip, error code, vector.
 trap_common:
-    ; The pushad layout, pushed one register at a time (v86's JIT inlines push/pop but calls out
-    ; for pushad/popad). The ESP slot is left unwritten; nothing reads it.
-    push eax
-    push ecx
-    push edx
-    push ebx
-    sub esp, 4
-    push ebp
-    push esi
-    push edi
+    PUSH_GPRS
     push ds
     push es
     push fs
@@ -340,14 +344,7 @@ null_hypercall:
 anchor_trip:
     push dword 0                    ; error code
     push dword 0x83                 ; vector
-    push eax
-    push ecx
-    push edx
-    push ebx
-    sub esp, 4
-    push ebp
-    push esi
-    push edi
+    PUSH_GPRS
     sub esp, 16                     ; gs fs es ds: left as they were
     mov ebx, [MEM_BENCH_ANCHOR + ANCHOR_CUR]
     cmp dword [MEM_BENCH_ANCHOR + ANCHOR_ESP + 4], 0
