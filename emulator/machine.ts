@@ -114,6 +114,11 @@ export class Machine {
   private idleMs = 0;
   /** Virtual time charged by the kernel's cost model (work the guest's instruction counter does not see). */
   private chargedMs = 0;
+  /** usAt's last question (icount, idle and charged ms) and answer. */
+  private usIcount = -1;
+  private usIdle = 0;
+  private usCharged = 0;
+  private usLast = 0;
   /**
    * Set by the kernel when the guest idles with nothing scheduled: only host input can wake it, so
    * idle passes of the main loop sleep (wall clock) instead of spinning. Interactive sessions only.
@@ -262,7 +267,7 @@ export class Machine {
     this.ensureViews();
     if (this.pendingJit.length) this.installJit();
     if (this.stopReason) return this.finish();
-    if (this.icount() >= this.maxInstructions) {
+    if (this.trackIcount() >= this.maxInstructions) {
       this.stopReason = { kind: "max-instructions", icount: this.icount() };
       return this.finish();
     }
@@ -334,8 +339,18 @@ export class Machine {
 
   // ---- time ---------------------------------------------------------------------------
 
-  /** Guest instructions retired since start (exact at block boundaries; monotonic). */
+  /**
+   * Guest instructions retired since start (exact at block boundaries; monotonic). Reads only: v86's
+   * counter is 32 bits, and the main loop notes where it stands at every slice (trackIcount), far
+   * fewer than 2^32 instructions apart, so a counter below the noted one has wrapped once since.
+   */
   icount(): number {
+    const low = this.counter[0]!;
+    return (low < this.icountLastLow ? this.icountHigh + 0x1_0000_0000 : this.icountHigh) + low;
+  }
+
+  /** Notes where v86's 32-bit counter stands (called at every slice of the main loop). */
+  private trackIcount(): number {
     const low = this.counter[0]!;
     if (low < this.icountLastLow) this.icountHigh += 0x1_0000_0000;
     this.icountLastLow = low;
@@ -364,7 +379,13 @@ export class Machine {
 
   /** Virtual time in µs (rounded to ns) at instruction count `icount` (from icount(), just read). */
   usAt(icount: number): number {
-    return Math.round((icount / this.ipms + this.idleMs + this.chargedMs) * 1e6) / 1e3;
+    // Every event of one kernel entry asks for the same instant: the last answer is kept, since the
+    // two divisions cost more than the rest of recording an event.
+    if (icount === this.usIcount && this.idleMs === this.usIdle && this.chargedMs === this.usCharged) return this.usLast;
+    this.usIcount = icount;
+    this.usIdle = this.idleMs;
+    this.usCharged = this.chargedMs;
+    return (this.usLast = Math.round((icount / this.ipms + this.idleMs + this.chargedMs) * 1e6) / 1e3);
   }
 
   // ---- ports, IRQs, devices -------------------------------------------------------------

@@ -166,8 +166,7 @@ export class Dispatcher {
       this.irqs.dirty = false;
     }
     if (next !== prev && this.trace) {
-      const ic = m.icount();
-      this.trace.switchTo(ic, m.usAt(ic), next ? next.pid : -1, prev ? prev.pid : -1, next ? next.pid : -1, switchReason(prev, reason));
+      this.trace.switchTo(next ? next.pid : -1, prev ? prev.pid : -1, next ? next.pid : -1, switchReason(prev, reason));
     }
     if (!next) {
       if (this.live.length === 0) return this.hooks.allEnded();
@@ -182,7 +181,7 @@ export class Dispatcher {
       const wake = this.nextWake(), now = m.nowMs();
       if (m.deterministic && wake !== Infinity && wake - now > PIT_MAX_MS && !m.hasPendingInput()) m.charge(wake - now - 1);
       this.armTimer();
-      if (this.trace) this.trace.ret(m.icount(), m.nowUs(), -1, 0, this.idleEip, undefined);
+      if (this.trace) this.trace.ret(-1, 0, this.idleEip, undefined);
       return;
     }
     if (prev && prev !== next && prev.state === "running") prev.state = "ready";
@@ -206,7 +205,7 @@ export class Dispatcher {
     if (!handoff) this.armTimer(); // a handoff changes no deadline: the slice and the sleepers are as armed
     if (this.trace) {
       const eip = m.read32(next.frame + FRAME.eip);
-      this.trace.ret(m.icount(), m.nowUs(), next.pid, 3, eip, returning ? m.read32(next.frame + FRAME.eax) | 0 : undefined);
+      this.trace.ret(next.pid, 3, eip, returning ? m.read32(next.frame + FRAME.eax) | 0 : undefined);
     }
   }
 

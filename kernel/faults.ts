@@ -139,7 +139,7 @@ export class FaultInjector {
     const h = this.host;
     const m = h.machine;
     const record = (pid: number, detail: Record<string, unknown>) =>
-      h.trace?.action(m.icount(), m.nowUs(), pid, "fault", { target: f.target, fault: f.fault, when: f.when, ...detail });
+      h.trace?.action(pid, "fault", { target: f.target, fault: f.fault, when: f.when, ...detail });
     if (h.inKernel(f.target)) return this.applyInKernel(f, record);
     const p = h.serverProcess(f.target);
     if (!p) {

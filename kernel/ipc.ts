@@ -391,8 +391,6 @@ export class Ipc {
   private traceIpc(pid: number, op: number, src: number, dst: number, bytes: number): void {
     const tr = this.tr;
     if (!tr) return;
-    const m = this.k.machine;
-    const ic = m.icount();
-    tr.ipc(ic, m.usAt(ic), pid, op, src, dst, bytes);
+    tr.ipc(pid, op, src, dst, bytes);
   }
 }

@@ -164,6 +164,7 @@ export class Kernel implements KernelApi {
     this.machine = machine;
     this.opts = opts;
     this.trace = this.recorder = opts.trace;
+    opts.trace?.attachClock(machine); // every event at the machine's instant
     this.mode = opts.mode ?? (opts.manifest ? "microkernel" : "monolithic");
     this.boots = boots;
     for (const m of [...boots, ...modules]) if (!this.modules.has(m.spec.name)) this.modules.set(m.spec.name, m.image);
@@ -471,7 +472,7 @@ export class Kernel implements KernelApi {
     const n = (this.restartCount.get(name) ?? 0) + 1;
     this.restartCount.set(name, n);
     const m = this.machine;
-    this.trace?.action(m.icount(), m.nowUs(), pid, "restart", { name, count: n });
+    this.trace?.action(pid, "restart", { name, count: n });
     const restarted = this.procs.get(pid);
     if (restarted) this.resendParked(name, restarted);
   }
@@ -530,7 +531,7 @@ export class Kernel implements KernelApi {
     const tr = this.trace;
     if (tr) {
       tr.nameProcess(pid, c.name);
-      tr.action(m.icount(), m.nowUs(), pid, "spawn", { parent: p.pid, argv: [c.name], fork: true });
+      tr.action(pid, "spawn", { parent: p.pid, argv: [c.name], fork: true });
     }
     return pid;
   }
@@ -579,7 +580,7 @@ export class Kernel implements KernelApi {
   /** The trace's `load` event: `image` now runs in process `pid`. */
   private traceLoad(pid: number, name: string, image: LoadedImage): void {
     const m = this.machine;
-    this.trace?.action(m.icount(), m.nowUs(), pid, "load", {
+    this.trace?.action(pid, "load", {
       path: name,
       entry: image.entry,
       segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, flags: flagString(s.flags) })),
@@ -640,7 +641,7 @@ export class Kernel implements KernelApi {
     p.killSignal = status === null ? signal : null;
     p.report = report;
     if (report && this.opts.onReport) this.opts.onReport(report);
-    this.trace?.action(m.icount(), m.nowUs(), p.pid, "exit", { status, vector, signal: p.killSignal, report });
+    this.trace?.action(p.pid, "exit", { status, vector, signal: p.killSignal, report });
     this.results.push({ pid: p.pid, name: p.name, status, vector, signal: p.killSignal, report });
     this.procs.died(p);
     this.dispatcher.policy.remove(p);
@@ -793,9 +794,7 @@ export class Kernel implements KernelApi {
     const tr = this.trace;
     if (tr) {
       tr.nameProcess(pid, name);
-      const ic = m.icount();
-      const vt = m.nowUs();
-      tr.action(ic, vt, pid, "spawn", { parent: p.parent, argv });
+      tr.action(pid, "spawn", { parent: p.parent, argv });
       this.traceLoad(pid, name, image);
     }
     return p;
@@ -876,7 +875,7 @@ export class Kernel implements KernelApi {
   private halt(reason: RunResult["reason"], panic?: string): void {
     const m = this.machine;
     this.halted = { reason, panic };
-    this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason, status: reason === "exit" || reason === "shutdown" ? this.firstStatus() : null });
+    this.trace?.action(-1, "halt", { reason, status: reason === "exit" || reason === "shutdown" ? this.firstStatus() : null });
     this.dispatcher.writeHalt();
     m.requestStop(reason);
   }
@@ -912,10 +911,10 @@ export class Kernel implements KernelApi {
     if (this.halted) reason = this.halted.reason;
     else if (stop.kind === "max-instructions") {
       reason = "max-instructions";
-      this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason, status: null });
+      this.trace?.action(-1, "halt", { reason, status: null });
     } else {
       reason = stop.kind === "emulator-fault" ? "panic" : "dead";
-      this.trace?.action(m.icount(), m.nowUs(), -1, "halt", { reason: "panic", status: null });
+      this.trace?.action(-1, "halt", { reason: "panic", status: null });
     }
     const cur = this.dispatcher.current;
     const emu = stop.kind === "emulator-fault" ? `the emulator (v86) cannot continue${cur ? ` in [pid ${cur.pid} ${cur.name}]` : ""}: ${stop.message}` : undefined;

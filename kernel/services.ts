@@ -108,7 +108,7 @@ export class Services {
     if (pid !== null) {
       this.tasks.push({ pid, parent, state: "blocked", nice: SERVER_NICE, name, service: s });
       this.trace?.nameProcess(pid, name);
-      this.trace?.action(this.m.icount(), this.m.nowUs(), pid, "spawn", { parent, argv: [name], in_kernel: true });
+      this.trace?.action(pid, "spawn", { parent, argv: [name], in_kernel: true });
     }
     const dev = s.blockDevice;
     const check = this.beforeServe;
@@ -254,7 +254,6 @@ export class Services {
   private traceService(pid: number, op: number, s: KernelService, type: number, bytes: number): void {
     const tr = this.trace;
     if (!tr || this.halted()) return;
-    const ic = this.m.icount();
-    tr.service(ic, this.m.usAt(ic), pid, op, this.traceIds.get(s) ?? 0, type, bytes);
+    tr.service(pid, op, this.traceIds.get(s) ?? 0, type, bytes);
   }
 }

@@ -62,10 +62,7 @@ export class Traps {
       const nr = mem32[fi + (FRAME.eax >> 2)]! >>> 0;
       const a0 = mem32[fi + (FRAME.ebx >> 2)]!, a1 = mem32[fi + (FRAME.ecx >> 2)]!, a2 = mem32[fi + (FRAME.edx >> 2)]!;
       const a3 = mem32[fi + (FRAME.esi >> 2)]!, a4 = mem32[fi + (FRAME.edi >> 2)]!;
-      if (tr) {
-        const ic = m.icount();
-        tr.syscall(ic, m.usAt(ic), pid, 3, eip, nr, a0, a1, a2, a3, a4);
-      }
+      if (tr) tr.syscall(pid, 3, eip, nr, a0, a1, a2, a3, a4);
       cost?.entry();
       const def = syscallByNumber(nr);
       let ret: number;
@@ -89,8 +86,9 @@ export class Traps {
         m.write32(MEM.switchBlock + SWITCH.action, ACTION.fast);
         m.write32(MEM.switchBlock + SWITCH.esp, f);
         if (tr) {
-          const ic = m.icount();
-          tr.ret(ic, m.usAt(ic), pid, 3, eip, ret);
+          // The return of the entry just recorded, at the same instant (unless a cost model charged it).
+          if (cost) tr.ret(pid, 3, eip, ret);
+          else tr.syscallReturned(ret);
         }
         cur.syscallOpen = false;
         return;
@@ -100,7 +98,7 @@ export class Traps {
 
     if (vector >= IRQ_BASE && vector < IRQ_BASE + 16) {
       const irq = vector - IRQ_BASE;
-      if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, irq);
+      if (tr) tr.irq(pid, cplFrom, eip, irq);
       cost?.entry();
       if (irq === 0) d.timerInterrupt();
       else this.irqs.deliver(irq);
@@ -116,20 +114,20 @@ export class Traps {
       }
       const cr2 = vector === 14 ? m.cr2 : 0;
       const insn = cur ? instructionAt(cur, eip) : undefined;
-      if (tr) tr.exception(m.icount(), m.nowUs(), pid, cplFrom, eip, vector, errorCode, cr2, insn);
+      if (tr) tr.exception(pid, cplFrom, eip, vector, errorCode, cr2, insn);
       cost?.entry();
       if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
       if (vector === DEVICE_NOT_AVAILABLE) {
         // The first FPU/SSE instruction since another process had the FPU: switch the registers.
         const from = d.fpu.claim(cur);
-        tr?.action(m.icount(), m.nowUs(), cur.pid, "fpu", { eip, from });
+        tr?.action(cur.pid, "fpu", { eip, from });
         return d.leave();
       }
       if (vector === 14) {
         // A write to a present page: a copy-on-write page (fork) gets a frame of its own.
         const cow = (errorCode & 3) === 3 ? cur.as.breakCow(cr2) : null;
         const outcome = cow ?? pageFaultOutcome(cur, errorCode, cr2);
-        tr?.action(m.icount(), m.nowUs(), cur.pid, "pagefault", { addr: cr2, eip, error_code: errorCode, outcome });
+        tr?.action(cur.pid, "pagefault", { addr: cr2, eip, error_code: errorCode, outcome });
         if (outcome === "mapped" || outcome === "copied" || outcome === "reclaimed") return d.leave();
       }
       const report = killReport(cur, vector, errorCode, eip, cr2, insn);
@@ -138,7 +136,7 @@ export class Traps {
     }
 
     // Any other vector can only be a spurious interrupt in ring 0 (ring 3 gets #GP for closed vectors).
-    if (tr) tr.irq(m.icount(), m.nowUs(), pid, cplFrom, eip, vector - IRQ_BASE);
+    if (tr) tr.irq(pid, cplFrom, eip, vector - IRQ_BASE);
     d.leave();
   }
 }

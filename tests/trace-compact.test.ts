@@ -3,7 +3,7 @@
 // for every event kind and awkward value, across chunk boundaries, through the text sink and the byte
 // sink alike. Version 2 (the default) of the same events reads back as exactly those version-1 lines.
 import { describe, expect, it } from "vitest";
-import { TraceRecorder } from "../kernel/trace/recorder.ts";
+import { ManualClock, TraceRecorder } from "../kernel/trace/recorder.ts";
 import { syscallName } from "../kernel/syscalls.ts";
 import { IRQ_NAMES, VECTOR_NAMES } from "../kernel/names.ts";
 import { readTraceText } from "../tools/trace/reader.ts";
@@ -13,7 +13,8 @@ const HEADER = { ipms: 100_000, mode: "microkernel" as const, tool: "test" };
 
 /** Records a deterministic mix of n rounds of every kind; returns the recorder and the expected lines. */
 function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void, version: 1 | 2 = 1): { rec: TraceRecorder; expected: string[] } {
-  const rec = new TraceRecorder(sink, HEADER, syscallName, bytes ? { bytes, version } : { version });
+  const clock = new ManualClock();
+  const rec = new TraceRecorder(sink, HEADER, syscallName, bytes ? { bytes, version, clock } : { version, clock });
   const expected: string[] = [JSON.stringify({ trace: "ringside", version: 1, ...HEADER })];
   const names = new Map<number, string>();
   const name = (pid: number, n: string) => {
@@ -28,39 +29,48 @@ function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void, ve
   const ics = [0, 7, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 9_007_199_254_740_991, 1e12 + 3];
   name(1, "init");
   name(2, "sérvér \"q\"");
-  for (let i = 0; i < 1500; i++) {
+  for (let i = 0; i < 6000; i++) {
     const ic = ics[i % ics.length]!, vt = vts[i % vts.length]!;
     const pid = i % 3 === 0 ? -1 : 1 + (i & 1);
     const nr = [20, 4, 0x213, 9999][i % 4]!;
     const args = [i, 0xffffffff, 0x80000000, 0, 4242];
-    rec.syscall(ic, vt, pid, 3, 0x400000 + i, nr, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!);
+    clock.at(ic, vt);
+    rec.syscall(pid, 3, 0x400000 + i, nr, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!);
     push({ ...head(ic, vt, "syscall", pid), cpl_from: 3, cpl_to: 0, eip: 0x400000 + i, nr, name: syscallName(nr), args });
     const ret = [0, -38, 2147483647, -2147483648][i % 4]!;
-    rec.ret(ic, vt, pid, 3, 0xfffffff0, ret);
+    clock.at(ic, vt);
+    rec.ret(pid, 3, 0xfffffff0, ret);
     push({ ...head(ic, vt, "return", pid), cpl_from: 0, cpl_to: 3, eip: 0xfffffff0, ret });
-    rec.ret(ic, vt, -1, 0, 0x100200, undefined);
+    clock.at(ic, vt);
+    rec.ret(-1, 0, 0x100200, undefined);
     push({ ...head(ic, vt, "return", -1), cpl_from: 0, cpl_to: 0, eip: 0x100200 });
     const v = [14, 13, 6, 31][i % 4]!;
     const insn = i % 2 ? `mov eax, [ebx+0x${i.toString(16)}] ; "q" \\ é` : undefined;
-    rec.exception(ic, vt, pid, 3, 0x400010, v, 4, 0xdeadbeef, insn);
+    clock.at(ic, vt);
+    rec.exception(pid, 3, 0x400010, v, 4, 0xdeadbeef, insn);
     const ex: Ev = { ...head(ic, vt, "exception", pid), cpl_from: 3, cpl_to: 0, eip: 0x400010, vector: v, name: VECTOR_NAMES[v] ?? `#${v}`, error_code: 4 };
     if (v === 14) ex.cr2 = 0xdeadbeef;
     if (insn !== undefined) ex.insn = insn;
     push(ex);
     const line = i % 17;
-    rec.irq(ic, vt, pid, 0, 0x100300, line);
+    clock.at(ic, vt);
+    rec.irq(pid, 0, 0x100300, line);
     push({ ...head(ic, vt, "irq", pid), cpl_from: 0, cpl_to: 0, eip: 0x100300, irq: line, name: IRQ_NAMES[line] ?? `irq${line}` });
     const op = i % 4;
-    rec.ipc(ic, vt, pid, op, op === 3 ? -1 : 1, 2, i);
+    clock.at(ic, vt);
+    rec.ipc(pid, op, op === 3 ? -1 : 1, 2, i);
     push({ ...head(ic, vt, "ipc", pid), op: ["send", "receive", "reply", "notify"][op], src: op === 3 ? null : 1, dst: 2, bytes: i });
     const svc = rec.nameService(i % 2 ? "fs" : "console");
-    rec.service(ic, vt, pid, i & 1, svc, -i, 17);
+    clock.at(ic, vt);
+    rec.service(pid, i & 1, svc, -i, 17);
     push({ ...head(ic, vt, "service", pid), op: i & 1 ? "reply" : "request", service: i % 2 ? "fs" : "console", [i & 1 ? "result" : "type"]: -i, bytes: 17 });
     const reason = ["start", "block", "yield", "custom-reason"][i % 4]!;
-    rec.action(ic, vt, pid, "switch", { from: i % 5 ? 1 : null, to: pid < 0 ? null : pid, reason });
+    clock.at(ic, vt);
+    rec.action(pid, "switch", { from: i % 5 ? 1 : null, to: pid < 0 ? null : pid, reason });
     push({ ...head(ic, vt, "switch", pid), from: i % 5 ? 1 : null, to: pid < 0 ? null : pid, reason });
     const outcome = ["mapped", "killed", "out-of-memory"][i % 3]!;
-    rec.action(ic, vt, pid, "pagefault", { addr: 0xbffff000, eip: 0x400010, error_code: 6, outcome });
+    clock.at(ic, vt);
+    rec.action(pid, "pagefault", { addr: 0xbffff000, eip: 0x400010, error_code: 6, outcome });
     push({ ...head(ic, vt, "pagefault", pid), addr: 0xbffff000, eip: 0x400010, error_code: 6, outcome });
     if (i % 50 === 0) {
       const fields = [
@@ -68,19 +78,24 @@ function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void, ve
         { status: null, vector: 13, signal: 11, report: "[pid 2 x] killed by #GP \"quoted\"" },
         { status: -1, vector: null, signal: 9, report: null },
       ][(i / 50) % 3]!;
-      rec.action(ic, vt, pid, "exit", fields);
+      clock.at(ic, vt);
+      rec.action(pid, "exit", fields);
       push({ ...head(ic, vt, "exit", pid), ...fields });
-      rec.action(ic, vt, pid, "spawn", { parent: i % 100 ? 1 : null, argv: ["sh", "-c", "é\n"] });
+      clock.at(ic, vt);
+      rec.action(pid, "spawn", { parent: i % 100 ? 1 : null, argv: ["sh", "-c", "é\n"] });
       push({ ...head(ic, vt, "spawn", pid), parent: i % 100 ? 1 : null, argv: ["sh", "-c", "é\n"] });
-      rec.action(ic, vt, pid, "spawn", { parent: null, argv: ["fs"], in_kernel: true });
+      clock.at(ic, vt);
+      rec.action(pid, "spawn", { parent: null, argv: ["fs"], in_kernel: true });
       push({ ...head(ic, vt, "spawn", pid), parent: null, argv: ["fs"], in_kernel: true });
       const load = { path: "hello", entry: 0x400080, segments: [{ vaddr: 0x400000, memsz: 0xa2, flags: "r-x" }], symbols: [{ name: "_start", addr: 0x400080 }] };
-      rec.action(ic, vt, pid, "load", load);
+      clock.at(ic, vt);
+      rec.action(pid, "load", load);
       push({ ...head(ic, vt, "load", pid), ...load });
     }
     if (i === 700) name(1, "init2"); // a rename applies to the events after it
   }
-  rec.action(1, 1.5, -1, "halt", { reason: "exit", status: 0 });
+  clock.at(1, 1.5);
+  rec.action(-1, "halt", { reason: "exit", status: 0 });
   push({ ...head(1, 1.5, "halt", -1), reason: "exit", status: 0 });
   return { rec, expected };
 }
@@ -88,7 +103,8 @@ function scenario(sink: (t: string) => void, bytes?: (b: Uint8Array) => void, ve
 /** Records lines longer than the output buffer's slack (huge names, argv) in `version`; the lines written and the version-1 lines expected. */
 function hugeLines(version: 1 | 2): { lines: string[]; expected: string[] } {
   const parts: Buffer[] = [];
-  const rec = new TraceRecorder(() => {}, HEADER, syscallName, { bytes: (b) => parts.push(Buffer.from(b)), version });
+  const clock = new ManualClock();
+  const rec = new TraceRecorder(() => {}, HEADER, syscallName, { bytes: (b) => parts.push(Buffer.from(b)), version, clock });
   const big = "n".repeat(100_000) + "é";
   const expected: string[] = [JSON.stringify({ trace: "ringside", version: 1, ...HEADER })];
   rec.nameProcess(1, "small");
@@ -97,11 +113,13 @@ function hugeLines(version: 1 | 2): { lines: string[]; expected: string[] } {
     if (i === 5) rec.nameProcess(2, big);
     if (i === 9) rec.nameProcess(3, big + big);
     const proc = pid === 1 ? "small" : pid === 2 ? (i >= 5 ? big : null) : i >= 9 ? big + big : null;
-    rec.syscall(i, i / 1000, pid, 3, 0x400000, 4, 1, 2, 3, 4, 5);
+    clock.at(i, i / 1000);
+    rec.syscall(pid, 3, 0x400000, 4, 1, 2, 3, 4, 5);
     expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "syscall", pid, proc, cpl_from: 3, cpl_to: 0, eip: 0x400000, nr: 4, name: syscallName(4), args: [1, 2, 3, 4, 5] }));
     if (i % 50 === 0) {
       const argv = ["x".repeat(150_000), "y"];
-      rec.action(i, i / 1000, pid, "spawn", { parent: null, argv });
+      clock.at(i, i / 1000);
+      rec.action(pid, "spawn", { parent: null, argv });
       expected.push(JSON.stringify({ seq: expected.length - 1, icount: i, vt: i / 1000, kind: "spawn", pid, proc, parent: null, argv }));
     }
   }
@@ -115,7 +133,7 @@ describe("trace recorder: binary records, version-1 JSONL", () => {
   it("formats every kind exactly as JSON.stringify would, across chunks", () => {
     let text = "";
     const { rec, expected } = scenario((t) => (text += t));
-    expect(rec.events).toBeGreaterThan(4096 * 3);
+    expect(rec.events).toBeGreaterThan(50_000); // about 230 Ki words of records: five chunks
     rec.finish();
     const lines = text.split("\n");
     expect(lines.pop()).toBe("");
@@ -143,10 +161,62 @@ describe("trace recorder: binary records, version-1 JSONL", () => {
   });
 });
 
+describe("trace recorder: instants and the fast return", () => {
+  /** Version-1 lines of `n` getpid-like kernel entries (entry, then return) in a recorder; every third returns through `ret`. */
+  function entries(n: number, fast: boolean): string {
+    let text = "";
+    const clock = new ManualClock();
+    const rec = new TraceRecorder((t) => (text += t), HEADER, syscallName, { clock, version: 1 });
+    rec.nameProcess(4, "loop");
+    for (let i = 0; i < n; i++) {
+      clock.at(1000 + 7 * i, (1000 + 7 * i) / 100);
+      rec.syscall(4, 3, 0x400010 + (i & 7), 20, i, 0, 0, 0, 0);
+      if (fast && i % 3 !== 0) rec.syscallReturned(i % 5 === 0 ? -38 : 4);
+      else rec.ret(4, 3, 0x400010 + (i & 7), i % 5 === 0 ? -38 : 4);
+      if (i % 100 === 0) {
+        clock.at(1000 + 7 * i + 3, (1000 + 7 * i + 3) / 100);
+        rec.ret(-1, 0, 0x100200, undefined); // an idle exit at a later instant
+      }
+    }
+    rec.finish();
+    return text;
+  }
+
+  it("syscallReturned writes exactly what ret would at the entry's instant, across chunks", () => {
+    const slow = entries(40_000, false);
+    expect(slow.split("\n").length).toBeGreaterThan(80_000); // several chunks of records
+    expect(entries(40_000, true)).toBe(slow);
+    const line = slow.split("\n")[5]!; // entry 1's return (after entry 0, its return and an idle exit)
+    expect(JSON.parse(line)).toEqual({ seq: 4, icount: 1007, vt: 10.07, kind: "return", pid: 4, proc: "loop", cpl_from: 0, cpl_to: 3, eip: 0x400011, ret: 4 });
+  });
+
+  it("each event carries the instant its clock gave as it was recorded", () => {
+    let text = "";
+    const clock = new ManualClock();
+    const rec = new TraceRecorder((t) => (text += t), HEADER, syscallName, { clock });
+    const at: [number, number][] = [[5, 0.05], [5, 0.05], [5, 0.06], [6, 0.06], [2 ** 40, 1e9 + 0.001], [2 ** 40, 1e9 + 0.001], [0, 0]];
+    for (const [ic, vt] of at) {
+      clock.at(ic, vt);
+      rec.ret(-1, 0, 0, undefined);
+    }
+    rec.finish();
+    expect(readTraceText(text).events.map((e) => [e.icount, e.vt])).toEqual(at);
+  });
+
+  it("a recorder with no clock says so at its first event", () => {
+    const rec = new TraceRecorder(() => {}, HEADER, syscallName);
+    expect(() => rec.ret(-1, 0, 0, undefined)).toThrow(/no clock attached/);
+    rec.attachClock(new ManualClock());
+    rec.ret(-1, 0, 0, undefined);
+    expect(rec.events).toBe(1);
+  });
+});
+
 describe("trace recorder: numbers", () => {
   it("writes icount and vt exactly as JSON.stringify does (seeded sample of every range)", () => {
     let text = "";
-    const rec = new TraceRecorder((t) => (text += t), HEADER, syscallName);
+    const clock = new ManualClock();
+    const rec = new TraceRecorder((t) => (text += t), HEADER, syscallName, { clock });
     const vts: number[] = [];
     const ics: number[] = [];
     let s = 1;
@@ -157,7 +227,8 @@ describe("trace recorder: numbers", () => {
       const ic = [Math.round(rnd() * 1e6), Math.round(rnd() * 2 ** 31), Math.round(rnd() * 2 ** 40), 2 ** 31 - 1 + (i % 3)][i % 4]!;
       vts.push(vt);
       ics.push(ic);
-      rec.ret(ic, vt, -1, 0, 0, undefined);
+      clock.at(ic, vt);
+      rec.ret(-1, 0, 0, undefined);
     }
     rec.finish();
     const lines = text.split("\n").slice(1, -1);

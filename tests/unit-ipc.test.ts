@@ -79,8 +79,8 @@ describe("Ipc: send and receive", () => {
     ipc.send(s, r);
     const T = (op: string) => IPC_TRACE_OPS.indexOf(op as (typeof IPC_TRACE_OPS)[number]);
     expect(calls).toEqual([
-      ["ipc", 2000, 2000, 2, T("send"), 2, 1, 16],
-      ["ipc", 2000, 2000, 1, T("receive"), 2, 1, 0],
+      ["ipc", 2, T("send"), 2, 1, 16],
+      ["ipc", 1, T("receive"), 2, 1, 0],
     ]);
     calls!.length = 0;
     r.state = "running";
@@ -88,8 +88,8 @@ describe("Ipc: send and receive", () => {
     ipc.send(s, r); // r is busy: s queues
     ipc.receive(r, ENDPOINT.ANY, BUF, 16, NO_PA);
     expect(calls).toEqual([
-      ["ipc", 2000, 2000, 2, T("send"), 2, 1, 0],
-      ["ipc", 2000, 2000, 1, T("receive"), 2, 1, 16],
+      ["ipc", 2, T("send"), 2, 1, 0],
+      ["ipc", 1, T("receive"), 2, 1, 16],
     ]);
   });
 
@@ -328,7 +328,7 @@ describe("Ipc: notifications", () => {
     const { ipc, proc, calls } = world({ traced: true });
     const r = proc("ready");
     ipc.notify(-1, r, 8);
-    expect(calls).toEqual([["ipc", 0, 0, 1, IPC_TRACE_OPS.indexOf("notify"), -1, 1, 0]]);
+    expect(calls).toEqual([["ipc", 1, IPC_TRACE_OPS.indexOf("notify"), -1, 1, 0]]);
   });
 });
 

@@ -169,7 +169,7 @@ describe("Dispatcher", () => {
     expect(sw("cr3")).toBe(p.as.pd);
     expect(sw("esp0")).toBe(p.kstackTop);
     expect(switches()).toEqual([{ from: null, to: 1, reason: "start" }]);
-    expect(calls.find((c) => c[0] === "ret")).toEqual(["ret", 5000, 5000, 1, 3, 0x400080, undefined]);
+    expect(calls.find((c) => c[0] === "ret")).toEqual(["ret", 1, 3, 0x400080, undefined]);
     expect(w.mem.portWrites).toEqual(pitWrites(QUANTUM_MS)); // armed for the slice's end
   });
 
@@ -292,7 +292,7 @@ describe("Dispatcher", () => {
     d.leave();
     expect(d.current).toBeNull();
     expect(sw("action")).toBe(ACTION.idle);
-    expect(calls.at(-1)).toEqual(["ret", 0, 0, -1, 0, 0x100123, undefined]);
+    expect(calls.at(-1)).toEqual(["ret", -1, 0, 0x100123, undefined]);
   });
 
   it("does not idle when nothing may wake; calls allEnded when no process is live; writes halt once halted", () => {

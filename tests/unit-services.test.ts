@@ -212,7 +212,7 @@ describe("Services: the directory", () => {
     expect(dir.taskAtOrAfter(5)).toBeUndefined();
     expect(calls!.filter((c) => c[0] !== "nameService")).toEqual([
       ["nameProcess", 4, "fs"],
-      ["action", 1000, 1000, 4, "spawn", { parent: 1, argv: ["fs"], in_kernel: true }],
+      ["action", 4, "spawn", { parent: 1, argv: ["fs"], in_kernel: true }],
     ]);
   });
 
@@ -224,8 +224,8 @@ describe("Services: the directory", () => {
     const p = proc();
     dir.request(p, "fs", 17, 0, 0, Uint8Array.from([9, 9, 9]), BUF, 8, request());
     expect(calls!.filter((c) => c[0] === "service")).toEqual([
-      ["service", 0, 0, p.pid, 0, 0, 17, 3],
-      ["service", 0, 0, p.pid, 1, 0, 5, 2],
+      ["service", p.pid, 0, 0, 17, 3],
+      ["service", p.pid, 1, 0, 5, 2],
     ]);
   });
 

@@ -1,7 +1,9 @@
-// The trace recorder. Every event is written as a fixed 48-byte binary record with small codes into
-// a preallocated chunk on the hot path: no allocation, no strings, no JSON (kernel entries and exits,
-// switch, ipc, service, pagefault, exit, spawn; the rare load/halt keep a reference to their fields
-// object in a side slot and are serialised later). Full chunks are kept in memory up to a limit and
+// The trace recorder. Every event is written as a short binary record of 32-bit words with small
+// codes into a preallocated chunk on the hot path: no allocation, no strings, no JSON (kernel entries
+// and exits, switch, ipc, service, pagefault, exit, spawn; the rare load/halt keep a reference to
+// their fields object in a side slot and are serialised later). The recorder reads each event's
+// instant from its clock (the machine) and writes it only when it moved: every event of one kernel
+// entry shares one. Full chunks are kept in memory up to a limit and
 // then spilled as raw bytes to a temporary file (their buffers return to a pool), so long runs use
 // bounded memory. `finish()` formats everything, in order, after the run: straight into one reused
 // byte buffer (pre-encoded keys, digits written by hand), streamed to the sink a buffer at a time.
@@ -31,6 +33,7 @@ const enum K {
   pagefault,
   exit,
   spawn,
+  time, // not an event: the instant of the events after it
 }
 
 const IPC_OPS = ["send", "receive", "reply", "notify"];
@@ -39,19 +42,55 @@ const SERVICE_OPS = ["request", "reply"];
 const SWITCH_REASONS = ["start", "preempt", "yield", "block", "exit", "wake", "priority"];
 const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory", "copied", "reclaimed"];
 
-// Record layout, in 32-bit words (12 words = 48 bytes):
-//   w0 = kind | cpl << 8 | (pid + 1) << 16     w1 = eip
-//   w2..w3 = icount (f64)                      w4..w5 = vt µs (f64)
-//   w6..w11 = kind-specific words (syscall: nr, a0..a4; exception: vector, error, cr2; irq: line; ret;
-//   switch: from+1, to+1, reason; pagefault: addr, eip, error, outcome; exit: null bits, status,
-//   vector, signal; spawn: parent+1)
-const WORDS = 12;
-const CAPACITY = 4096; // records per chunk
-const CHUNK_BYTES = CAPACITY * WORDS * 4;
+// Records are runs of 32-bit words, as long as their kind needs. The first word of each is
+//   kind | b << 8 | (pid + 1) << 16      (b: the ring, or an op, reason, outcome or null-bits code)
+// then, by kind:
+//   time       icount (f64), vt µs (f64), as 4 words — written only when the instant differs from the
+//              last one recorded: every event of one kernel entry shares it
+//   syscall    eip, nr, a0..a4            exception  eip, vector, error, cr2      irq  eip, line
+//   ret        eip                        retSyscall eip, ret
+//   ipc        (src+1) | (dst+1) << 16, bytes            service   service, type, bytes
+//   switch     (from+1) | (to+1) << 16 (reason in b)     pagefault addr, eip, error (outcome in b)
+//   exit       status, vector, signal (null bits in b)   spawn     parent+1       object (nothing)
+const MAX_RECORD = 5 + 8; // a time record and the longest event
+const CHUNK_WORDS = 48 * 1024;
+const CHUNK_BYTES = CHUNK_WORDS * 4;
 const MEMORY_LIMIT = 64 * 1024 * 1024; // chunks kept in memory before spilling to disk
 /** Formatted output is handed to the sink in pieces of about this many bytes. */
 const OUT_BYTES = 1 << 20;
 const OUT_SLACK = 64 * 1024; // room past OUT_BYTES: any line of numbers and names fits
+
+/** Where the recorder reads the instant of each event: the kernel attaches its machine. */
+export interface TraceClock {
+  /** Guest instructions retired so far. */
+  icount(): number;
+  /** Virtual time in µs at instruction count `icount` (as just read). */
+  usAt(icount: number): number;
+}
+
+/** A clock set by hand (tests, synthetic traces): each event is recorded at the instant last set. */
+export class ManualClock implements TraceClock {
+  private ic = 0;
+  private vt = 0;
+  /** The instant of the events recorded next. */
+  at(icount: number, vt: number): void {
+    this.ic = icount;
+    this.vt = vt;
+  }
+  icount(): number {
+    return this.ic;
+  }
+  usAt(): number {
+    return this.vt;
+  }
+}
+
+const NO_CLOCK: TraceClock = {
+  icount: () => {
+    throw new Error("trace recorder: no clock attached (TraceRecorder.attachClock)");
+  },
+  usAt: () => 0,
+};
 
 export interface TraceHeader {
   ipms: number;
@@ -71,25 +110,43 @@ export interface TraceSinkOptions {
   onBreak?: (seq: number, pid: number) => void;
   /** The schema version to write (default TRACE_VERSION; 1 for the older, longer form). */
   version?: TraceVersion;
+  /** Where event instants are read (else the kernel attaches its machine: attachClock). */
+  clock?: TraceClock;
 }
 
 interface Chunk {
   bytes: ArrayBuffer | undefined; // undefined once spilled
+  /** Words used, and events among them. */
+  words: number;
   count: number;
-  side: unknown[]; // sparse side slots by record index (insn, report, argv, [kind, fields])
+  side: unknown[]; // sparse side slots by event index in the chunk (insn, report, argv, [kind, fields])
 }
 
 const utf8 = new TextEncoder();
 const enc = (s: string): Uint8Array => utf8.encode(s);
+/** Moves an f64 into two words. */
+const F64 = new Float64Array(1);
+const F64_WORDS = new Uint32Array(F64.buffer);
 
-/** Records trace events; `sink` receives the formatted JSONL text in order when `finish()` runs. */
+/**
+ * Records trace events, each at the instant its clock gives; `sink` receives the formatted JSONL
+ * text in order when `finish()` runs.
+ */
 export class TraceRecorder {
   private buf: ArrayBuffer;
   private u32: Uint32Array;
   private i32: Int32Array;
-  private f64: Float64Array;
-  private side: unknown[] = [];
+  /** The next free word of the current chunk, and its events so far. */
+  private w = 0;
   private count = 0;
+  private side: unknown[] = [];
+  private clock: TraceClock;
+  /** The instant of the last time record (icount -1: none yet in this chunk). */
+  private ic = -1;
+  private vt = 0;
+  /** The pid and eip of the last syscall entry recorded (for syscallReturned). */
+  private sysPid = -1;
+  private sysEip = 0;
   private readonly chunks: Chunk[] = [];
   /** Chunk buffers free for reuse (spilled or formatted). */
   private readonly pool: ArrayBuffer[] = [];
@@ -120,15 +177,20 @@ export class TraceRecorder {
     this.byteSink = opts.bytes;
     this.breakAt = opts.breakAt ?? -1;
     this.onBreak = opts.onBreak;
+    this.clock = opts.clock ?? NO_CLOCK;
     this.version = opts.version ?? TRACE_VERSION;
     if (this.version !== 1 && this.version !== 2) throw new Error(`trace schema version ${String(this.version)} cannot be written (1 or 2)`);
     this.buf = new ArrayBuffer(CHUNK_BYTES);
     this.u32 = new Uint32Array(this.buf);
     this.i32 = new Int32Array(this.buf);
-    this.f64 = new Float64Array(this.buf);
     const text = `{"trace":"ringside","version":${this.version},"ipms":${header.ipms},"mode":${JSON.stringify(header.mode)},"tool":${JSON.stringify(header.tool)}}\n`;
     if (this.byteSink) this.byteSink(enc(text));
     else sink(text);
+  }
+
+  /** Reads event instants from `clock` from now on (the kernel attaches its machine). */
+  attachClock(clock: TraceClock): void {
+    this.clock = clock;
   }
 
   /** Events recorded so far. */
@@ -142,35 +204,61 @@ export class TraceRecorder {
     this.procNames.set(pid, name);
   }
 
-  syscall(icount: number, vt: number, pid: number, cplFrom: number, eip: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number): void {
-    const w = this.slot(K.syscall, icount, vt, pid, cplFrom, eip);
+  syscall(pid: number, cplFrom: number, eip: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number): void {
+    const w = this.slot(K.syscall, cplFrom, pid, 8);
     const u = this.u32;
-    u[w + 6] = nr; u[w + 7] = a0; u[w + 8] = a1; u[w + 9] = a2; u[w + 10] = a3; u[w + 11] = a4;
+    u[w + 1] = eip; u[w + 2] = nr; u[w + 3] = a0; u[w + 4] = a1; u[w + 5] = a2; u[w + 6] = a3; u[w + 7] = a4;
+    this.sysPid = pid;
+    this.sysEip = eip;
   }
 
-  exception(icount: number, vt: number, pid: number, cplFrom: number, eip: number, vector: number, errorCode: number, cr2: number, insn: string | undefined): void {
-    const w = this.slot(K.exception, icount, vt, pid, cplFrom, eip);
+  /**
+   * The return to ring 3 from the syscall entry recorded last, at the same instant, to the same
+   * eip: the kernel's fast path (no event between them may have changed the instant, so not with a
+   * cost model charging the entry). Cheaper than `ret`: the clock is not read.
+   */
+  syscallReturned(ret: number): void {
+    let w = this.w;
+    if (w > CHUNK_WORDS - MAX_RECORD || this.ic < 0) return this.ret(this.sysPid, 3, this.sysEip, ret);
+    if (this.stored + this.count === this.breakAt) this.onBreak?.(this.breakAt, this.sysPid);
+    this.w = w + 3;
+    this.count++;
     const u = this.u32;
-    u[w + 6] = vector; u[w + 7] = errorCode; u[w + 8] = cr2;
+    u[w] = K.retSyscall | (3 << 8) | ((this.sysPid + 1) << 16);
+    u[w + 1] = this.sysEip;
+    this.i32[w + 2] = ret;
+  }
+
+  exception(pid: number, cplFrom: number, eip: number, vector: number, errorCode: number, cr2: number, insn: string | undefined): void {
+    const w = this.slot(K.exception, cplFrom, pid, 5);
+    const u = this.u32;
+    u[w + 1] = eip; u[w + 2] = vector; u[w + 3] = errorCode; u[w + 4] = cr2;
     if (insn !== undefined) this.side[this.count - 1] = insn;
   }
 
-  irq(icount: number, vt: number, pid: number, cplFrom: number, eip: number, line: number): void {
-    const w = this.slot(K.irq, icount, vt, pid, cplFrom, eip);
-    this.u32[w + 6] = line;
+  irq(pid: number, cplFrom: number, eip: number, line: number): void {
+    const w = this.slot(K.irq, cplFrom, pid, 3);
+    this.u32[w + 1] = eip;
+    this.u32[w + 2] = line;
   }
 
   /** A kernel exit to ring `cplTo`; after a syscall pass `ret` (else undefined). */
-  ret(icount: number, vt: number, pid: number, cplTo: number, eip: number, ret: number | undefined): void {
-    const w = this.slot(ret === undefined ? K.ret : K.retSyscall, icount, vt, pid, cplTo, eip);
-    if (ret !== undefined) this.i32[w + 6] = ret;
+  ret(pid: number, cplTo: number, eip: number, ret: number | undefined): void {
+    if (ret === undefined) {
+      const w = this.slot(K.ret, cplTo, pid, 2);
+      this.u32[w + 1] = eip;
+    } else {
+      const w = this.slot(K.retSyscall, cplTo, pid, 3);
+      this.u32[w + 1] = eip;
+      this.i32[w + 2] = ret;
+    }
   }
 
   /** An IPC operation (op: 0 send, 1 receive, 2 reply, 3 notify); src/dst -1 = the kernel (null). */
-  ipc(icount: number, vt: number, pid: number, op: number, src: number, dst: number, bytes: number): void {
-    const w = this.slot(K.ipc, icount, vt, pid, 0, 0);
-    const u = this.u32;
-    u[w + 6] = op; u[w + 7] = src + 1; u[w + 8] = dst + 1; u[w + 9] = bytes;
+  ipc(pid: number, op: number, src: number, dst: number, bytes: number): void {
+    const w = this.slot(K.ipc, op, pid, 3);
+    this.u32[w + 1] = (src + 1) | ((dst + 1) << 16);
+    this.u32[w + 2] = bytes;
   }
 
   /** Registers an in-kernel service name; returns the index `service` records carry. */
@@ -184,39 +272,37 @@ export class TraceRecorder {
    * the client, `service` the index from `nameService`, `type` the request's w0 (request) or the
    * reply's w0 (reply), `bytes` the payload bytes copied.
    */
-  service(icount: number, vt: number, pid: number, op: number, service: number, type: number, bytes: number): void {
-    const w = this.slot(K.service, icount, vt, pid, 0, 0);
+  service(pid: number, op: number, service: number, type: number, bytes: number): void {
+    const w = this.slot(K.service, op, pid, 4);
     const u = this.u32;
-    u[w + 6] = op; u[w + 7] = service; this.i32[w + 8] = type; u[w + 9] = bytes;
+    u[w + 1] = service; this.i32[w + 2] = type; u[w + 3] = bytes;
   }
 
   /** The CPU moves from `from` to `to` (-1 = idle/boot, null in the trace); `pid` is `to`. */
-  switchTo(icount: number, vt: number, pid: number, from: number, to: number, reason: string): void {
-    const w = this.slot(K.switch_, icount, vt, pid, 0, 0);
-    const u = this.u32;
-    u[w + 6] = from + 1; u[w + 7] = to + 1; u[w + 8] = code(this.reasons, reason);
+  switchTo(pid: number, from: number, to: number, reason: string): void {
+    const w = this.slot(K.switch_, code(this.reasons, reason), pid, 2);
+    this.u32[w + 1] = (from + 1) | ((to + 1) << 16);
   }
 
   /** A page fault's outcome (follows its #PF exception event). */
-  pageFault(icount: number, vt: number, pid: number, addr: number, eip: number, errorCode: number, outcome: string): void {
-    const w = this.slot(K.pagefault, icount, vt, pid, 0, 0);
+  pageFault(pid: number, addr: number, eip: number, errorCode: number, outcome: string): void {
+    const w = this.slot(K.pagefault, code(PAGEFAULT_OUTCOMES, outcome), pid, 4);
     const u = this.u32;
-    u[w + 6] = addr; u[w + 7] = eip; u[w + 8] = errorCode; u[w + 9] = code(PAGEFAULT_OUTCOMES, outcome);
+    u[w + 1] = addr; u[w + 2] = eip; u[w + 3] = errorCode;
   }
 
   /** Process `pid` ended (null: not applicable); `report` is kept by reference, serialised later. */
-  exited(icount: number, vt: number, pid: number, status: number | null, vector: number | null, signal: number | null, report: string | null): void {
-    const w = this.slot(K.exit, icount, vt, pid, 0, 0);
+  exited(pid: number, status: number | null, vector: number | null, signal: number | null, report: string | null): void {
+    const w = this.slot(K.exit, (status === null ? 1 : 0) | (vector === null ? 2 : 0) | (signal === null ? 4 : 0), pid, 4);
     const i = this.i32;
-    this.u32[w + 6] = (status === null ? 1 : 0) | (vector === null ? 2 : 0) | (signal === null ? 4 : 0);
-    i[w + 7] = status ?? 0; i[w + 8] = vector ?? 0; i[w + 9] = signal ?? 0;
+    i[w + 1] = status ?? 0; i[w + 2] = vector ?? 0; i[w + 3] = signal ?? 0;
     if (report !== null) this.side[this.count - 1] = report;
   }
 
   /** Process `pid` was created by `parent` (null: none) with `argv` (kept by reference: do not mutate it). */
-  spawned(icount: number, vt: number, pid: number, parent: number | null, argv: readonly string[]): void {
-    const w = this.slot(K.spawn, icount, vt, pid, 0, 0);
-    this.u32[w + 6] = parent === null ? 0 : parent + 1;
+  spawned(pid: number, parent: number | null, argv: readonly string[]): void {
+    const w = this.slot(K.spawn, 0, pid, 2);
+    this.u32[w + 1] = parent === null ? 0 : parent + 1;
     this.side[this.count - 1] = argv;
   }
 
@@ -225,23 +311,23 @@ export class TraceRecorder {
    * the common keys, when the trace is formatted, so they must not be mutated afterwards. The
    * frequent shapes (switch, pagefault, exit, spawn) are stored as binary records.
    */
-  action(icount: number, vt: number, pid: number, kind: string, fields: Record<string, unknown>): void {
+  action(pid: number, kind: string, fields: Record<string, unknown>): void {
     let n = 0;
     for (const _ in fields) n++;
     const f = fields as Record<string, any>;
     if (kind === "switch" && n === 3 && isPidOrNull(f.from) && isPidOrNull(f.to) && typeof f.reason === "string") {
-      return this.switchTo(icount, vt, pid, f.from ?? -1, f.to ?? -1, f.reason);
+      return this.switchTo(pid, f.from ?? -1, f.to ?? -1, f.reason);
     }
     if (kind === "pagefault" && n === 4 && isU32(f.addr) && isU32(f.eip) && isU32(f.error_code) && PAGEFAULT_OUTCOMES.includes(f.outcome)) {
-      return this.pageFault(icount, vt, pid, f.addr, f.eip, f.error_code, f.outcome);
+      return this.pageFault(pid, f.addr, f.eip, f.error_code, f.outcome);
     }
     if (kind === "exit" && n === 4 && isI32OrNull(f.status) && isI32OrNull(f.vector) && isI32OrNull(f.signal) && (f.report === null || typeof f.report === "string")) {
-      return this.exited(icount, vt, pid, f.status, f.vector, f.signal, f.report);
+      return this.exited(pid, f.status, f.vector, f.signal, f.report);
     }
     if (kind === "spawn" && n === 2 && isPidOrNull(f.parent) && Array.isArray(f.argv) && f.argv.every((a: unknown) => typeof a === "string")) {
-      return this.spawned(icount, vt, pid, f.parent, f.argv);
+      return this.spawned(pid, f.parent, f.argv);
     }
-    this.slot(K.object, icount, vt, pid, 0, 0);
+    this.slot(K.object, 0, pid, 1);
     this.side[this.count - 1] = [kind, fields];
   }
 
@@ -253,6 +339,7 @@ export class TraceRecorder {
     this.storeChunk();
     const out = new OutBuffer((b) => (this.byteSink ? this.byteSink(b) : this.sink(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8"))));
     const names = new NameTables(this.version, this.nameChanges, this.syscallName, this.serviceNames, this.reasons);
+    const at = { ic: 0, vt: 0 };
     let pos = 0;
     let seq = 0;
     for (const c of this.chunks) {
@@ -262,7 +349,7 @@ export class TraceRecorder {
         readSync(this.spillFd!, new Uint8Array(bytes), 0, CHUNK_BYTES, pos);
         pos += CHUNK_BYTES;
       }
-      seq = formatChunk(out, names, bytes, c, seq);
+      seq = formatChunk(out, names, bytes, c, seq, at);
       c.bytes = undefined;
       this.pool.push(bytes);
     }
@@ -278,17 +365,18 @@ export class TraceRecorder {
 
   /** Moves the current buffer to the chunk list (spilling to disk past the memory limit). */
   private storeChunk(): void {
-    if (this.count === 0) return;
-    this.chunks.push({ bytes: this.buf, count: this.count, side: this.side });
+    if (this.w === 0) return;
+    this.chunks.push({ bytes: this.buf, words: this.w, count: this.count, side: this.side });
     this.stored += this.count;
     this.inMemory += CHUNK_BYTES;
     if (this.inMemory > MEMORY_LIMIT) this.spillAll();
     this.buf = this.pool.pop() ?? new ArrayBuffer(CHUNK_BYTES);
     this.u32 = new Uint32Array(this.buf);
     this.i32 = new Int32Array(this.buf);
-    this.f64 = new Float64Array(this.buf);
     this.side = [];
     this.count = 0;
+    this.w = 0;
+    this.ic = -1; // each chunk starts with its own time record
   }
 
   private spillAll(): void {
@@ -305,15 +393,31 @@ export class TraceRecorder {
     this.inMemory = 0;
   }
 
-  private slot(kind: number, icount: number, vt: number, pid: number, cpl: number, eip: number): number {
-    if (this.count === CAPACITY) this.storeChunk();
+  /**
+   * Room for an event record of `words` words, after a time record if the clock moved since the
+   * last one; writes the record's first word and returns its index.
+   */
+  private slot(kind: number, b: number, pid: number, words: number): number {
+    if (this.w > CHUNK_WORDS - MAX_RECORD) this.storeChunk();
     if (this.stored + this.count === this.breakAt) this.onBreak?.(this.breakAt, pid);
-    const w = this.count++ * WORDS;
-    this.u32[w] = kind | (cpl << 8) | ((pid + 1) << 16);
-    this.u32[w + 1] = eip;
-    const f = this.f64;
-    f[(w >> 1) + 1] = icount;
-    f[(w >> 1) + 2] = vt;
+    const c = this.clock;
+    const ic = c.icount();
+    const vt = c.usAt(ic);
+    let w = this.w;
+    if (ic !== this.ic || vt !== this.vt) {
+      this.ic = ic;
+      this.vt = vt;
+      const u = this.u32;
+      u[w] = K.time;
+      F64[0] = ic;
+      u[w + 1] = F64_WORDS[0]!; u[w + 2] = F64_WORDS[1]!;
+      F64[0] = vt;
+      u[w + 3] = F64_WORDS[0]!; u[w + 4] = F64_WORDS[1]!;
+      w += 5;
+    }
+    this.w = w + words;
+    this.count++;
+    this.u32[w] = kind | (b << 8) | ((pid + 1) << 16);
     return w;
   }
 }
@@ -736,65 +840,79 @@ const B = {
   null: enc("null"),
 };
 
-/** Formats one chunk's records; returns the next sequence number. */
-function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: Chunk, seq: number): number {
+/**
+ * Formats one chunk's records; returns the next sequence number. `at` carries the instant of the
+ * last time record across chunks (each chunk starts with one, so it is only read back).
+ */
+function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: Chunk, seq: number, at: { ic: number; vt: number }): number {
   const u = new Uint32Array(bytes);
   const i32 = new Int32Array(bytes);
-  const f = new Float64Array(bytes);
   const side = c.side;
   let buf: Uint8Array = out.buf;
   let p = out.pos;
-  for (let i = 0; i < c.count; i++, seq++) {
+  let ic = at.ic, vt = at.vt;
+  let i = 0; // the event's index in the chunk (its side slot)
+  for (let w = 0; w < c.words; ) {
+    const head = u[w]!;
+    const kind = head & 0xff;
+    if (kind === K.time) {
+      F64_WORDS[0] = u[w + 1]!; F64_WORDS[1] = u[w + 2]!;
+      ic = F64[0]!;
+      F64_WORDS[0] = u[w + 3]!; F64_WORDS[1] = u[w + 4]!;
+      vt = F64[0]!;
+      w += 5;
+      continue;
+    }
     if (seq >= names.nextAt) names.advance(seq);
     if (p >= OUT_BYTES) p = out.flush(p);
     const start = p;
-    const w = i * WORDS;
-    const head = u[w]!;
-    const kind = head & 0xff;
-    const cpl = (head >>> 8) & 0xff;
+    const b = (head >>> 8) & 0xff;
     const pid = (head >>> 16) - 1;
-    const eip = u[w + 1]!;
     p = putSeqKey(buf, p);
     p = putU32(buf, p, seq);
     p = putIcountKey(buf, p);
-    p = putNum(buf, p, f[(w >> 1) + 1]!);
+    p = putNum(buf, p, ic);
     p = putVtKey(buf, p);
-    p = putNum(buf, p, f[(w >> 1) + 2]!);
+    p = putNum(buf, p, vt);
+    let next: number;
     switch (kind) {
       case K.syscall:
-        p = put(buf, p, cpl < 4 ? names.head(pid, H_SYSCALL + cpl) : names.oddHead(pid, "syscall", cpl, true));
-        p = putU32(buf, p, eip);
-        p = put(buf, p, names.nr(u[w + 6]!));
-        p = putU32(buf, p, u[w + 7]!);
+        p = put(buf, p, b < 4 ? names.head(pid, H_SYSCALL + b) : names.oddHead(pid, "syscall", b, true));
+        p = putU32(buf, p, u[w + 1]!);
+        p = put(buf, p, names.nr(u[w + 2]!));
+        p = putU32(buf, p, u[w + 3]!);
         buf[p++] = 44; // ,
-        p = putU32(buf, p, u[w + 8]!);
+        p = putU32(buf, p, u[w + 4]!);
         buf[p++] = 44;
-        p = putU32(buf, p, u[w + 9]!);
+        p = putU32(buf, p, u[w + 5]!);
         buf[p++] = 44;
-        p = putU32(buf, p, u[w + 10]!);
+        p = putU32(buf, p, u[w + 6]!);
         buf[p++] = 44;
-        p = putU32(buf, p, u[w + 11]!);
+        p = putU32(buf, p, u[w + 7]!);
         buf[p] = 93; buf[p + 1] = 125; buf[p + 2] = 10; // ]}\n
         p += 3;
+        next = w + 8;
         break;
       case K.ret:
       case K.retSyscall:
-        p = put(buf, p, cpl < 4 ? names.head(pid, H_RETURN + cpl) : names.oddHead(pid, "return", cpl, false));
-        p = putU32(buf, p, eip);
+        p = put(buf, p, b < 4 ? names.head(pid, H_RETURN + b) : names.oddHead(pid, "return", b, false));
+        p = putU32(buf, p, u[w + 1]!);
         if (kind === K.retSyscall) {
           p = putRetKey(buf, p);
-          p = putI32(buf, p, i32[w + 6]!);
-        }
+          p = putI32(buf, p, i32[w + 2]!);
+          next = w + 3;
+        } else next = w + 2;
         p = putEnd(buf, p);
         break;
       case K.ipc: {
-        const src = u[w + 7]!, dst = u[w + 8]!;
+        const pair = u[w + 1]!;
+        const src = pair & 0xffff, dst = pair >>> 16;
         if (names.v2 && src === pid + 1) {
           // Version 2 leaves out "src", or else "dst", when it is the event's pid.
-          p = put(buf, p, names.head(pid, H_IPC_DST + u[w + 6]!));
+          p = put(buf, p, names.head(pid, H_IPC_DST + b));
           p = putPid(buf, p, dst);
         } else {
-          p = put(buf, p, names.head(pid, H_IPC + u[w + 6]!));
+          p = put(buf, p, names.head(pid, H_IPC + b));
           p = putPid(buf, p, src);
           if (!names.v2 || dst !== pid + 1) {
             p = putDstKey(buf, p);
@@ -802,12 +920,14 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
           }
         }
         p = putBytesKey(buf, p);
-        p = putU32(buf, p, u[w + 9]!);
+        p = putU32(buf, p, u[w + 2]!);
         p = putEnd(buf, p);
+        next = w + 3;
         break;
       }
       case K.switch_: {
-        const from = u[w + 6]!, to = u[w + 7]!;
+        const pair = u[w + 1]!;
+        const from = pair & 0xffff, to = pair >>> 16;
         p = put(buf, p, names.head(pid, H_SWITCH));
         p = putPid(buf, p, from);
         if (!names.v2 || to !== pid + 1) {
@@ -815,43 +935,45 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
           p = put(buf, p, B.to);
           p = putPid(buf, p, to);
         }
-        p = put(buf, p, names.reasonEnd(u[w + 8]!));
+        p = put(buf, p, names.reasonEnd(b));
+        next = w + 2;
         break;
       }
       case K.irq:
-        p = put(buf, p, cpl < 4 ? names.head(pid, H_IRQ + cpl) : names.oddHead(pid, "irq", cpl, true));
-        p = putU32(buf, p, eip);
-        p = put(buf, p, names.irq(u[w + 6]!));
+        p = put(buf, p, b < 4 ? names.head(pid, H_IRQ + b) : names.oddHead(pid, "irq", b, true));
+        p = putU32(buf, p, u[w + 1]!);
+        p = put(buf, p, names.irq(u[w + 2]!));
+        next = w + 3;
         break;
-      case K.service: {
-        const op = u[w + 6]!;
-        p = put(buf, p, names.head(pid, H_SERVICE + op));
-        p = put(buf, p, names.service(u[w + 7]!));
-        p = put(buf, p, op === 0 ? B.type : B.result);
-        p = putI32(buf, p, i32[w + 8]!);
+      case K.service:
+        p = put(buf, p, names.head(pid, H_SERVICE + b));
+        p = put(buf, p, names.service(u[w + 1]!));
+        p = put(buf, p, b === 0 ? B.type : B.result);
+        p = putI32(buf, p, i32[w + 2]!);
         p = putBytesKey(buf, p);
-        p = putU32(buf, p, u[w + 9]!);
+        p = putU32(buf, p, u[w + 3]!);
         p = putEnd(buf, p);
+        next = w + 4;
         break;
-      }
       case K.pagefault:
         p = put(buf, p, names.head(pid, H_PAGEFAULT));
-        p = putU32(buf, p, u[w + 6]!);
+        p = putU32(buf, p, u[w + 1]!);
         p = put(buf, p, B.eip);
-        p = putU32(buf, p, u[w + 7]!);
+        p = putU32(buf, p, u[w + 2]!);
         p = put(buf, p, B.errorCode);
-        p = putU32(buf, p, u[w + 8]!);
-        p = put(buf, p, B.outcome[u[w + 9]!]!);
+        p = putU32(buf, p, u[w + 3]!);
+        p = put(buf, p, B.outcome[b]!);
+        next = w + 4;
         break;
       case K.exception: {
-        const v = u[w + 6]!;
-        p = put(buf, p, cpl < 4 ? names.head(pid, H_EXCEPTION + cpl) : names.oddHead(pid, "exception", cpl, true));
-        p = putU32(buf, p, eip);
+        const v = u[w + 2]!;
+        p = put(buf, p, b < 4 ? names.head(pid, H_EXCEPTION + b) : names.oddHead(pid, "exception", b, true));
+        p = putU32(buf, p, u[w + 1]!);
         p = put(buf, p, names.vector(v));
-        p = putU32(buf, p, u[w + 7]!);
+        p = putU32(buf, p, u[w + 3]!);
         if (v === 14) {
           p = put(buf, p, B.cr2);
-          p = putU32(buf, p, u[w + 8]!);
+          p = putU32(buf, p, u[w + 4]!);
         }
         const insn = side[i];
         if (insn !== undefined) {
@@ -859,30 +981,32 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
           [buf, p] = putText(out, buf, p, JSON.stringify(insn));
         }
         p = putEnd(buf, p);
+        next = w + 5;
         break;
       }
       case K.exit: {
-        const nulls = u[w + 6]!;
         p = put(buf, p, names.head(pid, H_EXIT));
-        p = nulls & 1 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 7]!);
+        p = b & 1 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 1]!);
         p = put(buf, p, B.vector);
-        p = nulls & 2 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 8]!);
+        p = b & 2 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 2]!);
         p = put(buf, p, B.signal);
-        p = nulls & 4 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 9]!);
+        p = b & 4 ? put(buf, p, B.null) : putI32(buf, p, i32[w + 3]!);
         p = put(buf, p, B.report);
         const report = side[i];
         if (report === undefined) p = put(buf, p, B.null);
         else [buf, p] = putText(out, buf, p, JSON.stringify(report));
         p = putEnd(buf, p);
+        next = w + 4;
         break;
       }
       case K.spawn: {
-        const parent = u[w + 6]!;
+        const parent = u[w + 1]!;
         p = put(buf, p, names.head(pid, H_SPAWN));
         p = parent === 0 ? put(buf, p, B.null) : putU32(buf, p, parent - 1);
         p = put(buf, p, B.argv);
         [buf, p] = putText(out, buf, p, JSON.stringify(side[i]));
         p = putEnd(buf, p);
+        next = w + 2;
         break;
       }
       default: {
@@ -891,16 +1015,22 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
         for (const key in fields) tail += `,${JSON.stringify(key)}:${JSON.stringify(fields[key])}`;
         [buf, p] = putText(out, buf, p, tail);
         p = putEnd(buf, p);
+        next = w + 1;
       }
     }
     if (p > buf.length) {
       // The line did not fit (what went past the end was not written): again, in a bigger buffer.
       buf = out.grow(start, 2 * (p - start));
       p = start;
-      i--;
-      seq--;
-    } else if (names.unwrittenCount !== 0) names.settle(pid);
+      continue;
+    }
+    if (names.unwrittenCount !== 0) names.settle(pid);
+    w = next;
+    i++;
+    seq++;
   }
+  at.ic = ic;
+  at.vt = vt;
   out.pos = p;
   return seq;
 }

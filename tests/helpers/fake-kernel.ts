@@ -212,9 +212,9 @@ export function recordedSwitches(calls: [string, ...unknown[]][]): { from: numbe
   const out: { from: number | null; to: number | null; reason: string }[] = [];
   for (const c of calls) {
     if (c[0] === "switchTo") {
-      const [, , , , from, to, reason] = c as [string, number, number, number, number, number, string];
+      const [, , from, to, reason] = c as [string, number, number, number, string];
       out.push({ from: from < 0 ? null : from, to: to < 0 ? null : to, reason });
-    } else if (c[0] === "action" && c[4] === "switch") out.push(c[5] as { from: number | null; to: number | null; reason: string });
+    } else if (c[0] === "action" && c[2] === "switch") out.push(c[3] as { from: number | null; to: number | null; reason: string });
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { writeSynthTrace } from "../trace/synth.ts";
-import { TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
+import { ManualClock, TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { median, spread } from "./stats.ts";
 import type { Bench, BenchResult } from "./types.ts";
@@ -78,7 +78,8 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
  */
 function recordMix(n: number, path: string, version: TraceVersion): { rec: TraceRecorder; close: () => void } {
   const fd = openSync(path, "w");
-  const rec = new TraceRecorder(() => {}, { ipms: 100_000, mode: "microkernel", tool: "bench" }, syscallName, { bytes: (b) => void writeSync(fd, b), version });
+  const clock = new ManualClock();
+  const rec = new TraceRecorder(() => {}, { ipms: 100_000, mode: "microkernel", tool: "bench" }, syscallName, { bytes: (b) => void writeSync(fd, b), version, clock });
   rec.nameProcess(1, "client");
   rec.nameProcess(2, "server");
   let ic = 1_000;
@@ -86,12 +87,16 @@ function recordMix(n: number, path: string, version: TraceVersion): { rec: Trace
     const pid = 1 + (i & 1), other = 2 - (i & 1);
     ic += 37 + (i % 11);
     const vt = Math.round(ic * 10) / 1e3;
-    rec.syscall(ic, vt, pid, 3, 0x400100 + (i & 63), 0x205, other, 1, 2, 0x401000, 16 | (16 << 16));
-    rec.ipc(ic, vt, pid, i & 1 ? 2 : 0, pid, other, 16);
-    rec.ipc(ic, vt, other, 1, pid, other, 16);
-    rec.switchTo(ic, vt, other, pid, other, "block");
-    rec.ret(ic + 3, vt, other, 3, 0x400120, i & 1 ? 0 : pid);
-    if (i % 97 === 0) rec.irq(ic + 5, vt, other, 3, 0x400130, 14);
+    clock.at(ic, vt); // one kernel entry: its events share the instant
+    rec.syscall(pid, 3, 0x400100 + (i & 63), 0x205, other, 1, 2, 0x401000, 16 | (16 << 16));
+    rec.ipc(pid, i & 1 ? 2 : 0, pid, other, 16);
+    rec.ipc(other, 1, pid, other, 16);
+    rec.switchTo(other, pid, other, "block");
+    rec.ret(other, 3, 0x400120, i & 1 ? 0 : pid);
+    if (i % 97 === 0) {
+      clock.at(ic + 5, vt);
+      rec.irq(other, 3, 0x400130, 14);
+    }
   }
   return { rec, close: () => closeSync(fd) };
 }

@@ -210,9 +210,9 @@ interface MachineSetup {
 class SamplingRecorder extends TraceRecorder {
   kernel: Kernel | undefined;
   readonly freeAtSeq = new Map<number, number>();
-  override syscall(icount: number, vt: number, pid: number, cplFrom: number, eip: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number): void {
+  override syscall(pid: number, cplFrom: number, eip: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number): void {
     if (this.kernel) this.freeAtSeq.set(this.events, this.kernel.freeFrames);
-    super.syscall(icount, vt, pid, cplFrom, eip, nr, a0, a1, a2, a3, a4);
+    super.syscall(pid, cplFrom, eip, nr, a0, a1, a2, a3, a4);
   }
 }
 
