@@ -2,6 +2,9 @@
 // file size and the user address range. Bad input gives an ElfError naming what is wrong.
 import { MEM } from "./layout.ts";
 
+/** Decodes symbol names (one decoder for all: making one per symbol cost milliseconds per image). */
+const SYMBOL_NAMES = new TextDecoder();
+
 export interface ElfSegment {
   vaddr: number;
   memsz: number;
@@ -114,7 +117,7 @@ function readSymbols(bytes: Uint8Array, dv: DataView, shoff: number, shnum: numb
       if (shndx === 0 || shndx >= 0xff00 || type > 2 || nameOff >= strsz) continue;
       let end = stroff + nameOff;
       while (end < stroff + strsz && bytes[end] !== 0) end++;
-      const name = new TextDecoder().decode(bytes.subarray(stroff + nameOff, end));
+      const name = SYMBOL_NAMES.decode(bytes.subarray(stroff + nameOff, end));
       if (name) out.push({ name, addr: value });
     }
   }

@@ -34,6 +34,7 @@ const enum K {
   exit,
   spawn,
   time, // not an event: the instant of the events after it
+  pad, // not an event: one word, so that the time record's f64 words are aligned
 }
 
 const IPC_OPS = ["send", "receive", "reply", "notify"];
@@ -45,14 +46,15 @@ const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory", "copied", "recl
 // Records are runs of 32-bit words, as long as their kind needs. The first word of each is
 //   kind | b << 8 | (pid + 1) << 16      (b: the ring, or an op, reason, outcome or null-bits code)
 // then, by kind:
-//   time       icount (f64), vt µs (f64), as 4 words — written only when the instant differs from the
-//              last one recorded: every event of one kernel entry shares it
+//   time       (a word unused), icount (f64), vt µs (f64) — written only when the instant differs
+//              from the last one recorded: every event of one kernel entry shares it. Its f64s are
+//              aligned: a one-word pad record goes first when it would start at an odd word
 //   syscall    eip, nr, a0..a4            exception  eip, vector, error, cr2      irq  eip, line
 //   ret        eip                        retSyscall eip, ret
 //   ipc        (src+1) | (dst+1) << 16, bytes            service   service, type, bytes
 //   switch     (from+1) | (to+1) << 16 (reason in b)     pagefault addr, eip, error (outcome in b)
 //   exit       status, vector, signal (null bits in b)   spawn     parent+1       object (nothing)
-const MAX_RECORD = 5 + 8; // a time record and the longest event
+const MAX_RECORD = 7 + 8; // a padded time record and the longest event
 const CHUNK_WORDS = 48 * 1024;
 const CHUNK_BYTES = CHUNK_WORDS * 4;
 const MEMORY_LIMIT = 64 * 1024 * 1024; // chunks kept in memory before spilling to disk
@@ -124,9 +126,6 @@ interface Chunk {
 
 const utf8 = new TextEncoder();
 const enc = (s: string): Uint8Array => utf8.encode(s);
-/** Moves an f64 into two words. */
-const F64 = new Float64Array(1);
-const F64_WORDS = new Uint32Array(F64.buffer);
 
 /**
  * Records trace events, each at the instant its clock gives; `sink` receives the formatted JSONL
@@ -136,6 +135,7 @@ export class TraceRecorder {
   private buf: ArrayBuffer;
   private u32: Uint32Array;
   private i32: Int32Array;
+  private f64: Float64Array;
   /** The next free word of the current chunk, and its events so far. */
   private w = 0;
   private count = 0;
@@ -163,6 +163,8 @@ export class TraceRecorder {
   private readonly reasons = SWITCH_REASONS.slice();
   /** The seq at which `onBreak` is called (-1: never). */
   private readonly breakAt: number;
+  /** breakAt as an index into the current chunk's events (-1 or past it: not in this chunk). */
+  private breakCount: number;
   private readonly onBreak: ((seq: number, pid: number) => void) | undefined;
   private readonly byteSink: ((bytes: Uint8Array) => void) | undefined;
   /** The schema version this recorder writes. */
@@ -176,6 +178,7 @@ export class TraceRecorder {
   ) {
     this.byteSink = opts.bytes;
     this.breakAt = opts.breakAt ?? -1;
+    this.breakCount = this.breakAt;
     this.onBreak = opts.onBreak;
     this.clock = opts.clock ?? NO_CLOCK;
     this.version = opts.version ?? TRACE_VERSION;
@@ -183,6 +186,7 @@ export class TraceRecorder {
     this.buf = new ArrayBuffer(CHUNK_BYTES);
     this.u32 = new Uint32Array(this.buf);
     this.i32 = new Int32Array(this.buf);
+    this.f64 = new Float64Array(this.buf);
     const text = `{"trace":"ringside","version":${this.version},"ipms":${header.ipms},"mode":${JSON.stringify(header.mode)},"tool":${JSON.stringify(header.tool)}}\n`;
     if (this.byteSink) this.byteSink(enc(text));
     else sink(text);
@@ -220,7 +224,7 @@ export class TraceRecorder {
   syscallReturned(ret: number): void {
     let w = this.w;
     if (w > CHUNK_WORDS - MAX_RECORD || this.ic < 0) return this.ret(this.sysPid, 3, this.sysEip, ret);
-    if (this.stored + this.count === this.breakAt) this.onBreak?.(this.breakAt, this.sysPid);
+    if (this.count === this.breakCount) this.onBreak?.(this.breakAt, this.sysPid);
     this.w = w + 3;
     this.count++;
     const u = this.u32;
@@ -373,9 +377,11 @@ export class TraceRecorder {
     this.buf = this.pool.pop() ?? new ArrayBuffer(CHUNK_BYTES);
     this.u32 = new Uint32Array(this.buf);
     this.i32 = new Int32Array(this.buf);
+    this.f64 = new Float64Array(this.buf);
     this.side = [];
     this.count = 0;
     this.w = 0;
+    this.breakCount = this.breakAt - this.stored;
     this.ic = -1; // each chunk starts with its own time record
   }
 
@@ -399,7 +405,7 @@ export class TraceRecorder {
    */
   private slot(kind: number, b: number, pid: number, words: number): number {
     if (this.w > CHUNK_WORDS - MAX_RECORD) this.storeChunk();
-    if (this.stored + this.count === this.breakAt) this.onBreak?.(this.breakAt, pid);
+    if (this.count === this.breakCount) this.onBreak?.(this.breakAt, pid);
     const c = this.clock;
     const ic = c.icount();
     const vt = c.usAt(ic);
@@ -407,13 +413,12 @@ export class TraceRecorder {
     if (ic !== this.ic || vt !== this.vt) {
       this.ic = ic;
       this.vt = vt;
-      const u = this.u32;
-      u[w] = K.time;
-      F64[0] = ic;
-      u[w + 1] = F64_WORDS[0]!; u[w + 2] = F64_WORDS[1]!;
-      F64[0] = vt;
-      u[w + 3] = F64_WORDS[0]!; u[w + 4] = F64_WORDS[1]!;
-      w += 5;
+      if (w & 1) this.u32[w++] = K.pad; // f64 words start at an even word
+      this.u32[w] = K.time;
+      const f = this.f64;
+      f[(w >> 1) + 1] = ic;
+      f[(w >> 1) + 2] = vt;
+      w += 6;
     }
     this.w = w + words;
     this.count++;
@@ -847,6 +852,7 @@ const B = {
 function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: Chunk, seq: number, at: { ic: number; vt: number }): number {
   const u = new Uint32Array(bytes);
   const i32 = new Int32Array(bytes);
+  const f = new Float64Array(bytes);
   const side = c.side;
   let buf: Uint8Array = out.buf;
   let p = out.pos;
@@ -856,11 +862,13 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
     const head = u[w]!;
     const kind = head & 0xff;
     if (kind === K.time) {
-      F64_WORDS[0] = u[w + 1]!; F64_WORDS[1] = u[w + 2]!;
-      ic = F64[0]!;
-      F64_WORDS[0] = u[w + 3]!; F64_WORDS[1] = u[w + 4]!;
-      vt = F64[0]!;
-      w += 5;
+      ic = f[(w >> 1) + 1]!;
+      vt = f[(w >> 1) + 2]!;
+      w += 6;
+      continue;
+    }
+    if (kind === K.pad) {
+      w++;
       continue;
     }
     if (seq >= names.nextAt) names.advance(seq);

@@ -244,9 +244,7 @@ export const microkernelBench: Bench = {
         id: "ipc_roundtrip_ratio",
         value: Math.round(ratio * 1000) / 1000,
         unit: "ratio",
-        goal: "≤ 3.0",
-        ok: ratio <= 3.0,
-        detail: `ipc_call + ipc_reply_recv with a 16-byte payload each way between two address spaces: ${ipc.trip.toFixed(0)} ns per round trip vs getpid ${ipc.nullCall.toFixed(0)} ns, ${rounds(ipcT)} (${how}). IPC over a bare switch round trip: ${(ratio / swRatio).toFixed(2)}×`,
+        detail: `ipc_call + ipc_reply_recv with a 16-byte payload each way between two address spaces: ${ipc.trip.toFixed(0)} ns per round trip vs getpid ${ipc.nullCall.toFixed(0)} ns, ${rounds(ipcT)} (${how}). IPC over a bare switch round trip: ${(ratio / swRatio).toFixed(2)}×. No goal in getpids: two address-space switches alone cost about 4 (cr3_reload_ratio); the goal is against the in-machine anchor, ipc_vs_inguest`,
       },
       {
         id: "switch_roundtrip_ratio",
