@@ -203,6 +203,21 @@ describe("trace recorder: instants and the fast return", () => {
     expect(readTraceText(text).events.map((e) => [e.icount, e.vt])).toEqual(at);
   });
 
+  it("onBreak is called once, as the event with the break seq is recorded, in any chunk and by any kind of record", () => {
+    for (const breakAt of [0, 1, 2, 70_001, 70_002]) {
+      const hits: [number, number, number][] = [];
+      const clock = new ManualClock();
+      const rec: TraceRecorder = new TraceRecorder(() => {}, HEADER, syscallName, { clock, breakAt, onBreak: (seq, pid) => hits.push([seq, pid, rec.events]) });
+      for (let i = 0; i < 40_000; i++) {
+        clock.at(i * 10, i / 10);
+        rec.syscall(7, 3, 0x400000, 20, 0, 0, 0, 0, 0);
+        rec.syscallReturned(7);
+      }
+      rec.finish();
+      expect(hits).toEqual([[breakAt, 7, breakAt]]); // before the event is counted
+    }
+  });
+
   it("a recorder with no clock says so at its first event", () => {
     const rec = new TraceRecorder(() => {}, HEADER, syscallName);
     expect(() => rec.ret(-1, 0, 0, undefined)).toThrow(/no clock attached/);
