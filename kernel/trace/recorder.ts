@@ -139,6 +139,8 @@ export class TraceRecorder {
   /** The next free word of the current chunk, and its events so far. */
   private w = 0;
   private count = 0;
+  /** The break seq as an index into the current chunk's events (-1 or past it: not in this chunk). */
+  private breakCount = -1;
   private side: unknown[] = [];
   private clock: TraceClock;
   /** The instant of the last time record (icount -1: none yet in this chunk). */
@@ -163,8 +165,6 @@ export class TraceRecorder {
   private readonly reasons = SWITCH_REASONS.slice();
   /** The seq at which `onBreak` is called (-1: never). */
   private readonly breakAt: number;
-  /** breakAt as an index into the current chunk's events (-1 or past it: not in this chunk). */
-  private breakCount: number;
   private readonly onBreak: ((seq: number, pid: number) => void) | undefined;
   private readonly byteSink: ((bytes: Uint8Array) => void) | undefined;
   /** The schema version this recorder writes. */
