@@ -857,6 +857,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
   let buf: Uint8Array = out.buf;
   let p = out.pos;
   let ic = at.ic, vt = at.vt;
+  let tS = -1, tE = -1; // where this instant's time keys were written in the buffer (-1: not yet)
   let i = 0; // the event's index in the chunk (its side slot)
   for (let w = 0; w < c.words; ) {
     const head = u[w]!;
@@ -864,6 +865,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
     if (kind === K.time) {
       ic = f[(w >> 1) + 1]!;
       vt = f[(w >> 1) + 2]!;
+      tS = -1;
       w += 6;
       continue;
     }
@@ -872,16 +874,26 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
       continue;
     }
     if (seq >= names.nextAt) names.advance(seq);
-    if (p >= OUT_BYTES) p = out.flush(p);
+    if (p >= OUT_BYTES) {
+      p = out.flush(p);
+      tS = -1;
+    }
     const start = p;
     const b = (head >>> 8) & 0xff;
     const pid = (head >>> 16) - 1;
     p = putSeqKey(buf, p);
     p = putU32(buf, p, seq);
-    p = putIcountKey(buf, p);
-    p = putNum(buf, p, ic);
-    p = putVtKey(buf, p);
-    p = putNum(buf, p, vt);
+    if (tS >= 0) {
+      buf.copyWithin(p, tS, tE); // this instant's ,"icount":…,"vt":… as written on an earlier line
+      p += tE - tS;
+    } else {
+      tS = p;
+      p = putIcountKey(buf, p);
+      p = putNum(buf, p, ic);
+      p = putVtKey(buf, p);
+      p = putNum(buf, p, vt);
+      tE = p;
+    }
     let next: number;
     switch (kind) {
       case K.syscall:
@@ -1030,6 +1042,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
       // The line did not fit (what went past the end was not written): again, in a bigger buffer.
       buf = out.grow(start, 2 * (p - start));
       p = start;
+      tS = -1;
       continue;
     }
     if (names.unwrittenCount !== 0) names.settle(pid);
