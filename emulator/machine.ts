@@ -379,8 +379,7 @@ export class Machine {
 
   /** Virtual time in µs (rounded to ns) at instruction count `icount` (from icount(), just read). */
   usAt(icount: number): number {
-    // Every event of one kernel entry asks for the same instant: the last answer is kept, since the
-    // two divisions cost more than the rest of recording an event.
+    // Every trace event of one kernel entry asks for the same instant: the last answer is kept.
     if (icount === this.usIcount && this.idleMs === this.usIdle && this.chargedMs === this.usCharged) return this.usLast;
     this.usIcount = icount;
     this.usIdle = this.idleMs;

@@ -58,7 +58,7 @@ export class Services {
   onSignalForeground: (sig: number) => number = () => 0;
 
   constructor(
-    private readonly m: Machine,
+    m: Machine,
     /** The in-kernel implementations this kernel has, by name (not started yet). */
     private readonly available: ReadonlyMap<string, KernelService>,
     ports: PortBus,
