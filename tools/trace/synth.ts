@@ -1,7 +1,9 @@
 // A deterministic generator of realistic schema-v1 traces (docs/trace.md): a few processes making
 // syscalls, timer and disk IRQs arriving in ring 3 and in the idle loop, page faults (some fatal),
 // a #GP from a forbidden `int`, exits, respawns and a final halt. Used by tests, the bench and the docs.
-import { createWriteStream } from "node:fs";
+import { closeSync, createWriteStream, openSync, writeSync } from "node:fs";
+import { ManualClock, TRACE_VERSION, TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
+import { syscallName } from "../../kernel/syscalls.ts";
 import { once } from "node:events";
 
 export interface SynthOptions {
@@ -278,4 +280,45 @@ export async function writeSynthTrace(path: string, opts: SynthOptions = {}): Pr
   out.end(buf);
   await once(out, "finish");
   return n;
+}
+
+/**
+ * The same trace, recorded again by the kernel's TraceRecorder in schema `version` (2: the form
+ * `ringside` writes by default) and written to `path`; returns the number of lines. With version 1
+ * the file is byte for byte what writeSynthTrace writes.
+ */
+export function recordSynthTrace(path: string, opts: SynthOptions = {}, version: TraceVersion = TRACE_VERSION): number {
+  const fd = openSync(path, "w");
+  try {
+    const clock = new ManualClock();
+    let rec: TraceRecorder | undefined;
+    const names = new Map<number, string | null>();
+    let n = 0;
+    for (const line of synthLines(opts)) {
+      n++;
+      const e = JSON.parse(line) as Record<string, any>;
+      if (!rec) {
+        rec = new TraceRecorder(() => {}, { ipms: e.ipms, mode: e.mode, tool: e.tool }, syscallName, { bytes: (b) => void writeSync(fd, b), version, clock });
+        continue;
+      }
+      const { seq: _seq, icount, vt, kind, pid: p, proc, ...fields } = e;
+      const pid: number = p ?? -1;
+      if (p !== null && proc !== null && names.get(p) !== proc) {
+        rec.nameProcess(p, proc);
+        names.set(p, proc);
+      }
+      clock.at(icount, vt);
+      const f = fields;
+      if (kind === "syscall") rec.syscall(pid, f.cpl_from, f.eip, f.nr, f.args[0], f.args[1], f.args[2], f.args[3], f.args[4]);
+      else if (kind === "return") rec.ret(pid, f.cpl_to, f.eip, f.ret);
+      else if (kind === "irq") rec.irq(pid, f.cpl_from, f.eip, f.irq);
+      else if (kind === "exception") rec.exception(pid, f.cpl_from, f.eip, f.vector, f.error_code, f.cr2 ?? 0, f.insn);
+      else if (kind === "ipc") rec.ipc(pid, ["send", "receive", "reply", "notify"].indexOf(f.op), f.src ?? -1, f.dst ?? -1, f.bytes);
+      else rec.action(pid, kind, fields);
+    }
+    rec?.finish();
+    return n;
+  } finally {
+    closeSync(fd);
+  }
 }
