@@ -8,7 +8,7 @@ import { E } from "./names.ts";
 import { FRAME } from "./layout.ts";
 import { ENDPOINT, IPC_MAX, MSG } from "./protocol.ts";
 import { PAGE } from "./frames.ts";
-import type { TraceRecorder } from "./trace/recorder.ts";
+import { IPC_OPS, type TraceRecorder } from "./trace/recorder.ts";
 
 import { NO_PA } from "./user-memory.ts";
 import { BLOCKED } from "./syscall-contract.ts";
@@ -118,7 +118,7 @@ export class IpcEndpoint {
 const WAIT_IPC: WaitReason = Object.freeze({ kind: "ipc" });
 
 /** Trace op codes (the recorder's compact `ipc` record). */
-export const IPC_TRACE_OPS = ["send", "receive", "reply", "notify"] as const;
+export const IPC_TRACE_OPS = IPC_OPS;
 /** Payloads up to this many bytes are copied by hand (cheaper than copyWithin's set-up). */
 const SMALL_COPY = 64;
 const T_SEND = 0, T_RECEIVE = 1, T_REPLY = 2, T_NOTIFY = 3;

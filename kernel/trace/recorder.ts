@@ -37,7 +37,8 @@ const enum K {
   pad, // not an event: one word, so that the time record's f64 words are aligned
 }
 
-const IPC_OPS = ["send", "receive", "reply", "notify"];
+/** The ops of `ipc` events, by the code their records carry (`ipc(pid, op, …)`). */
+export const IPC_OPS = ["send", "receive", "reply", "notify"] as const;
 const SERVICE_OPS = ["request", "reply"];
 /** Switch reasons by code (codes are assigned in first-use order past these; see `code`). */
 const SWITCH_REASONS = ["start", "preempt", "yield", "block", "exit", "wake", "priority"];

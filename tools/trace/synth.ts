@@ -2,7 +2,7 @@
 // syscalls, timer and disk IRQs arriving in ring 3 and in the idle loop, page faults (some fatal),
 // a #GP from a forbidden `int`, exits, respawns and a final halt. Used by tests, the bench and the docs.
 import { closeSync, createWriteStream, openSync, writeSync } from "node:fs";
-import { ManualClock, TRACE_VERSION, TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
+import { IPC_OPS, ManualClock, TRACE_VERSION, TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { once } from "node:events";
 
@@ -313,7 +313,7 @@ export function recordSynthTrace(path: string, opts: SynthOptions = {}, version:
       else if (kind === "return") rec.ret(pid, f.cpl_to, f.eip, f.ret);
       else if (kind === "irq") rec.irq(pid, f.cpl_from, f.eip, f.irq);
       else if (kind === "exception") rec.exception(pid, f.cpl_from, f.eip, f.vector, f.error_code, f.cr2 ?? 0, f.insn);
-      else if (kind === "ipc") rec.ipc(pid, ["send", "receive", "reply", "notify"].indexOf(f.op), f.src ?? -1, f.dst ?? -1, f.bytes);
+      else if (kind === "ipc") rec.ipc(pid, IPC_OPS.indexOf(f.op), f.src ?? -1, f.dst ?? -1, f.bytes);
       else rec.action(pid, kind, fields);
     }
     rec?.finish();
