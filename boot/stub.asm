@@ -24,6 +24,16 @@ org MEM_STUB_BASE
     push edi
 %endmacro
 
+; Saves a trap frame: the general registers (PUSH_GPRS), then DS, ES, FS, GS (the frame's layout is
+; FRAME in kernel/layout.ts). The CPU's part, the vector and the error code are already pushed.
+%macro PUSH_FRAME 0
+    PUSH_GPRS
+    push ds
+    push es
+    push fs
+    push gs
+%endmacro
+
 ; Pops the pushad-layout registers of a trap frame (ESP slot skipped), drops vector and error code,
 ; and returns from the interrupt. ESP must point at the frame's EDI slot.
 %macro POP_GPRS_AND_IRET 0
@@ -116,12 +126,15 @@ start:
     ; null_syscall_ratio); vector 0x82 reloads CR3 (flushing the TLB, as every address-space switch
     ; does) and irets (what the emulator charges for a switch, on its own); vector 0x83 is the
     ; in-machine anchor's round-trip half (anchor_trip); vector 0x84 calls the host through a port
-    ; whose handler does nothing, and irets (what any kernel in the host pays per entry, on its own).
+    ; whose handler does nothing, and irets (what any kernel in the host pays per entry, on its own);
+    ; vector 0x85 does the same with the whole trap frame saved and restored around the call, as
+    ; trap_common does (what entering ringside's kernel costs before any kernel code runs).
     ; Only bench machines are assembled with these.
     BENCH_GATE 0x81, null_iret
     BENCH_GATE 0x82, cr3_iret
     BENCH_GATE 0x83, anchor_trip
     BENCH_GATE 0x84, null_hypercall
+    BENCH_GATE 0x85, frame_hypercall
 %endif
     lidt [idt_descriptor]
 
@@ -190,11 +203,7 @@ start:
 ; ---------------------------------------------------------------- every trap
 ; Stack on entry: [ss, esp,] eflags, cs, eip, error code, vector.
 trap_common:
-    PUSH_GPRS
-    push ds
-    push es
-    push fs
-    push gs
+    PUSH_FRAME
     mov ax, ds                      ; the stub addresses memory through DS only
     cmp ax, SEL_UDATA
     jne .fix_ds
@@ -335,6 +344,19 @@ null_hypercall:
     pop edx
     pop eax
     iretd
+
+; trap_common's entry and fast-path exit around a call to the do-nothing port: the frame's address
+; goes out in EAX, and the frame is popped as the fast path pops it (without trap_common's two
+; compares, DS and the switch block's action: a lower bound on entering the kernel).
+frame_hypercall:
+    push dword 0                    ; error code
+    push dword 0x85                 ; vector
+    PUSH_FRAME
+    mov eax, esp
+    mov dx, BENCH_NULL_PORT
+    out dx, eax
+    add esp, 16                     ; gs fs es ds
+    POP_GPRS_AND_IRET
 
 ; The in-machine anchor (ANCHOR in kernel/layout.ts): half of a round trip between two address
 ; spaces made entirely in ring 0, as an in-guest microkernel would make it. The frame it saves has

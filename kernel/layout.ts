@@ -33,7 +33,7 @@ export const SEL = {
 /** The hypercall: the stub writes the trap-frame address to this port with `out dx, eax`. */
 export const HYPERCALL_PORT = 0x555;
 
-/** Bench machines only: vector 0x84 writes to this port, whose host handler does nothing. */
+/** Bench machines only: vectors 0x84 and 0x85 write to this port, whose host handler does nothing. */
 export const BENCH_NULL_PORT = 0x557;
 
 /** The boot hypercall passes 0 instead of a frame address. */

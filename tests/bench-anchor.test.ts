@@ -1,6 +1,7 @@
 // What the floor and kernel benches rest on: switching the trace recorder off and on within one run
-// (Kernel.setTraceRecording), and the in-machine anchor (bench-only vector 0x83) really moving 16
-// bytes each way between two address spaces while the kernel keeps running around it.
+// (Kernel.setTraceRecording), the in-machine anchor (bench-only vector 0x83) really moving 16
+// bytes each way between two address spaces while the kernel keeps running around it, and the
+// framed host crossing (bench-only vector 0x85) saving a whole trap frame and giving every register back.
 import { describe, expect, it } from "vitest";
 import { createKernel } from "../tools/build/kernel.ts";
 import { assembleProgram } from "../tools/asm/program.ts";
@@ -9,6 +10,7 @@ import { TraceRecorder } from "../kernel/trace/recorder.ts";
 import { syscallName } from "../kernel/syscalls.ts";
 import { anchorPartner, armAnchor } from "../tools/bench/anchor.ts";
 import { initSpawning } from "../tools/bench/chunks.ts";
+import { BENCH_NULL_PORT, FRAME } from "../kernel/layout.ts";
 
 const GETPIDS = `
 %include "ulib.inc"
@@ -153,5 +155,62 @@ describe("the in-machine anchor (vector 0x83)", () => {
     expect(armedAt).toBeGreaterThan(0);
     expect(entries.filter((l) => l.includes('"name":"getpid"')).length).toBe(1000);
     expect(entries.length).toBeLessThan(1020);
+  });
+});
+
+/** Sets every general register, calls `int 0x85` 3 times, and exits 0 only if each register came back unchanged. */
+const FRAMED = `
+%include "ulib.inc"
+section .text
+global _start
+_start:
+    mov ecx, 3
+.call:
+    push ecx
+    mov eax, 0x11111111
+    mov ebx, 0x22222222
+    mov ecx, 0x33333333
+    mov edx, 0x44444444
+    mov esi, 0x55555555
+    mov edi, 0x66666666
+    mov ebp, 0x77777777
+    int 0x85
+    cmp eax, 0x11111111
+    jne .bad
+    cmp ebx, 0x22222222
+    jne .bad
+    cmp ecx, 0x33333333
+    jne .bad
+    cmp edx, 0x44444444
+    jne .bad
+    cmp esi, 0x55555555
+    jne .bad
+    cmp edi, 0x66666666
+    jne .bad
+    cmp ebp, 0x77777777
+    jne .bad
+    pop ecx
+    dec ecx
+    jnz .call
+    mov ebx, 0
+    call ulib_exit
+.bad:
+    mov ebx, 1
+    call ulib_exit
+`;
+
+describe("the framed host crossing (vector 0x85)", () => {
+  it("hands the host a whole trap frame and gives every register back", async () => {
+    const k = await createKernel({ programs: [{ name: "framed", image: await assembleProgram("framed.asm", FRAMED) }], benchVector: true });
+    const seen: number[][] = [];
+    k.machine.onPortWrite32(BENCH_NULL_PORT, (f) => {
+      const at = (off: number) => k.machine.read32(f + off);
+      seen.push([at(FRAME.vector), at(FRAME.errorCode), at(FRAME.eax), at(FRAME.ebx), at(FRAME.ecx), at(FRAME.edx), at(FRAME.esi), at(FRAME.edi), at(FRAME.ebp), at(FRAME.cs) & 3, at(FRAME.ds)]);
+    });
+    const r = await k.run();
+    k.destroy();
+    expect(r.status).toBe(0);
+    expect(seen).toHaveLength(3);
+    for (const s of seen) expect(s).toEqual([0x85, 0, 0x11111111, 0x22222222, 0x33333333, 0x44444444, 0x55555555, 0x66666666, 0x77777777, 3, 0x23]);
   });
 });

@@ -105,7 +105,7 @@ export interface ChunkMachine {
   programs: { name: string; source: string }[];
   modules?: { name: string; source: string }[];
   manifest?: string;
-  /** Build the stub with the bench-only vectors (0x81 iret, 0x82 CR3 reload, 0x83 anchor, 0x84 null host call). */
+  /** Build the stub with the bench-only vectors (0x81 iret, 0x82 CR3 reload, 0x83 anchor, 0x84 null host call, 0x85 the same with a trap frame). */
   benchVector?: boolean;
   /** Called at each mark, before the chunk runs (e.g. to arm the anchor). */
   onMark?: (k: Kernel, mark: string) => void;

@@ -1,7 +1,8 @@
 // The floor: ringside's null syscall and IPC round trip against an in-guest anchor on
 // the same emulator, and what tracing costs an IPC round trip. Every ratio is taken within one run
 // on one machine: the client alternates chunks of getpid, of the in-guest null (`int 0x81` →
-// `iret`), of ringside's IPC round trip, of the in-machine anchor's round trip (`int 0x83`: two
+// `iret`), of the host crossings with and without a trap frame (`int 0x84`, `int 0x85`), of
+// ringside's IPC round trip, of the in-machine anchor's round trip (`int 0x83`: two
 // address spaces, 16 bytes each way, all in ring 0, no host call) and of the IPC round trip traced
 // (microkernel.ts ipcRun). The stand-alone anchor (inguest.ts: its own minimal kernel on its own
 // Machine) runs between the reps as a cross-check that the in-machine anchor is a fair floor.
@@ -23,11 +24,12 @@ export const floorBench: Bench = {
       anchors.push(await anchorRun(CHUNK, ROUNDS, WARM));
       runs.push(await ipcRun());
     }
-    const getpid = runs.map((t) => per(t, "g")), nul = runs.map((t) => per(t, "n")), host = runs.map((t) => per(t, "h"));
+    const getpid = runs.map((t) => per(t, "g")), nul = runs.map((t) => per(t, "n")), host = runs.map((t) => per(t, "h")), frame = runs.map((t) => per(t, "f"));
     const trip = runs.map((t) => per(t, "t")), anchor = runs.map((t) => per(t, "a")), traced = runs.map((t) => per(t, "T"));
     const aNull = anchors.map((a) => median(a.nullNs)), aTrip = anchors.map((a) => median(a.tripNs));
     const nullRatio = getpid.map((g, i) => g / nul[i]!);
     const hostRatio = host.map((h, i) => h / nul[i]!);
+    const frameRatio = frame.map((f, i) => f / nul[i]!);
     const ipcRatio = trip.map((t, i) => t / anchor[i]!);
     const traceRatio = traced.map((t, i) => t / trip[i]!);
     const how = `${REPS} runs, each alternating ${ROUNDS} chunks of ${CHUNK} calls of each kind on one machine after ${WARM} untimed; a ratio per run, min/median/max over runs`;
@@ -57,6 +59,12 @@ export const floorBench: Bench = {
         value: r3(median(hostRatio)),
         unit: "ratio",
         detail: `the floor under any kernel whose code runs in the host: int 0x84 (ring 0 writes to a port whose host handler does nothing, then iret) ${spread(host)} ns ÷ in-guest null ${spread(nul)} ns; ratio ${spread(hostRatio, 2)} (${how})`,
+      },
+      {
+        id: "frame_call_vs_inguest",
+        value: r3(median(frameRatio)),
+        unit: "ratio",
+        detail: `entering ringside's kernel before any kernel code runs: int 0x85 (the stub's trap frame saved, the same do-nothing port, the frame restored as the fast path restores it, iret) ${spread(frame)} ns ÷ in-guest null ${spread(nul)} ns; ratio ${spread(frameRatio, 2)} (${how})`,
       },
       {
         id: "ipc_vs_inguest",

@@ -48,6 +48,7 @@ _start:
 const GETPID: ChunkKind = { mark: "g", call: "    mov eax, SYS_getpid\n    int 0x80" };
 const NULL_IRET: ChunkKind = { mark: "n", call: "    int 0x81" };
 const NULL_HOST: ChunkKind = { mark: "h", call: "    int 0x84" };
+const FRAME_HOST: ChunkKind = { mark: "f", call: "    int 0x85" };
 const IPC_TRIP = `    mov ebx, [peer]
     mov eax, SYS_ipc_call
     mov ecx, 1
@@ -58,13 +59,14 @@ const IPC_TRIP = `    mov ebx, [peer]
 /**
  * One IPC run (microkernel shape, bench stub): the client "c" alternates chunks of getpid (g), of
  * the in-guest null \`int 0x81\` → \`iret\` (n), of \`int 0x84\` (h: a call to a host handler that
- * does nothing, and \`iret\`), of ipc_call round trips to the server "s" with 16 bytes
+ * does nothing, and \`iret\`), of \`int 0x85\` (f: the same with the stub's trap frame saved and
+ * restored around it, as for a kernel entry), of ipc_call round trips to the server "s" with 16 bytes
  * each way (t), of the in-machine anchor's round trip to "p" with 16 bytes each way (a), and of
  * the IPC round trip again with the trace recorded (T). \`only\` (e.g. "t") keeps only those kinds
  * (to profile one).
  */
 export function ipcRun(only?: string): Promise<ChunkTimes> {
-  const kinds = [GETPID, NULL_IRET, NULL_HOST, { mark: "t", call: IPC_TRIP, keepEdx: true, check: true }, { mark: "a", call: ANCHOR_TRIP, keepEdx: true }, { mark: "T", call: IPC_TRIP, keepEdx: true, check: true }];
+  const kinds = [GETPID, NULL_IRET, NULL_HOST, FRAME_HOST, { mark: "t", call: IPC_TRIP, keepEdx: true, check: true }, { mark: "a", call: ANCHOR_TRIP, keepEdx: true }, { mark: "T", call: IPC_TRIP, keepEdx: true, check: true }];
   const client = chunkClient(
     kinds.filter((k) => only === undefined || only.includes(k.mark)),
     {
