@@ -83,8 +83,8 @@ export class Traps {
       mem32[fi + (FRAME.eax >> 2)] = ret;
       if (d.staysOn(cur) && !this.hooks.halted()) {
         // Fast path: straight back to the caller; the stub pops the frame it just pushed.
-        m.write32(MEM.switchBlock + SWITCH.action, ACTION.fast);
-        m.write32(MEM.switchBlock + SWITCH.esp, f);
+        mem32[(MEM.switchBlock + SWITCH.action) >> 2] = ACTION.fast;
+        mem32[(MEM.switchBlock + SWITCH.esp) >> 2] = f;
         if (tr) {
           // The return of the entry just recorded, at the same instant (unless a cost model charged it).
           if (cost) tr.ret(pid, 3, eip, ret);
