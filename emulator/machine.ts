@@ -6,6 +6,7 @@ import { JIT_TABLE_BASE, WASM_OFFSET, v86WasmPath, type V86Cpu, type V86Main } f
 import { Xoshiro128 } from "./rng.ts";
 import { makeRtcDeterministic } from "./rtc-clock.ts";
 import { applyDevicePatches, type PatchName } from "./v86-patches.ts";
+import { virtualUs, type TimeTerms } from "./virtual-time.ts";
 
 export interface MachineOptions {
   /** A multiboot kernel image (flat binary with the a.out-kludge header, or ELF). */
@@ -108,7 +109,11 @@ export class Machine {
   private cr = new Int32Array(0);
   private flags = new Int32Array(0);
   private state8 = new Uint8Array(0);
-  private counter = new Uint32Array(0);
+  /**
+   * v86's 32-bit instruction counter, a live view (replaced when wasm memory grows: read it through
+   * the machine each time). Read only; icount() gives the full count.
+   */
+  counter = new Uint32Array(0);
   private icountHigh = 0;
   private icountLastLow = 0;
   private idleMs = 0;
@@ -119,6 +124,8 @@ export class Machine {
   private usIdle = 0;
   private usCharged = 0;
   private usLast = 0;
+  /** Called whenever idle or charged time moves (onTimeBaseChange). */
+  private readonly timeBaseListeners: (() => void)[] = [];
   /**
    * Set by the kernel when the guest idles with nothing scheduled: only host input can wake it, so
    * idle passes of the main loop sleep (wall clock) instead of spinning. Interactive sessions only.
@@ -298,6 +305,7 @@ export class Machine {
         const skip = next !== undefined ? Math.max(0, Math.min(timer, next - this.nowMs())) : timer;
         if (this.inputQueue.length && this.inputQueue[0]!.atUs === undefined) return 0; // deliver now
         this.idleMs += skip;
+        this.timeBaseMoved();
         return this.waitForInput && !this.inputQueue.length ? IDLE_WAIT_MS : 0;
       }
       return t;
@@ -354,6 +362,7 @@ export class Machine {
     const low = this.counter[0]!;
     if (low < this.icountLastLow) this.icountHigh += 0x1_0000_0000;
     this.icountLastLow = low;
+    this.timeBaseMoved(); // a new slice: the counter may go round before the next
     return this.icountHigh + low;
   }
 
@@ -365,6 +374,25 @@ export class Machine {
   /** Advances virtual time by `ms` of work done outside the guest (the kernel's cost model). */
   charge(ms: number): void {
     this.chargedMs += ms;
+    this.timeBaseMoved();
+  }
+
+  /** What virtual time is made of besides the instruction count, as of now: usAt(ic) is virtualUs(ic, …these) until the next time-base change. */
+  timeTerms(): TimeTerms {
+    return { ipms: this.ipms, idleMs: this.idleMs, chargedMs: this.chargedMs };
+  }
+
+  /**
+   * Calls `fn` whenever idle or charged time moves (from then on usAt no longer follows the last
+   * timeTerms()), and at every slice of the main loop: far fewer than 2^32 instructions run between
+   * two calls, so between them the 32-bit counter's low bits tell how far the instant moved.
+   */
+  onTimeBaseChange(fn: () => void): void {
+    this.timeBaseListeners.push(fn);
+  }
+
+  private timeBaseMoved(): void {
+    for (const fn of this.timeBaseListeners) fn();
   }
 
   /** Virtual ms charged so far by `charge`. */
@@ -384,7 +412,7 @@ export class Machine {
     this.usIcount = icount;
     this.usIdle = this.idleMs;
     this.usCharged = this.chargedMs;
-    return (this.usLast = Math.round((icount / this.ipms + this.idleMs + this.chargedMs) * 1e6) / 1e3);
+    return (this.usLast = virtualUs(icount, this.ipms, this.idleMs, this.chargedMs));
   }
 
   // ---- ports, IRQs, devices -------------------------------------------------------------

@@ -253,6 +253,7 @@ export class Kernel implements KernelApi {
    */
   setTraceRecording(on: boolean): void {
     const tr = on ? this.recorder : undefined;
+    if (tr && this.trace !== tr) tr.resync(); // the counter may have gone round while paused
     this.trace = tr;
     this.traps.trace = tr;
     this.dispatcher.trace = tr;

@@ -3,7 +3,8 @@
 // for every event kind and awkward value, across chunk boundaries, through the text sink and the byte
 // sink alike. Version 2 (the default) of the same events reads back as exactly those version-1 lines.
 import { describe, expect, it } from "vitest";
-import { ManualClock, TraceRecorder } from "../kernel/trace/recorder.ts";
+import { ManualClock, TraceRecorder, type TraceClock } from "../kernel/trace/recorder.ts";
+import { virtualUs } from "../emulator/virtual-time.ts";
 import { syscallName } from "../kernel/syscalls.ts";
 import { IRQ_NAMES, VECTOR_NAMES } from "../kernel/names.ts";
 import { readTraceText } from "../tools/trace/reader.ts";
@@ -228,6 +229,147 @@ describe("trace recorder: instants and the fast return", () => {
     rec.attachClock(new ManualClock());
     rec.ret(-1, 0, 0, undefined);
     expect(rec.events).toBe(1);
+  });
+});
+
+/**
+ * A clock like the machine's: a 32-bit counter view that wraps, idle and charged time, listeners
+ * told of their changes and, as the machine's main loop tells them at every slice, at slice
+ * boundaries (at least one in every 2^30 instructions). Counts how often the recorder asks it for
+ * the whole instant.
+ */
+class CounterClock implements TraceClock {
+  readonly counter = new Uint32Array(1);
+  full = 0;
+  asked = 0;
+  private idleMs = 0;
+  private chargedMs = 0;
+  private readonly listeners: (() => void)[] = [];
+  constructor(start: number, private readonly ipms = 100_000) {
+    this.advance(start);
+    this.slice();
+  }
+  /** Runs `n` instructions, in slices of at most 2^30 (a slice boundary between them, not after the last). */
+  advance(n: number): void {
+    while (n > 0) {
+      const piece = Math.min(n, 2 ** 30);
+      this.full += piece;
+      this.counter[0] = this.full % 2 ** 32;
+      n -= piece;
+      if (n > 0) this.slice();
+    }
+  }
+  /** A slice boundary. */
+  slice(): void {
+    this.tell();
+  }
+  idle(ms: number): void {
+    this.idleMs += ms;
+    this.tell();
+  }
+  charge(ms: number): void {
+    this.chargedMs += ms;
+    this.tell();
+  }
+  private tell(): void {
+    for (const f of this.listeners) f();
+  }
+  icount(): number {
+    this.asked++;
+    return this.full;
+  }
+  usAt(ic: number): number {
+    return virtualUs(ic, this.ipms, this.idleMs, this.chargedMs);
+  }
+  timeTerms() {
+    return { ipms: this.ipms, idleMs: this.idleMs, chargedMs: this.chargedMs };
+  }
+  onTimeBaseChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+}
+
+describe("trace recorder: instants kept as instruction deltas", () => {
+  /**
+   * Runs one session of kernel entries against `clock`, recording into `rec` only while not paused;
+   * `before` is called before each event with the clock (to set a manual twin to the same instant).
+   */
+  function session(rec: TraceRecorder, clock: CounterClock, before: () => void): void {
+    const steps = [7, 0, 1, 2 ** 24 - 1, 2 ** 24, 2 ** 24 + 1, 13, 2 ** 31, 2 ** 32 - 3, 2 ** 32, 5, 999_999];
+    rec.nameProcess(3, "loop");
+    for (let i = 0; i < 30_000; i++) {
+      clock.advance(i % 97 === 0 ? steps[(i / 97) % steps.length]! : 9 + (i % 5));
+      if (i % 500 === 250) clock.slice();
+      if (i % 1000 === 500) clock.idle(0.37 * (i % 7)); // a halt skipped time: the time base moves
+      before();
+      rec.syscall(3, 3, 0x400000 + (i & 15), 20, i, 0, 0, 0, 0);
+      if (i % 1000 === 700) {
+        clock.charge(0.0125); // the cost model charges the entry: same counter, later instant
+        before();
+        rec.ret(3, 3, 0x400000 + (i & 15), 3);
+      } else if (i % 3) rec.syscallReturned(3);
+      else {
+        before();
+        rec.ret(3, 3, 0x400000 + (i & 15), 3);
+      }
+      if (i % 10 === 0) {
+        clock.advance(3);
+        before();
+        rec.irq(3, 3, 0x400020, 0);
+        before();
+        rec.ipc(3, 0, 3, 5, 16); // the same instant as the irq: no time record between them
+      }
+    }
+  }
+
+  it("format exactly as whole instants would: counter wraps, big jumps, idle and charged time, chunks", () => {
+    for (const version of [1, 2] as const) {
+      for (const start of [0, 2 ** 32 - 50_000, 3 * 2 ** 32 + 12345]) {
+        let fast = "", slow = "";
+        const clock = new CounterClock(start);
+        const rec = new TraceRecorder((t) => (fast += t), HEADER, syscallName, { clock, version });
+        rec.attachClock(clock); // as the kernel does (it listens for time-base changes)
+        const twinClock = new CounterClock(start);
+        const manual = new ManualClock();
+        const twin = new TraceRecorder((t) => (slow += t), HEADER, syscallName, { clock: manual, version });
+        // The twin replays the same session against a manual clock set to each instant by hand.
+        session(rec, clock, () => {});
+        session(twin, twinClock, () => manual.at(twinClock.full, twinClock.usAt(twinClock.full)));
+        rec.finish();
+        twin.finish();
+        expect(slow.split("\n").length).toBeGreaterThan(60_000);
+        expect(fast).toBe(slow);
+        // Whole instants were read only at chunk starts and time-base changes, not at every entry.
+        expect(clock.asked).toBeGreaterThan(0);
+        expect(clock.asked).toBeLessThan(30_000 / 50);
+      }
+    }
+  });
+
+  it("after resync the next event has its whole instant, whatever the counter did meanwhile", () => {
+    let fast = "", slow = "";
+    const clock = new CounterClock(100);
+    const rec = new TraceRecorder((t) => (fast += t), HEADER, syscallName, { clock });
+    rec.attachClock(clock);
+    const manual = new ManualClock();
+    const twin = new TraceRecorder((t) => (slow += t), HEADER, syscallName, { clock: manual });
+    const both = (ret: number) => {
+      manual.at(clock.full, clock.usAt(clock.full));
+      rec.ret(-1, 0, 0x100200, ret);
+      twin.ret(-1, 0, 0x100200, ret);
+    };
+    both(1);
+    // Recording paused: the counter went round and a little more, and no one told the recorder.
+    clock.full += 2 ** 32 + 5;
+    clock.counter[0] = clock.full % 2 ** 32;
+    rec.resync(); // what Kernel.setTraceRecording does on resuming
+    both(2);
+    clock.advance(5);
+    both(3);
+    rec.finish();
+    twin.finish();
+    expect(fast).toBe(slow);
+    expect(readTraceText(fast).events.map((e) => e.icount)).toEqual([100, 100 + 2 ** 32 + 5, 110 + 2 ** 32]);
   });
 });
 

@@ -14,6 +14,7 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { IRQ_NAMES, VECTOR_NAMES } from "../names.ts";
+import { virtualUs, type TimeTerms } from "../../emulator/virtual-time.ts";
 
 /** The schema version written by default. */
 export const TRACE_VERSION = 2;
@@ -35,7 +36,13 @@ const enum K {
   spawn,
   time, // not an event: the instant of the events after it
   pad, // not an event: one word, so that the time record's f64 words are aligned
+  tick, // not an event: the instant moved on by the instructions in its header, nothing else changed
 }
+
+/** Time record flag (its b byte): the record carries the clock's time terms, so ticks may follow. */
+const TIME_TERMS = 1;
+/** A tick's instruction delta must be below this (it shares the header word with the kind). */
+const TICK_LIMIT = 1 << 24;
 
 /** The ops of `ipc` events, by the code their records carry (`ipc(pid, op, …)`). */
 export const IPC_OPS = ["send", "receive", "reply", "notify"] as const;
@@ -47,15 +54,19 @@ const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory", "copied", "recl
 // Records are runs of 32-bit words, as long as their kind needs. The first word of each is
 //   kind | b << 8 | (pid + 1) << 16      (b: the ring, or an op, reason, outcome or null-bits code)
 // then, by kind:
-//   time       (a word unused), icount (f64), vt µs (f64) — written only when the instant differs
+//   time       (a word unused), icount (f64), vt µs (f64), and with TIME_TERMS in b the clock's
+//              ipms, idle ms and charged ms (f64 each) — written only when the instant differs
 //              from the last one recorded: every event of one kernel entry shares it. Its f64s are
 //              aligned: a one-word pad record goes first when it would start at an odd word
+//   tick       nothing: the header's upper 24 bits are the instructions since the last instant, whose
+//              virtual time formatting computes from the last time terms (virtualUs). Written instead
+//              of a time record when the clock has a counter view and its time base has not moved
 //   syscall    eip, nr, a0..a4            exception  eip, vector, error, cr2      irq  eip, line
 //   ret        eip                        retSyscall eip, ret
 //   ipc        (src+1) | (dst+1) << 16, bytes            service   service, type, bytes
 //   switch     (from+1) | (to+1) << 16 (reason in b)     pagefault addr, eip, error (outcome in b)
 //   exit       status, vector, signal (null bits in b)   spawn     parent+1       object (nothing)
-const MAX_RECORD = 7 + 8; // a padded time record and the longest event
+const MAX_RECORD = 13 + 8; // a padded time record with its terms, and the longest event
 const CHUNK_WORDS = 48 * 1024;
 const CHUNK_BYTES = CHUNK_WORDS * 4;
 const MEMORY_LIMIT = 64 * 1024 * 1024; // chunks kept in memory before spilling to disk
@@ -69,6 +80,17 @@ export interface TraceClock {
   icount(): number;
   /** Virtual time in µs at instruction count `icount` (as just read). */
   usAt(icount: number): number;
+  /**
+   * Optional, all three or none (the machine has them): the low 32 bits of icount() as a live view,
+   * read at every kernel entry; the terms usAt follows (usAt(ic) === virtualUs(ic, …terms)); and a
+   * way to hear when those terms stop holding, called besides at least once in every 2^32
+   * instructions (the machine: at every slice of its main loop). With them the recorder keeps the
+   * instants between two such calls as one-word instruction deltas, and leaves virtual time to
+   * formatting.
+   */
+  readonly counter?: Uint32Array;
+  timeTerms?(): TimeTerms;
+  onTimeBaseChange?(fn: () => void): void;
 }
 
 /** A clock set by hand (tests, synthetic traces): each event is recorded at the instant last set. */
@@ -147,6 +169,8 @@ export class TraceRecorder {
   /** The instant of the last time record (icount -1: none yet in this chunk). */
   private ic = -1;
   private vt = 0;
+  /** The counter's value at the last instant recorded, when ticks may follow it (-1: they may not). */
+  private low = -1;
   /** The pid and eip of the last syscall entry recorded (for syscallReturned). */
   private sysPid = -1;
   private sysEip = 0;
@@ -196,6 +220,18 @@ export class TraceRecorder {
   /** Reads event instants from `clock` from now on (the kernel attaches its machine). */
   attachClock(clock: TraceClock): void {
     this.clock = clock;
+    this.low = -1;
+    clock.onTimeBaseChange?.(() => {
+      if (this.clock === clock) this.low = -1;
+    });
+  }
+
+  /**
+   * The next event gets a whole time record (call when recording resumes after a pause: the counter
+   * may have gone round since).
+   */
+  resync(): void {
+    this.low = -1;
   }
 
   /** Events recorded so far. */
@@ -384,6 +420,7 @@ export class TraceRecorder {
     this.w = 0;
     this.breakCount = this.breakAt - this.stored;
     this.ic = -1; // each chunk starts with its own time record
+    this.low = -1;
   }
 
   private spillAll(): void {
@@ -408,23 +445,54 @@ export class TraceRecorder {
     if (this.w > CHUNK_WORDS - MAX_RECORD) this.storeChunk();
     if (this.count === this.breakCount) this.onBreak?.(this.breakAt, pid);
     const c = this.clock;
-    const ic = c.icount();
-    const vt = c.usAt(ic);
+    const counter = c.counter;
     let w = this.w;
-    if (ic !== this.ic || vt !== this.vt) {
-      this.ic = ic;
-      this.vt = vt;
-      if (w & 1) this.u32[w++] = K.pad; // f64 words start at an even word
-      this.u32[w] = K.time;
-      const f = this.f64;
-      f[(w >> 1) + 1] = ic;
-      f[(w >> 1) + 2] = vt;
-      w += 6;
+    if (counter !== undefined) {
+      // The cheap path: one load, and a one-word tick when the counter moved within the same time base.
+      const low = counter[0]!;
+      const last = this.low;
+      if (low !== last) {
+        const d = (low - last) >>> 0;
+        if (last >= 0 && d < TICK_LIMIT) {
+          this.u32[w++] = K.tick | (d << 8);
+          this.low = low;
+        } else w = this.timeRecord(w, c, true);
+      }
+    } else {
+      const ic = c.icount();
+      if (ic !== this.ic || c.usAt(ic) !== this.vt) w = this.timeRecord(w, c, false);
     }
     this.w = w + words;
     this.count++;
     this.u32[w] = kind | (b << 8) | ((pid + 1) << 16);
     return w;
+  }
+
+  /**
+   * Writes a whole time record at word `w` (after a pad word if needed) for the clock's instant now,
+   * with the clock's time terms when `terms` (then ticks may follow it); returns the next free word.
+   */
+  private timeRecord(w: number, c: TraceClock, terms: boolean): number {
+    const ic = c.icount();
+    const vt = c.usAt(ic);
+    this.ic = ic;
+    this.vt = vt;
+    if (w & 1) this.u32[w++] = K.pad; // f64 words start at an even word
+    const f = this.f64;
+    const h = (w >> 1) + 1;
+    f[h] = ic;
+    f[h + 1] = vt;
+    if (terms) {
+      const t = c.timeTerms!();
+      f[h + 2] = t.ipms;
+      f[h + 3] = t.idleMs;
+      f[h + 4] = t.chargedMs;
+      this.u32[w] = K.time | (TIME_TERMS << 8);
+      this.low = c.counter![0]!;
+      return w + 12;
+    }
+    this.u32[w] = K.time;
+    return w + 6;
   }
 }
 
@@ -858,16 +926,30 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
   let buf: Uint8Array = out.buf;
   let p = out.pos;
   let ic = at.ic, vt = at.vt;
+  let ipms = 1, idleMs = 0, chargedMs = 0; // the time terms ticks follow (a chunk's first instant sets them)
   let tS = -1, tE = -1; // where this instant's time keys were written in the buffer (-1: not yet)
   let i = 0; // the event's index in the chunk (its side slot)
   for (let w = 0; w < c.words; ) {
     const head = u[w]!;
     const kind = head & 0xff;
     if (kind === K.time) {
-      ic = f[(w >> 1) + 1]!;
-      vt = f[(w >> 1) + 2]!;
+      const h = (w >> 1) + 1;
+      ic = f[h]!;
+      vt = f[h + 1]!;
       tS = -1;
-      w += 6;
+      if (((head >>> 8) & TIME_TERMS) !== 0) {
+        ipms = f[h + 2]!;
+        idleMs = f[h + 3]!;
+        chargedMs = f[h + 4]!;
+        w += 12;
+      } else w += 6;
+      continue;
+    }
+    if (kind === K.tick) {
+      ic += head >>> 8;
+      vt = virtualUs(ic, ipms, idleMs, chargedMs);
+      tS = -1;
+      w++;
       continue;
     }
     if (kind === K.pad) {
