@@ -37,6 +37,7 @@ const enum K {
   time, // not an event: the instant of the events after it
   pad, // not an event: one word, so that the time record's f64 words are aligned
   tick, // not an event: the instant moved on by the instructions in its header, nothing else changed
+  retFast, // a return from the syscall entry recorded last, to its eip, by its pid
 }
 
 /** Time record flag (its b byte): the record carries the clock's time terms, so ticks may follow. */
@@ -62,7 +63,7 @@ const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory", "copied", "recl
 //              virtual time formatting computes from the last time terms (virtualUs). Written instead
 //              of a time record when the clock has a counter view and its time base has not moved
 //   syscall    eip, nr, a0..a4            exception  eip, vector, error, cr2      irq  eip, line
-//   ret        eip                        retSyscall eip, ret
+//   ret        eip                        retSyscall eip, ret          retFast ret (pid, eip: the last syscall's)
 //   ipc        (src+1) | (dst+1) << 16, bytes            service   service, type, bytes
 //   switch     (from+1) | (to+1) << 16 (reason in b)     pagefault addr, eip, error (outcome in b)
 //   exit       status, vector, signal (null bits in b)   spawn     parent+1       object (nothing)
@@ -171,9 +172,8 @@ export class TraceRecorder {
   private vt = 0;
   /** The counter's value at the last instant recorded, when ticks may follow it (-1: they may not). */
   private low = -1;
-  /** The pid and eip of the last syscall entry recorded (for syscallReturned). */
+  /** The pid of the last syscall entry recorded (for syscallReturned's break). */
   private sysPid = -1;
-  private sysEip = 0;
   private readonly chunks: Chunk[] = [];
   /** Chunk buffers free for reuse (spilled or formatted). */
   private readonly pool: ArrayBuffer[] = [];
@@ -250,7 +250,6 @@ export class TraceRecorder {
     const u = this.u32;
     u[w + 1] = eip; u[w + 2] = nr; u[w + 3] = a0; u[w + 4] = a1; u[w + 5] = a2; u[w + 6] = a3; u[w + 7] = a4;
     this.sysPid = pid;
-    this.sysEip = eip;
   }
 
   /**
@@ -260,14 +259,18 @@ export class TraceRecorder {
    */
   syscallReturned(ret: number): void {
     let w = this.w;
-    if (w > CHUNK_WORDS - MAX_RECORD || this.ic < 0) return this.ret(this.sysPid, 3, this.sysEip, ret);
+    if (w > CHUNK_WORDS - MAX_RECORD || this.ic < 0) {
+      // A new chunk: the record follows the instant's time record (the entry's instant still).
+      const x = this.slot(K.retFast, 3, this.sysPid, 2);
+      this.u32[x + 1] = ret;
+      return;
+    }
     if (this.count === this.breakCount) this.onBreak?.(this.breakAt, this.sysPid);
-    this.w = w + 3;
+    this.w = w + 2;
     this.count++;
     const u = this.u32;
-    u[w] = K.retSyscall | (3 << 8) | ((this.sysPid + 1) << 16);
-    u[w + 1] = this.sysEip;
-    this.i32[w + 2] = ret;
+    u[w] = K.retFast;
+    u[w + 1] = ret; // the same 32 bits as the signed value (read back signed)
   }
 
   exception(pid: number, cplFrom: number, eip: number, vector: number, errorCode: number, cr2: number, insn: string | undefined): void {
@@ -380,7 +383,7 @@ export class TraceRecorder {
     this.storeChunk();
     const out = new OutBuffer((b) => (this.byteSink ? this.byteSink(b) : this.sink(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8"))));
     const names = new NameTables(this.version, this.nameChanges, this.syscallName, this.serviceNames, this.reasons);
-    const at = { ic: 0, vt: 0 };
+    const at = { ic: 0, vt: 0, sysPid: -1, sysEip: 0 };
     let pos = 0;
     let seq = 0;
     for (const c of this.chunks) {
@@ -914,11 +917,21 @@ const B = {
   null: enc("null"),
 };
 
+/** What formatting carries from one chunk to the next. */
+interface FormatState {
+  /** The instant of the last time record (each chunk starts with one, so it is only read back). */
+  ic: number;
+  vt: number;
+  /** The pid and eip of the last syscall entry (a retFast record returns from it, maybe in a later chunk). */
+  sysPid: number;
+  sysEip: number;
+}
+
 /**
- * Formats one chunk's records; returns the next sequence number. `at` carries the instant of the
- * last time record across chunks (each chunk starts with one, so it is only read back).
+ * Formats one chunk's records; returns the next sequence number. `at` carries what the chunk's
+ * records may refer to in earlier chunks, and is updated for the next.
  */
-function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: Chunk, seq: number, at: { ic: number; vt: number }): number {
+function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: Chunk, seq: number, at: FormatState): number {
   const u = new Uint32Array(bytes);
   const i32 = new Int32Array(bytes);
   const f = new Float64Array(bytes);
@@ -927,6 +940,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
   let p = out.pos;
   let ic = at.ic, vt = at.vt;
   let ipms = 1, idleMs = 0, chargedMs = 0; // the time terms ticks follow (a chunk's first instant sets them)
+  let sysPid = at.sysPid, sysEip = at.sysEip; // the last syscall entry's (for retFast)
   let tS = -1, tE = -1; // where this instant's time keys were written in the buffer (-1: not yet)
   let i = 0; // the event's index in the chunk (its side slot)
   for (let w = 0; w < c.words; ) {
@@ -963,7 +977,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
     }
     const start = p;
     const b = (head >>> 8) & 0xff;
-    const pid = (head >>> 16) - 1;
+    const pid = kind === K.retFast ? sysPid : (head >>> 16) - 1;
     p = putSeqKey(buf, p);
     p = putU32(buf, p, seq);
     if (tS >= 0) {
@@ -980,6 +994,8 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
     let next: number;
     switch (kind) {
       case K.syscall:
+        sysPid = pid;
+        sysEip = u[w + 1]!;
         p = put(buf, p, b < 4 ? names.head(pid, H_SYSCALL + b) : names.oddHead(pid, "syscall", b, true));
         p = putU32(buf, p, u[w + 1]!);
         p = put(buf, p, names.nr(u[w + 2]!));
@@ -1006,6 +1022,14 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
           next = w + 3;
         } else next = w + 2;
         p = putEnd(buf, p);
+        break;
+      case K.retFast:
+        p = put(buf, p, names.head(pid, H_RETURN + 3));
+        p = putU32(buf, p, sysEip);
+        p = putRetKey(buf, p);
+        p = putI32(buf, p, i32[w + 1]!);
+        p = putEnd(buf, p);
+        next = w + 2;
         break;
       case K.ipc: {
         const pair = u[w + 1]!;
@@ -1135,6 +1159,8 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
   }
   at.ic = ic;
   at.vt = vt;
+  at.sysPid = sysPid;
+  at.sysEip = sysEip;
   out.pos = p;
   return seq;
 }
