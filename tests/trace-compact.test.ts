@@ -3,8 +3,8 @@
 // for every event kind and awkward value, across chunk boundaries, through the text sink and the byte
 // sink alike. Version 2 (the default) of the same events reads back as exactly those version-1 lines.
 import { describe, expect, it } from "vitest";
-import { ManualClock, TraceRecorder, type TraceClock } from "../kernel/trace/recorder.ts";
-import { virtualUs } from "../emulator/virtual-time.ts";
+import { ManualClock, TraceRecorder } from "../kernel/trace/recorder.ts";
+import { InstructionClock } from "../tools/trace/instruction-clock.ts";
 import { syscallName } from "../kernel/syscalls.ts";
 import { IRQ_NAMES, VECTOR_NAMES } from "../kernel/names.ts";
 import { readTraceText } from "../tools/trace/reader.ts";
@@ -232,69 +232,12 @@ describe("trace recorder: instants and the fast return", () => {
   });
 });
 
-/**
- * A clock like the machine's: a 32-bit counter view that wraps, idle and charged time, listeners
- * told of their changes and, as the machine's main loop tells them at every slice, at slice
- * boundaries (at least one in every 2^30 instructions). Counts how often the recorder asks it for
- * the whole instant.
- */
-class CounterClock implements TraceClock {
-  readonly counter = new Uint32Array(1);
-  full = 0;
-  asked = 0;
-  private idleMs = 0;
-  private chargedMs = 0;
-  private readonly listeners: (() => void)[] = [];
-  constructor(start: number, private readonly ipms = 100_000) {
-    this.advance(start);
-    this.slice();
-  }
-  /** Runs `n` instructions, in slices of at most 2^30 (a slice boundary between them, not after the last). */
-  advance(n: number): void {
-    while (n > 0) {
-      const piece = Math.min(n, 2 ** 30);
-      this.full += piece;
-      this.counter[0] = this.full % 2 ** 32;
-      n -= piece;
-      if (n > 0) this.slice();
-    }
-  }
-  /** A slice boundary. */
-  slice(): void {
-    this.tell();
-  }
-  idle(ms: number): void {
-    this.idleMs += ms;
-    this.tell();
-  }
-  charge(ms: number): void {
-    this.chargedMs += ms;
-    this.tell();
-  }
-  private tell(): void {
-    for (const f of this.listeners) f();
-  }
-  icount(): number {
-    this.asked++;
-    return this.full;
-  }
-  usAt(ic: number): number {
-    return virtualUs(ic, this.ipms, this.idleMs, this.chargedMs);
-  }
-  timeTerms() {
-    return { ipms: this.ipms, idleMs: this.idleMs, chargedMs: this.chargedMs };
-  }
-  onTimeBaseChange(fn: () => void): void {
-    this.listeners.push(fn);
-  }
-}
-
 describe("trace recorder: instants kept as instruction deltas", () => {
   /**
    * Runs one session of kernel entries against `clock`, recording into `rec` only while not paused;
    * `before` is called before each event with the clock (to set a manual twin to the same instant).
    */
-  function session(rec: TraceRecorder, clock: CounterClock, before: () => void): void {
+  function session(rec: TraceRecorder, clock: InstructionClock, before: () => void): void {
     const steps = [7, 0, 1, 2 ** 24 - 1, 2 ** 24, 2 ** 24 + 1, 13, 2 ** 31, 2 ** 32 - 3, 2 ** 32, 5, 999_999];
     rec.nameProcess(3, "loop");
     for (let i = 0; i < 30_000; i++) {
@@ -326,10 +269,10 @@ describe("trace recorder: instants kept as instruction deltas", () => {
     for (const version of [1, 2] as const) {
       for (const start of [0, 2 ** 32 - 50_000, 3 * 2 ** 32 + 12345]) {
         let fast = "", slow = "";
-        const clock = new CounterClock(start);
+        const clock = new InstructionClock(start);
         const rec = new TraceRecorder((t) => (fast += t), HEADER, syscallName, { clock, version });
         rec.attachClock(clock); // as the kernel does (it listens for time-base changes)
-        const twinClock = new CounterClock(start);
+        const twinClock = new InstructionClock(start);
         const manual = new ManualClock();
         const twin = new TraceRecorder((t) => (slow += t), HEADER, syscallName, { clock: manual, version });
         // The twin replays the same session against a manual clock set to each instant by hand.
@@ -348,7 +291,7 @@ describe("trace recorder: instants kept as instruction deltas", () => {
 
   it("after resync the next event has its whole instant, whatever the counter did meanwhile", () => {
     let fast = "", slow = "";
-    const clock = new CounterClock(100);
+    const clock = new InstructionClock(100);
     const rec = new TraceRecorder((t) => (fast += t), HEADER, syscallName, { clock });
     rec.attachClock(clock);
     const manual = new ManualClock();

@@ -12,7 +12,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { recordSynthTrace } from "../trace/synth.ts";
-import { ManualClock, TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
+import { TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
+import { InstructionClock } from "../trace/instruction-clock.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { median, spread } from "./stats.ts";
 import type { Bench, BenchResult } from "./types.ts";
@@ -79,23 +80,22 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
  */
 function recordMix(n: number, path: string, version: TraceVersion): { rec: TraceRecorder; close: () => void } {
   const fd = openSync(path, "w");
-  const clock = new ManualClock();
-  const rec = new TraceRecorder(() => {}, { ipms: 100_000, mode: "microkernel", tool: "bench" }, syscallName, { bytes: (b) => void writeSync(fd, b), version, clock });
+  const clock = new InstructionClock(1_000); // instants kept as the kernel keeps them (one-word deltas)
+  const rec = new TraceRecorder(() => {}, { ipms: 100_000, mode: "microkernel", tool: "bench" }, syscallName, { bytes: (b) => void writeSync(fd, b), version });
+  rec.attachClock(clock);
   rec.nameProcess(1, "client");
   rec.nameProcess(2, "server");
-  let ic = 1_000;
   for (let i = 0; rec.events < n; i++) {
     const pid = 1 + (i & 1), other = 2 - (i & 1);
-    ic += 37 + (i % 11);
-    const vt = Math.round(ic * 10) / 1e3;
-    clock.at(ic, vt); // one kernel entry: its events share the instant
+    clock.advance(37 + (i % 11)); // one kernel entry: its events share the instant
+    if (i % 5000 === 0) clock.slice();
     rec.syscall(pid, 3, 0x400100 + (i & 63), 0x205, other, 1, 2, 0x401000, 16 | (16 << 16));
     rec.ipc(pid, i & 1 ? 2 : 0, pid, other, 16);
     rec.ipc(other, 1, pid, other, 16);
     rec.switchTo(other, pid, other, "block");
     rec.ret(other, 3, 0x400120, i & 1 ? 0 : pid);
     if (i % 97 === 0) {
-      clock.at(ic + 5, vt);
+      clock.advance(5);
       rec.irq(other, 3, 0x400130, 14);
     }
   }
