@@ -269,7 +269,7 @@ export class TraceRecorder {
     this.w = w + 2;
     this.count++;
     const u = this.u32;
-    u[w] = K.retFast;
+    u[w] = K.retFast | (3 << 8); // to ring 3; the pid is the syscall's
     u[w + 1] = ret; // the same 32 bits as the signed value (read back signed)
   }
 
@@ -1014,23 +1014,20 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
         break;
       case K.ret:
       case K.retSyscall:
+      case K.retFast: {
+        // ret [head, eip]; retSyscall [head, eip, ret]; retFast [head, ret] to the last syscall's eip
+        const fast = kind === K.retFast;
         p = put(buf, p, b < 4 ? names.head(pid, H_RETURN + b) : names.oddHead(pid, "return", b, false));
-        p = putU32(buf, p, u[w + 1]!);
-        if (kind === K.retSyscall) {
+        p = putU32(buf, p, fast ? sysEip : u[w + 1]!);
+        next = fast ? w + 1 : w + 2;
+        if (kind !== K.ret) {
           p = putRetKey(buf, p);
-          p = putI32(buf, p, i32[w + 2]!);
-          next = w + 3;
-        } else next = w + 2;
+          p = putI32(buf, p, i32[next]!);
+          next++;
+        }
         p = putEnd(buf, p);
         break;
-      case K.retFast:
-        p = put(buf, p, names.head(pid, H_RETURN + 3));
-        p = putU32(buf, p, sysEip);
-        p = putRetKey(buf, p);
-        p = putI32(buf, p, i32[w + 1]!);
-        p = putEnd(buf, p);
-        next = w + 2;
-        break;
+      }
       case K.ipc: {
         const pair = u[w + 1]!;
         const src = pair & 0xffff, dst = pair >>> 16;
