@@ -220,6 +220,7 @@ export class TraceRecorder {
   /** Reads event instants from `clock` from now on (the kernel attaches its machine). */
   attachClock(clock: TraceClock): void {
     this.clock = clock;
+    this.ic = -1; // the next event starts from a whole time record, whatever the last clock kept
     this.low = -1;
     clock.onTimeBaseChange?.(() => {
       if (this.clock === clock) this.low = -1;
