@@ -119,12 +119,7 @@ export class Machine {
   private idleMs = 0;
   /** Virtual time charged by the kernel's cost model (work the guest's instruction counter does not see). */
   private chargedMs = 0;
-  /** usAt's last question (icount, idle and charged ms) and answer. */
-  private usIcount = -1;
-  private usIdle = 0;
-  private usCharged = 0;
-  private usLast = 0;
-  /** Called whenever idle or charged time moves (onTimeBaseChange). */
+  /** Called at every slice and whenever idle or charged time moves (onTimeBaseChange). */
   private readonly timeBaseListeners: (() => void)[] = [];
   /**
    * Set by the kernel when the guest idles with nothing scheduled: only host input can wake it, so
@@ -407,12 +402,7 @@ export class Machine {
 
   /** Virtual time in µs (rounded to ns) at instruction count `icount` (from icount(), just read). */
   usAt(icount: number): number {
-    // Every trace event of one kernel entry asks for the same instant: the last answer is kept.
-    if (icount === this.usIcount && this.idleMs === this.usIdle && this.chargedMs === this.usCharged) return this.usLast;
-    this.usIcount = icount;
-    this.usIdle = this.idleMs;
-    this.usCharged = this.chargedMs;
-    return (this.usLast = virtualUs(icount, this.ipms, this.idleMs, this.chargedMs));
+    return virtualUs(icount, this.ipms, this.idleMs, this.chargedMs);
   }
 
   // ---- ports, IRQs, devices -------------------------------------------------------------
