@@ -372,14 +372,16 @@ export class Machine {
     this.timeBaseMoved();
   }
 
-  /** What virtual time is made of besides the instruction count, as of now: usAt(ic) is virtualUs(ic, …these) until the next time-base change. */
-  timeTerms(): TimeTerms {
-    return { ipms: this.ipms, idleMs: this.idleMs, chargedMs: this.chargedMs };
+  /** Writes what virtual time is made of besides the instruction count, as of now, into `into`: usAt(ic) is virtualUs(ic, …these) until the next time-base change. */
+  timeTerms(into: TimeTerms): void {
+    into.ipms = this.ipms;
+    into.idleMs = this.idleMs;
+    into.chargedMs = this.chargedMs;
   }
 
   /**
    * Calls `fn` whenever idle or charged time moves (from then on usAt no longer follows the last
-   * timeTerms()), and at every slice of the main loop: far fewer than 2^32 instructions run between
+   * timeTerms), and at every slice of the main loop: far fewer than 2^32 instructions run between
    * two calls, so between them the 32-bit counter's low bits tell how far the instant moved.
    */
   onTimeBaseChange(fn: () => void): void {

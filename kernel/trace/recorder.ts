@@ -90,7 +90,8 @@ export interface TraceClock {
    * formatting.
    */
   readonly counter?: Uint32Array;
-  timeTerms?(): TimeTerms;
+  /** Writes the time terms into `into` (no allocation: a time record is written at every slice). */
+  timeTerms?(into: TimeTerms): void;
   onTimeBaseChange?(fn: () => void): void;
 }
 
@@ -174,6 +175,8 @@ export class TraceRecorder {
   private low = -1;
   /** The pid of the last syscall entry recorded (for syscallReturned's break). */
   private sysPid = -1;
+  /** Filled by the clock for each whole time record with its terms. */
+  private readonly terms: TimeTerms = { ipms: 1, idleMs: 0, chargedMs: 0 };
   private readonly chunks: Chunk[] = [];
   /** Chunk buffers free for reuse (spilled or formatted). */
   private readonly pool: ArrayBuffer[] = [];
@@ -487,7 +490,8 @@ export class TraceRecorder {
     f[h] = ic;
     f[h + 1] = vt;
     if (terms) {
-      const t = c.timeTerms!();
+      const t = this.terms;
+      c.timeTerms!(t);
       f[h + 2] = t.ipms;
       f[h + 3] = t.idleMs;
       f[h + 4] = t.chargedMs;

@@ -59,8 +59,10 @@ export class InstructionClock implements TraceClock {
     return virtualUs(icount, this.ipms, this.idleMs, this.chargedMs);
   }
 
-  timeTerms(): TimeTerms {
-    return { ipms: this.ipms, idleMs: this.idleMs, chargedMs: this.chargedMs };
+  timeTerms(into: TimeTerms): void {
+    into.ipms = this.ipms;
+    into.idleMs = this.idleMs;
+    into.chargedMs = this.chargedMs;
   }
 
   onTimeBaseChange(fn: () => void): void {
