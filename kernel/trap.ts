@@ -113,7 +113,10 @@ export class Traps {
         mem32[fi + (FRAME.errorCode >> 2)] = errorCode;
       }
       const cr2 = vector === 14 ? m.cr2 : 0;
-      const insn = cur ? instructionAt(cur, eip) : undefined;
+      // The faulting instruction is disassembled only for what shows it, the trace and a kill report:
+      // most faults (demand paging, copy-on-write) are resolved, and the disassembler's first use
+      // loads its wasm (tens of ms).
+      const insn = tr && cur ? instructionAt(cur, eip) : undefined;
       if (tr) tr.exception(pid, cplFrom, eip, vector, errorCode, cr2, insn);
       cost?.entry();
       if (!cur) throw new KernelPanic(`${VECTOR_NAMES[vector]} in ring 0 at 0x${hex(eip)} (error code 0x${errorCode.toString(16)})`);
@@ -127,10 +130,10 @@ export class Traps {
         // A write to a present page: a copy-on-write page (fork) gets a frame of its own.
         const cow = (errorCode & 3) === 3 ? cur.as.breakCow(cr2) : null;
         const outcome = cow ?? pageFaultOutcome(cur, errorCode, cr2);
-        tr?.action(cur.pid, "pagefault", { addr: cr2, eip, error_code: errorCode, outcome });
+        tr?.pageFault(cur.pid, cr2, eip, errorCode, outcome);
         if (outcome === "mapped" || outcome === "copied" || outcome === "reclaimed") return d.leave();
       }
-      const report = killReport(cur, vector, errorCode, eip, cr2, insn);
+      const report = killReport(cur, vector, errorCode, eip, cr2, tr ? insn : instructionAt(cur, eip));
       this.hooks.exitProcess(cur, null, vector, SIGNAL_FOR_VECTOR[vector] ?? 11, report);
       return d.leave();
     }
