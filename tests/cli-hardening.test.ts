@@ -2,7 +2,7 @@
 // one `ringside <command>: <what>: <why>` line with the documented exit code (docs/cli.md), nothing a
 // user owns is overwritten, and nothing hangs or prints a stack trace.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -99,6 +99,60 @@ describe("one validator, one style, one exit-code table (items 20, 22)", () => {
     const r = ringside(["boot", img, "--snapshot", "--input", "echo typed\nexit 3"]);
     expect(r.stdout).toContain("$ echo typed\ntyped\n$ exit 3\n");
     expect([r.code, r.stderr]).toEqual([3, ""]);
+  });
+});
+
+describe("no output overwrites an input", () => {
+  it("trace export and report, and run and boot --trace, refuse an output that is one of their inputs, and leave it unchanged", () => {
+    const dir = path.join(tmp, "outputs");
+    mkdirSync(dir);
+    copyFileSync(prog("hello42.asm"), path.join(dir, "p.asm"));
+    copyFileSync(img, path.join(dir, "d.img"));
+    expect(ringside(["run", "p.asm", "--trace", "t.jsonl"], { cwd: dir }).code).toBe(42);
+    const before = (f: string) => readFileSync(path.join(dir, f));
+    const kept = { "p.asm": before("p.asm"), "d.img": before("d.img"), "t.jsonl": before("t.jsonl") };
+    const cases: [string, string[], string][] = [
+      ["trace export", ["trace", "export", "t.jsonl", "-o", "./t.jsonl"], "-o ./t.jsonl: that is the input file t.jsonl"],
+      ["trace report", ["trace", "report", "t.jsonl", "-o", path.join(dir, "t.jsonl")], `-o ${path.join(dir, "t.jsonl")}: that is the input file t.jsonl`],
+      ["run", ["run", "p.asm", "--trace", "p.asm"], "--trace p.asm: that is the input file p.asm"],
+      ["boot", ["boot", "d.img", "--snapshot", "--input", "exit", "--trace", "./d.img"], "--trace ./d.img: that is the input file d.img"],
+    ];
+    for (const [cmd, args, what] of cases) {
+      const r = ringside(args, { cwd: dir });
+      expect([r.code, r.stderr], args.join(" ")).toEqual([2, `ringside ${cmd}: ${what}; refusing to overwrite it\n`]);
+    }
+    for (const [f, bytes] of Object.entries(kept)) expect(before(f).equals(bytes), f).toBe(true);
+  });
+
+  it("an export that stops at a bad line leaves an existing output as it was, and no temporary file", () => {
+    const dir = path.join(tmp, "partial");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "bad.jsonl"), '{"trace":"ringside","version":2,"ipms":100000,"mode":"monolithic","tool":"x"}\n{bad\n');
+    writeFileSync(path.join(dir, "out.json"), "mine\n");
+    const r = ringside(["trace", "export", "bad.jsonl", "-o", "out.json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ringside trace export: bad\.jsonl:2: invalid JSON/);
+    expect(readFileSync(path.join(dir, "out.json"), "utf8")).toBe("mine\n");
+    expect(readdirSync(dir).sort()).toEqual(["bad.jsonl", "out.json"]);
+  });
+});
+
+describe("trace tools and --cost-model read regular files only", () => {
+  it("a FIFO or a device is refused at once, never read", () => {
+    const fifo = path.join(tmp, "fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const trace = path.join(tmp, "fifo-t.jsonl");
+    expect(ringside(["run", prog("hello42.asm"), "--trace", trace]).code).toBe(42);
+    for (const f of [fifo, "/dev/zero"]) {
+      const why = `${f}: not a regular file (a device, FIFO or socket); give a trace file`;
+      for (const args of [["show", f], ["summary", f], ["diff", f, trace], ["export", f, "-o", path.join(tmp, "never.json")], ["report", f, "-o", path.join(tmp, "never.html")]]) {
+        const r = ringside(["trace", ...args]);
+        expect([r.code, r.stderr], args.join(" ")).toEqual([2, `ringside trace ${args[0]}: ${why}\n`]);
+      }
+      const r = ringside(["run", prog("hello42.asm"), "--cost-model", f]);
+      expect([r.code, r.stderr]).toEqual([2, `ringside run: --cost-model: cannot read ${f}: not a regular file (a device, FIFO or socket); give a file\n`]);
+    }
+    expect(existsSync(path.join(tmp, "never.json")) || existsSync(path.join(tmp, "never.html"))).toBe(false);
   });
 });
 

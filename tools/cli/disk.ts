@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, openSync, closeSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "./errors.ts";
-import { errnoText, readInputFile } from "./io.ts";
+import { errnoText, readInputFile } from "../host-files.ts";
 import { builtMarkerPath, imageHash, markWritten } from "../image/default.ts";
 import type { KernelMode } from "../../kernel/kernel.ts";
 import type { BootImage } from "../../boot/loader.ts";
@@ -196,9 +196,10 @@ export async function parseCostModelOption(command: string, value: string | unde
   if (value === "on") return { ...DEFAULT_COST_MODEL };
   let text: string;
   try {
-    text = readFileSync(value, "utf8");
+    text = new TextDecoder().decode(readInputFile(value)); // a regular file: a FIFO or device is refused, not read
   } catch (e) {
-    throw new UserError(`ringside ${command}: --cost-model: cannot read ${value}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    if (e instanceof UserError) throw new UserError(`ringside ${command}: --cost-model: ${e.message}`);
+    throw e;
   }
   try {
     return parseCostModel(text, value);

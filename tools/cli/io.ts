@@ -1,57 +1,7 @@
-// The CLI's edge with the host: reading a user's file (regular files only), refusing to overwrite an
-// input, escaping what a guest or a trace prints before it reaches the terminal, and a stdout that a
-// consumer may close (`ringside run prog | head`).
-import { readFileSync, realpathSync, statSync } from "node:fs";
-import { EXIT, UserError } from "../errors.ts";
-
-/** Why `file` cannot be read as a user's input file, or undefined if it is a readable regular file. */
-export function unreadable(file: string): string | undefined {
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) return "is a directory";
-    if (!st.isFile()) return "not a regular file (a device, FIFO or socket); give a file";
-    return undefined;
-  } catch (e) {
-    return errnoText(e);
-  }
-}
-
-/** A short reason for a failed file operation: "no such file", "permission denied", or the message. */
-export function errnoText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  if (code === "EROFS") return "read-only file system";
-  return (e as Error).message;
-}
-
-/** Reads a user's input file; guarantees a regular file (never blocks on /dev/zero or a FIFO) or a UserError "cannot read <file>: <why>". */
-export function readInputFile(file: string, exitCode?: number): Uint8Array {
-  const why = unreadable(file);
-  if (why) throw new UserError(`cannot read ${file}: ${why}`, exitCode);
-  try {
-    // A plain Uint8Array that owns its memory: a large file's Buffer has an ArrayBuffer of its own,
-    // which is taken over without copying (a disk image is megabytes); a small one may sit in Node's
-    // shared pool and is copied out.
-    const b = readFileSync(file);
-    return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? new Uint8Array(b.buffer) : new Uint8Array(b);
-  } catch (e) {
-    throw new UserError(`cannot read ${file}: ${errnoText(e)}`, exitCode);
-  }
-}
-
-/** True if `a` and `b` name the same existing file (through links, `./` or symlinks). */
-export function sameFile(a: string, b: string): boolean {
-  try {
-    const sa = statSync(a);
-    const sb = statSync(b);
-    if (sa.ino === sb.ino && sa.dev === sb.dev) return true;
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
-  }
-}
+// The CLI's edge with the terminal: escaping what a guest or a trace prints before it reaches it, and
+// a stdout that a consumer may close (`ringside run prog | head`). A user's files: tools/host-files.ts.
+import { EXIT } from "../errors.ts";
+import { errnoText } from "../host-files.ts";
 
 /** `s` with control characters (C0, DEL, C1) shown as \xNN, so a guest's bytes cannot drive the host terminal; `keepNewlines` keeps "\n". */
 export function escapeControl(s: string, keepNewlines = false): string {

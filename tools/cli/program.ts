@@ -3,7 +3,7 @@
 // binary only when asked for (a `.bin` name or --flat) — any other file is refused, not executed.
 import path from "node:path";
 import { EXIT, UserError } from "./errors.ts";
-import { readInputFile } from "./io.ts";
+import { readInputFile } from "../host-files.ts";
 import { assembleProgram } from "../asm/program.ts";
 import { loadImage, type ProgramSpec } from "../../kernel/kernel.ts";
 import { ElfError } from "../../kernel/elf.ts";

@@ -87,12 +87,13 @@ function stripCR(s: string): string {
   return s.endsWith("\r") ? s.slice(0, -1) : s;
 }
 
-/** Throws a UserError unless `path` names a readable regular file (or is "-"). */
+/** Throws a UserError unless `path` names a readable regular file (or is "-"): a FIFO or a device is refused at once, never read. */
 export async function checkTraceFile(path: string): Promise<void> {
   if (path === "-") return;
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new UserError(`${path}: is a directory, not a trace file`, 2);
+    if (!st.isFile()) throw new UserError(`${path}: not a regular file (a device, FIFO or socket); give a trace file`, 2);
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { EXIT, UserError } from "../errors.ts";
-import { readInputFile, sameFile } from "../io.ts";
+import { readInputFile, sameFile } from "../../host-files.ts";
 
 interface AsmCliOptions {
   output?: string;

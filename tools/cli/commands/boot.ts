@@ -43,7 +43,10 @@ export function registerBoot(program: Command): void {
         const { typeable } = await import("../../../emulator/keyboard-layout.ts");
         if (!typeable(opts.keys)) throw new UserError("--keys takes printable ASCII, newlines, tabs and backspaces only");
       }
+      const { refuseOverwrite } = await import("../../host-files.ts");
+      refuseOverwrite("--trace", opts.trace, [image, opts.costModel]);
       const disk = await openSessionDisk(image, { snapshot: opts.snapshot });
+      refuseOverwrite("--trace", opts.trace, [disk.file]); // the built-in image, when none is named
       let input: Uint8Array | undefined;
       if (opts.input !== undefined) input = new TextEncoder().encode(opts.input);
       else if (opts.keys === undefined && !process.stdin.isTTY) input = new Uint8Array(readFileSync(0));

@@ -4,7 +4,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { EXIT, UserError } from "../errors.ts";
-import { errnoText, escapeControl, readInputFile, sameFile } from "../io.ts";
+import { escapeControl } from "../io.ts";
+import { errnoText, readInputFile, sameFile } from "../../host-files.ts";
 import type { Rsfs } from "../../../kernel/fs/rsfs.ts";
 
 const ERROR = EXIT.USAGE;

@@ -38,6 +38,8 @@ export function registerRun(program: Command): void {
       const { loadProgramFile } = await import("../program.ts");
       const { runSession } = await import("../session.ts");
       const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
+      const { refuseOverwrite } = await import("../../host-files.ts");
+      refuseOverwrite("--trace", opts.trace, [...progs, ...opts.module, opts.image, opts.costModel]);
       const mode = parseMode("run", opts.mode, "monolithic");
       const faults = await parseInjections("run", opts.inject);
       const seed = parseSeed("run", opts.seed);

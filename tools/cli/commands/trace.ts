@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { EXIT, UserError } from "../errors.ts";
 import { nonNegativeCount } from "../options.ts";
 import { syscallNumber } from "../../trace/names.ts";
-import { closeSync, openSync, writeSync } from "node:fs";
+import { refuseOverwrite, writeWhole } from "../../host-files.ts";
 import { showTrace, summarizeTrace, WarningSink } from "../../trace/commands.ts";
 import { diffTraces, formatDiff } from "../../trace/diff.ts";
 import { exportPerfetto } from "../../trace/perfetto.ts";
@@ -97,15 +97,16 @@ export function registerTrace(program: Command): void {
       .description("convert a trace for other viewers: --format perfetto (Chrome Trace Event JSON for ui.perfetto.dev)")
       .argument("<trace>", "trace file (.jsonl), or - for stdin"),
   )
-    .option("--format <format>", "output format: perfetto", "perfetto")
+    .option("--format <format>", "output format: perfetto (or chrome: the same Chrome Trace Event JSON)", "perfetto")
     .requiredOption("-o, --output <file>", "output file (- for stdout)")
     .action(async (path: string, o: Record<string, string | boolean | undefined>) => {
       checkFilterNames(o);
       if (o.format !== "perfetto" && o.format !== "chrome") {
-        throw new UserError(`--format ${JSON.stringify(o.format)}: supported formats: perfetto`, 2);
+        throw new UserError(`--format ${JSON.stringify(o.format)}: supported formats: perfetto (or chrome, its other name)`, 2);
       }
       const warnings = new WarningSink();
       const file = String(o.output);
+      refuseOverwrite("-o", file, [path]);
       await withOutput(file, async (write) => {
         await exportPerfetto(path, write, o as Record<string, string>, { skipBad: Boolean(o.skipBad), onWarning: warnings.warn });
       });
@@ -124,6 +125,7 @@ export function registerTrace(program: Command): void {
       checkFilterNames(o);
       if (path === "-") throw new UserError("trace report reads the trace twice: give a file, not stdin", 2);
       const maxEvents = nonNegativeCount("--max-events", String(o.maxEvents));
+      refuseOverwrite("-o", String(o.output), [path]);
       const warnings = new WarningSink();
       const html = await buildReport(path, { ...(o as Record<string, string>), skipBad: Boolean(o.skipBad), maxEvents }, { onWarning: warnings.warn });
       await withOutput(String(o.output), async (write) => write(html));
@@ -131,34 +133,10 @@ export function registerTrace(program: Command): void {
     });
 }
 
-/** Runs `body` with a buffered writer to `file` (or stdout for "-"), flushing and closing it after. */
+/** Runs `body` with a writer to stdout for "-", or else to `file`, which is replaced only when `body` finishes (a failed export leaves it as it was). */
 async function withOutput(file: string, body: (write: (s: string) => void) => Promise<void>): Promise<void> {
-  if (file === "-") {
-    const out = new Output();
-    await body((s) => out.write(s));
-    await out.end();
-    return;
-  }
-  let fd: number;
-  try {
-    fd = openSync(file, "w");
-  } catch (err) {
-    throw new UserError(`${file}: cannot write: ${(err as Error).message}`, 2);
-  }
-  let buf = "";
-  try {
-    await body((s) => {
-      buf += s;
-      if (buf.length > 1 << 16) {
-        writeSync(fd, buf);
-        buf = "";
-      }
-    });
-    writeSync(fd, buf);
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot write: ${(err as Error).message}`, 2);
-  } finally {
-    closeSync(fd);
-  }
+  if (file !== "-") return writeWhole(file, body);
+  const out = new Output();
+  await body((s) => out.write(s));
+  await out.end();
 }
