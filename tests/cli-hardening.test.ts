@@ -137,6 +137,15 @@ describe("no output overwrites an input", () => {
   });
 });
 
+describe("run's console input", () => {
+  it("comes from stdin when it is a pipe or a file: typed a line at a time, then end of input", () => {
+    const piped = ringside(["run", prog("readone.asm")], { input: "hello\nworld\n" });
+    expect([piped.code, piped.stdout]).toEqual([6, "hello\nhello\n"]); // the console echoes what is typed
+    const none = ringside(["run", prog("readone.asm")], { input: "" });
+    expect([none.code, none.stdout, none.stderr]).toEqual([0, "", "[pid 1 readone] exit 0\n"]);
+  });
+});
+
 describe("trace tools and --cost-model read regular files only", () => {
   it("a FIFO or a device is refused at once, never read", () => {
     const fifo = path.join(tmp, "fifo");

@@ -23,7 +23,7 @@ export function registerBoot(program: Command): void {
     .option("--snapshot", "keep the guest's writes in memory: the image file is not written (and not locked)")
     .option("--break-at <seq>", "show the machine's state as trace event <seq> is recorded, and stop there in the debugger with --inspect (docs/labs.md)")
     .option("--inspect", "run under the Node inspector (Chrome DevTools or VS Code attach), with source maps into kernel/*.ts")
-    .option("--max-instructions <n>", "stop after <n> guest instructions (exit 124)")
+    .option("--max-instructions <n>", "stop once <n> guest instructions have run, checked every ~100k (exit 124)")
     .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; traceVersion: string; input?: string; keys?: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; snapshot?: boolean }) => {
       // v86's wasm compiles on other threads while the options, the programs and the image are read.
       (await import("../../../emulator/machine.ts")).prepareMachines();

@@ -5,6 +5,16 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { UserError } from "../errors.ts";
 import { nonNegativeCount, positiveCount } from "../options.ts";
+import { readFileSync } from "node:fs";
+
+/** All of stdin (empty if it is closed). */
+function readStdin(): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(0));
+  } catch {
+    return new Uint8Array(0);
+  }
+}
 
 export function registerRun(program: Command): void {
   program
@@ -23,7 +33,7 @@ export function registerRun(program: Command): void {
     .option("--flat", "run files that are not ELF or .asm as flat 32-bit binaries (loaded and entered at 0x00400000)")
     .option("--break-at <seq>", "show the machine's state as trace event <seq> is recorded, and stop there in the debugger with --inspect (docs/labs.md)")
     .option("--inspect", "run under the Node inspector (Chrome DevTools or VS Code attach), with source maps into kernel/*.ts")
-    .option("--max-instructions <n>", "stop after n guest instructions (exit 124)")
+    .option("--max-instructions <n>", "stop once n guest instructions have run, checked every ~100k (exit 124)")
     .option("--module <file>", "also load <file> as a boot module that programs can spawn by name (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (files: string[], opts: { mode: string; inject: string[]; seed?: string; costModel?: string; image?: string; trace?: string; traceFormat: string; traceVersion: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; module: string[]; snapshot?: boolean; flat?: boolean }) => {
       // v86's wasm compiles on other threads while the options, the programs and the image are read.
@@ -54,6 +64,9 @@ export function registerRun(program: Command): void {
       // an in-kernel service of that name serves it.
       const servers = disk.boot.modules;
       process.exitCode = await runSession({
+        // Console input: stdin when it is a pipe or a file (read whole first, so a run is reproducible),
+        // typed a line each time a program waits, then end of input; on a terminal, none.
+        input: process.stdin.isTTY ? undefined : readStdin(),
         programs,
         modules: [...modules, ...servers],
         manifest: disk.boot.manifest,
