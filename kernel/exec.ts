@@ -39,9 +39,10 @@ export function loadImage(image: Uint8Array): LoadedImage {
 }
 
 /**
- * Maps and fills `image`'s segments and builds the initial stack in `as`. Returns the end of the
- * loaded image (where the heap starts) and the initial stack pointer, or -errno (the caller then
- * destroys `as`).
+ * Maps and fills `image`'s segments and builds the initial stack in `as`. Returns where the heap
+ * starts — the end of the loaded image rounded up to a page, as Linux does, so the heap never shares
+ * a page with a segment (whose page may be read-only) — and the initial stack pointer, or -errno
+ * (the caller then destroys `as`).
  */
 export function populate(as: AddressSpace, image: LoadedImage, argv: string[], envp: string[] = []): { end: number; sp: number } | number {
   let end: number = MEM.userBase;
@@ -52,7 +53,7 @@ export function populate(as: AddressSpace, image: LoadedImage, argv: string[], e
     end = Math.max(end, seg.vaddr + seg.memsz);
   }
   const sp = buildInitialStack(as, argv, envp);
-  return sp < 0 ? sp : { end, sp };
+  return sp < 0 ? sp : { end: Math.ceil(end / PAGE) * PAGE, sp };
 }
 
 /** Most bytes of argument and environment strings (NULs included) on a new stack. */

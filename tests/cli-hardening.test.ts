@@ -2,7 +2,7 @@
 // one `ringside <command>: <what>: <why>` line with the documented exit code (docs/cli.md), nothing a
 // user owns is overwritten, and nothing hangs or prints a stack trace.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -84,12 +84,24 @@ describe("one validator, one style, one exit-code table (items 20, 22)", () => {
     }
   });
 
-  it("commander's own errors use the same prefix and exit 2; --help prints the exit-code table", () => {
+  it("--inject names a service of the image's manifest: a typo is refused before booting, by run and boot", () => {
+    for (const args of [["run", prog("hello42.asm"), "--inject", "dsk:crash"], ["boot", img, "--snapshot", "--inject", "dsk:crash@1", "--input", "exit"]]) {
+      const r = ringside(args);
+      expect([r.code, r.stdout, r.stderr], args[0]).toEqual([2, "", `ringside ${args[0]}: --inject: no service named "dsk" in the image's manifest (services: console, keyboard, disk, fs, rs)\n`]);
+    }
+  });
+
+  it("commander's own errors use the same prefix, one line, and exit 2; --help prints the exit-code table", () => {
     const unknown = ringside(["frobnicate"]);
-    expect([unknown.code, unknown.stderr.split("\n")[0]]).toEqual([2, "ringside: unknown command 'frobnicate'"]);
+    expect([unknown.code, unknown.stderr]).toEqual([2, "ringside: unknown command 'frobnicate' (see ringside --help)\n"]);
+    const topic = ringside(["help", "frobnicate"]);
+    expect([topic.code, topic.stderr]).toEqual([2, "ringside: unknown command 'frobnicate' (see ringside --help)\n"]);
     const mode = ringside(["run", prog("hello42.asm"), "--mode", "foo"]);
     expect(mode.code).toBe(2);
-    expect(mode.stderr).toMatch(/^ringside run: option '--mode <mode>' argument 'foo' is invalid/);
+    expect(mode.stderr).toMatch(/^ringside run: option '--mode <mode>' argument 'foo' is invalid\. .* \(see ringside run --help\)\n$/);
+    expect(mode.stderr.split("\n").length).toBe(2); // one line
+    const missing = ringside(["run"]);
+    expect([missing.code, missing.stderr]).toEqual([2, "ringside run: missing required argument 'programs' (see ringside run --help)\n"]);
     const help = ringside(["--help"]);
     expect(help.stdout).toContain("Exit codes (all commands; docs/cli.md):\n  0    success");
     expect(help.stdout).toMatch(/\n {2}2 {4}nothing done: bad option or argument/);
@@ -143,6 +155,30 @@ describe("run's console input", () => {
     expect([piped.code, piped.stdout]).toEqual([6, "hello\nhello\n"]); // the console echoes what is typed
     const none = ringside(["run", prog("readone.asm")], { input: "" });
     expect([none.code, none.stdout, none.stderr]).toEqual([0, "", "[pid 1 readone] exit 0\n"]);
+  });
+
+  it("a pipe whose writer is slow is waited for, by run and by boot", () => {
+    const sh = (cmd: string) => spawnSync("bash", ["-c", cmd], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const run = sh(`(sleep 1; echo hi) | node ${CLI} run ${prog("readone.asm")}`);
+    expect([run.status, run.stdout, run.stderr]).toEqual([3, "hi\nhi\n", "[pid 1 readone] exit 3\n"]);
+    const boot = sh(`(sleep 1; echo 'exit 7') | node ${CLI} boot ${img} --snapshot`);
+    expect([boot.status, boot.stderr]).toEqual([7, ""]);
+  });
+});
+
+describe("an output that cannot be written", () => {
+  it("is an error naming it (exit 2), for trace export and report and for a run's --trace; a device is written in place, never replaced", () => {
+    const trace = path.join(tmp, "full-t.jsonl");
+    expect(ringside(["run", prog("hello42.asm"), "--trace", trace]).code).toBe(42);
+    for (const cmd of ["export", "report"]) {
+      const r = ringside(["trace", cmd, trace, "-o", "/dev/full"]);
+      expect([r.code, r.stderr]).toEqual([2, `ringside trace ${cmd}: cannot write /dev/full: no space left on the device\n`]);
+    }
+    const run = ringside(["run", prog("hello42.asm"), "--trace", "/dev/full"]);
+    expect([run.code, run.stderr]).toEqual([2, "ringside run: cannot write trace file /dev/full: no space left on the device\n"]);
+    const nul = ringside(["trace", "export", trace, "-o", "/dev/null"]);
+    expect(nul.code).toBe(0);
+    expect(statSync("/dev/full").isCharacterDevice() && statSync("/dev/null").isCharacterDevice()).toBe(true);
   });
 });
 
@@ -289,6 +325,10 @@ describe("sessions and their image (item 19)", () => {
         expect([r.code, r.stdout, r.stderr], args[0]).toEqual([2, "", `ringside ${args[0]}: ${disk} is in use by another ringside session (pid ${pid}); wait for it to end, or add --snapshot to boot a copy in memory\n`]);
       }
       expect(ringside(["boot", disk, "--snapshot", "--input", "exit 6\n"]).code).toBe(6); // a snapshot needs no lock
+      // nor may a build replace the image under the session (its write-back would undo the build, or the build the session's writes)
+      const build = ringside(["image", "build", "-o", disk]);
+      expect([build.code, build.stdout, build.stderr]).toEqual([2, "", `ringside image build: ${disk} is in use by another ringside session (pid ${pid}); wait for it to end\n`]);
+      expect(readFileSync(disk).equals(before)).toBe(true);
     } finally {
       process.kill(pid);
       // wait until the holder is really gone (under load it takes a moment), so its lock is stale

@@ -357,3 +357,10 @@ frame:
     expect(r.reports.join("\n")).toMatch(/\[pid 1 ro16\] killed by #PF \(vector 14\) error_code=0x\d cr2=0x00001000/);
   });
 });
+
+describe("the heap starts on a page of its own", () => {
+  it("a program with no writable segment grows its heap with brk and writes to it (the break starts page-aligned, past the read-only text)", async () => {
+    const r = await run([{ name: "brkonly", image: await image("brkonly") }]);
+    expect([r.reason, r.status, r.reports]).toEqual(["exit", 0, []]);
+  });
+});

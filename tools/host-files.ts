@@ -1,7 +1,7 @@
 // A user's files on the host: reading an input (regular files only, so a FIFO or /dev/zero never
 // blocks a command), telling two names of one file apart, refusing an output that is one of the
 // inputs, and writing an output whole or not at all. Shared by the CLI and the tools below it.
-import { closeSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { UserError } from "./errors.ts";
 
 /** Why `file` cannot be read as a user's input file, or undefined if it is a readable regular file. */
@@ -23,6 +23,7 @@ export function errnoText(e: unknown): string {
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "is a directory";
   if (code === "EROFS") return "read-only file system";
+  if (code === "ENOSPC") return "no space left on the device";
   return (e as Error).message;
 }
 
@@ -67,12 +68,35 @@ export function refuseOverwrite(option: string, output: string | undefined, inpu
 }
 
 /**
- * Writes `file` whole or not at all: `body` writes through `write` into a temporary file beside it,
- * which replaces `file` only when `body` finishes; if it throws, `file` is as it was and the error
- * goes on (a failure to write is a UserError "cannot write <file>: <why>").
+ * Writes `file` whole or not at all: `body` writes through `write` into a temporary file beside it
+ * (beside the file a symlink names), which replaces it only when `body` finishes; if it throws, the
+ * file is as it was and the error goes on. A device or FIFO (`/dev/null`, `/dev/stdout`) is written
+ * directly. A failure to write is a UserError "cannot write <file>: <why>".
  */
 export async function writeWhole(file: string, body: (write: (s: string) => void) => Promise<void>): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  let target = file;
+  let special = false; // written in place: a device, a FIFO, or a symlink to a file not there yet
+  try {
+    special = !statSync(file).isFile();
+    if (!special) target = realpathSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new UserError(`cannot write ${file}: ${errnoText(e)}`);
+    try {
+      special = lstatSync(file).isSymbolicLink();
+    } catch {
+      // no such file: created beside
+    }
+  }
+  if (special) {
+    let fd: number;
+    try {
+      fd = openSync(file, "w");
+    } catch (e) {
+      throw new UserError(`cannot write ${file}: ${errnoText(e)}`);
+    }
+    return writeThrough(file, fd, body);
+  }
+  const tmp = `${target}.${process.pid}.tmp`;
   let fd: number;
   try {
     fd = openSync(tmp, "wx");
@@ -81,25 +105,9 @@ export async function writeWhole(file: string, body: (write: (s: string) => void
   }
   let done = false;
   try {
-    let buf = "";
+    await writeThrough(file, fd, body);
     try {
-      await body((s) => {
-        buf += s;
-        if (buf.length > 1 << 16) {
-          writeSync(fd, buf);
-          buf = "";
-        }
-      });
-      writeSync(fd, buf);
-    } catch (e) {
-      if (e instanceof UserError) throw e;
-      if ((e as NodeJS.ErrnoException).code) throw new UserError(`cannot write ${file}: ${errnoText(e)}`);
-      throw e;
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(tmp, file);
+      renameSync(tmp, target);
     } catch (e) {
       throw new UserError(`cannot write ${file}: ${errnoText(e)}`);
     }
@@ -112,5 +120,26 @@ export async function writeWhole(file: string, body: (write: (s: string) => void
         // already gone
       }
     }
+  }
+}
+
+/** Runs `body` writing through a buffer to the open `fd`, then closes it; a failed write is a UserError naming `file`. */
+async function writeThrough(file: string, fd: number, body: (write: (s: string) => void) => Promise<void>): Promise<void> {
+  let buf = "";
+  try {
+    await body((s) => {
+      buf += s;
+      if (buf.length > 1 << 16) {
+        writeSync(fd, buf);
+        buf = "";
+      }
+    });
+    writeSync(fd, buf);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    if ((e as NodeJS.ErrnoException).code) throw new UserError(`cannot write ${file}: ${errnoText(e)}`);
+    throw e;
+  } finally {
+    closeSync(fd);
   }
 }

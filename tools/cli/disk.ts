@@ -182,6 +182,14 @@ export async function parseInjections(command: string, values: string[]): Promis
   });
 }
 
+/** Throws a UserError (before booting) if an injected fault names a service the image's manifest does not declare: a typo would otherwise strike nothing. */
+export function checkInjectionTargets(command: string, faults: readonly import("../../kernel/faults.ts").FaultSpec[], boot: BootImage): void {
+  const names = boot.manifest.servers.map((s) => s.name);
+  for (const f of faults) {
+    if (!names.includes(f.target)) throw new UserError(`ringside ${command}: --inject: no service named "${f.target}" in the image's manifest (services: ${names.join(", ")})`);
+  }
+}
+
 /** Parses `--seed`: a non-negative integer (default 1). */
 export function parseSeed(command: string, value: string | undefined): number {
   if (value === undefined) return 1;

@@ -7,10 +7,11 @@ export { EXIT };
 /** The table as `--help` prints it, one code a line. */
 export const EXIT_CODE_HELP = `Exit codes (all commands; docs/cli.md):
   ${EXIT.OK}    success (fsck: clean; trace diff: identical)
-  ${EXIT.FAILED}    the answer is "no": the source does not assemble, fsck found problems, the traces differ, a trace has a bad line
+  ${EXIT.FAILED}    the answer is "no": the source does not assemble, fsck found problems, the traces differ, a trace has a bad line,
+       torture lost a write, fuzz made a finding, lab grade scored less than full
   ${EXIT.USAGE}    nothing done: bad option or argument, missing/unreadable/non-regular file, output would overwrite input, image in use
-  ${EXIT.INTERNAL}   internal error, kernel panic or deadlock
+  ${EXIT.INTERNAL}   internal error, kernel panic, deadlock or a hung machine
   ${EXIT.STOPPED}   run/boot: the guest waited for input that never comes
   ${EXIT.MAX_INSTRUCTIONS}  run/boot: --max-instructions reached
-  128+v run/boot: the first program was killed by exception vector v
+  128+v run: the first program was killed by exception vector v
   other run/boot: the first program's (or the shell's) exit status`;

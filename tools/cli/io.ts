@@ -37,3 +37,17 @@ export function handleClosedPipes(): void {
   process.stderr.on("error", () => {}); // nowhere left to report it
 
 }
+
+/**
+ * All of stdin, read to its end (empty if it is closed). Read as a stream: a pipe whose writer is slow
+ * is waited for (a synchronous read of a non-blocking pipe fails with EAGAIN).
+ */
+export async function readStdin(): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  try {
+    for await (const chunk of process.stdin) parts.push(chunk as Buffer);
+  } catch {
+    // a closed stdin reads as empty
+  }
+  return new Uint8Array(Buffer.concat(parts));
+}

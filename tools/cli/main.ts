@@ -23,8 +23,13 @@ program
   .description("A teaching microkernel for 32-bit x86 on an emulated PC")
   .version("0.1.0")
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(`ringside${commandFromArgv() ? " " + commandFromArgv() : ""}: ${text.replace(/^error: /, "")}`) })
-  .showHelpAfterError("(add --help for usage)")
+  // The parser's errors in the one style, on one line, with where to look: `ringside run: unknown option '--bogus' (see ringside run --help)`.
+  .configureOutput({
+    outputError: (text, write) => {
+      const cmd = commandFromArgv();
+      write(`ringside${cmd ? " " + cmd : ""}: ${text.replace(/^error: /, "").trimEnd().replace(/\n/g, " ")} (see ringside${cmd ? " " + cmd : ""} --help)\n`);
+    },
+  })
   .addHelpText("after", "\n" + EXIT_CODE_HELP);
 
 registerAsm(program);
@@ -72,6 +77,11 @@ function styled(message: string): string {
 /** Runs the command line; every failure ends the process with its exit code (no top-level await: the bundle is CommonJS). */
 async function main(): Promise<void> {
   try {
+    // `ringside help <command>`: the parser would print the whole help for a name it does not know.
+    const [first, topic] = process.argv.slice(2);
+    if (first === "help" && topic !== undefined && !program.commands.some((c) => c.name() === topic)) {
+      throw new UserError(`unknown command '${topic}' (see ringside --help)`);
+    }
     await program.parseAsync(process.argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 1 ? EXIT.USAGE : err.exitCode);

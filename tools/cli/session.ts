@@ -49,8 +49,13 @@ export interface SessionOptions {
 const CONSOLE_BUFFER = 4096;
 
 /** Writes all of `bytes` to `fd` (writeSync may take fewer than asked). */
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+/** Writes all of `bytes` to the trace file `fd`; a failure (a full disk) is a UserError naming `file`. */
+function writeAll(file: string, fd: number, bytes: Uint8Array): void {
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  } catch (e) {
+    throw new UserError(`cannot write trace file ${file}: ${errnoText(e)}`);
+  }
 }
 
 /** The key that powers the machine off in an interactive session (Ctrl-]). */
@@ -87,8 +92,9 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     }
     const out = fd;
     // JSONL goes to the file as the recorder's UTF-8 bytes (no decode, no string per piece).
-    if (format === "jsonl") trace = new TraceRecorder(() => {}, header, syscallName, { ...breakOpts, bytes: (b) => writeAll(out, b) });
-    else trace = new TraceRecorder(await textSink(out), header, syscallName, breakOpts);
+    const file = opts.trace;
+    if (format === "jsonl") trace = new TraceRecorder(() => {}, header, syscallName, { ...breakOpts, bytes: (b) => writeAll(file, out, b) });
+    else trace = new TraceRecorder(await textSink(file, out), header, syscallName, breakOpts);
   } else if (opts.breakAt !== undefined) trace = new TraceRecorder(() => {}, header, syscallName, breakOpts); // events counted, nothing written
   const stdout = process.stdout;
   // Console bytes collect in one preallocated buffer (room for a CR before each LF): nothing is
@@ -204,7 +210,7 @@ function describe(p: RunResult["processes"][number]): string {
 }
 
 /** A sink that turns the recorder's JSONL into the trace viewer's one-line text form. */
-async function textSink(fd: number): Promise<(text: string) => void> {
+async function textSink(file: string, fd: number): Promise<(text: string) => void> {
   const { TextFormatter } = await import("../trace/format-text.ts");
   const { EventDecoder } = await import("../trace/decode.ts");
   const fmt = new TextFormatter({ color: false });
@@ -218,6 +224,6 @@ async function textSink(fd: number): Promise<(text: string) => void> {
       const s = fmt.format(dec.decode(parsed) as Parameters<typeof fmt.format>[0]);
       if (s) out += s + "\n";
     }
-    writeSync(fd, out);
+    writeAll(file, fd, new TextEncoder().encode(out));
   };
 }

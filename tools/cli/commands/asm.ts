@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { EXIT, UserError } from "../errors.ts";
-import { readInputFile, sameFile } from "../../host-files.ts";
+import { errnoText, readInputFile, sameFile } from "../../host-files.ts";
 
 interface AsmCliOptions {
   output?: string;
@@ -55,14 +55,17 @@ export function registerAsm(program: Command): void {
         const n = r.diagnostics.filter((d) => d.severity === "error").length;
         throw new UserError(`${n} error${n === 1 ? "" : "s"}; no output written`, EXIT.FAILED);
       }
-      try {
-        fs.writeFileSync(out, r.bytes);
-        if (opts.format === "elf") fs.chmodSync(out, 0o755);
-        if (opts.listing) fs.writeFileSync(opts.listing, r.listing);
-        if (opts.map) fs.writeFileSync(opts.map, r.map);
-      } catch (e) {
-        throw new UserError(`cannot write output: ${(e as Error).message}`);
-      }
+      const write = (target: string, bytes: string | Uint8Array): void => {
+        try {
+          fs.writeFileSync(target, bytes);
+          if (target === out && opts.format === "elf") fs.chmodSync(out, 0o755);
+        } catch (e) {
+          throw new UserError(`cannot write ${target}: ${errnoText(e)}`);
+        }
+      };
+      write(out, r.bytes);
+      if (opts.listing) write(opts.listing, r.listing);
+      if (opts.map) write(opts.map, r.map);
     });
 }
 

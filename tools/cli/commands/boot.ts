@@ -27,12 +27,11 @@ export function registerBoot(program: Command): void {
     .action(async (image: string | undefined, opts: { mode: string; inject: string[]; seed?: string; costModel?: string; trace?: string; traceFormat: string; traceVersion: string; input?: string; keys?: string; maxInstructions?: string; breakAt?: string; inspect?: boolean; snapshot?: boolean }) => {
       // v86's wasm compiles on other threads while the options, the programs and the image are read.
       (await import("../../../emulator/machine.ts")).prepareMachines();
-      const { readFileSync } = await import("node:fs");
       const { UserError } = await import("../errors.ts");
       const { nonNegativeCount, positiveCount } = await import("../options.ts");
       const maxInstructions = positiveCount("--max-instructions", opts.maxInstructions);
       const breakAt = opts.breakAt === undefined ? undefined : nonNegativeCount("--break-at", opts.breakAt);
-      const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
+      const { checkInjectionTargets, openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const { runSession } = await import("../session.ts");
       const mode = parseMode("boot", opts.mode, "microkernel");
       const faults = await parseInjections("boot", opts.inject);
@@ -47,28 +46,33 @@ export function registerBoot(program: Command): void {
       refuseOverwrite("--trace", opts.trace, [image, opts.costModel]);
       const disk = await openSessionDisk(image, { snapshot: opts.snapshot });
       refuseOverwrite("--trace", opts.trace, [disk.file]); // the built-in image, when none is named
+      checkInjectionTargets("boot", faults, disk.boot);
       let input: Uint8Array | undefined;
       if (opts.input !== undefined) input = new TextEncoder().encode(opts.input);
-      else if (opts.keys === undefined && !process.stdin.isTTY) input = new Uint8Array(readFileSync(0));
-      const status = await runSession({
-        programs: disk.boot.programs,
-        modules: disk.boot.modules,
-        manifest: disk.boot.manifest,
-        hda: disk.boot.hda,
-        mode,
-        faults,
-        seed,
-        costModel,
-        input,
-        keys: opts.keys,
-        interactive: input === undefined && opts.keys === undefined,
-        trace: opts.trace,
-        traceFormat: opts.traceFormat,
-        traceVersion: opts.traceVersion === "1" ? 1 : 2,
-        maxInstructions,
-        breakAt,
-      });
-      disk.save();
+      else if (opts.keys === undefined && !process.stdin.isTTY) input = await (await import("../io.ts")).readStdin();
+      let status: number;
+      try {
+        status = await runSession({
+          programs: disk.boot.programs,
+          modules: disk.boot.modules,
+          manifest: disk.boot.manifest,
+          hda: disk.boot.hda,
+          mode,
+          faults,
+          seed,
+          costModel,
+          input,
+          keys: opts.keys,
+          interactive: input === undefined && opts.keys === undefined,
+          trace: opts.trace,
+          traceFormat: opts.traceFormat,
+          traceVersion: opts.traceVersion === "1" ? 1 : 2,
+          maxInstructions,
+          breakAt,
+        });
+      } finally {
+        disk.save(); // the guest's writes are kept even if the session then failed (its trace could not be written)
+      }
       process.exitCode = status;
     });
 }

@@ -76,6 +76,10 @@ export function registerImage(program: Command): void {
     .action(async (opts: { output: string; add: string[]; size?: string; replace?: boolean }) => {
       const adds = opts.add.map(parseAddSpec).map((a) => ({ ...a, data: readHost(a.host) }));
       for (const a of adds) if (sameFile(a.host, opts.output)) throw new UserError(`-o ${opts.output}: that is the file --add ${a.host} reads; refusing to overwrite it`, ERROR);
+      // A session writes its image back when it ends: a build under it would be lost (or lose the session's writes).
+      const { lockHolder } = await import("../disk.ts");
+      const holder = lockHolder(opts.output);
+      if (holder !== undefined) throw new UserError(`${opts.output} is in use by another ringside session (pid ${holder}); wait for it to end`, ERROR);
       const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
       const { buildDefaultImage } = await import("../../image/default.ts");
       const mib = opts.size === undefined ? undefined : Number(opts.size);
@@ -107,7 +111,7 @@ export function registerImage(program: Command): void {
       const used = (st.totalBlocks - st.freeBlocks) * 4096;
       const files = st.inodeCount - 2 - st.freeInodes; // inode 0 and the root are not files
       process.stdout.write(`wrote ${opts.output}: RSFS v1, ${human(bytes.length)}, ${files} files and directories, ${human(used)} used\n`);
-      for (const a of adds) process.stdout.write(`  added ${a.target} (${human(a.data.length)}) from ${a.host}\n`);
+      for (const a of adds) process.stdout.write(`  added ${a.target} (${human(a.data.length)}) from ${escapeControl(a.host)}\n`);
     });
 
   image

@@ -5,16 +5,6 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { UserError } from "../errors.ts";
 import { nonNegativeCount, positiveCount } from "../options.ts";
-import { readFileSync } from "node:fs";
-
-/** All of stdin (empty if it is closed). */
-function readStdin(): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(0));
-  } catch {
-    return new Uint8Array(0);
-  }
-}
 
 export function registerRun(program: Command): void {
   program
@@ -47,7 +37,8 @@ export function registerRun(program: Command): void {
       const breakAt = opts.breakAt === undefined ? undefined : nonNegativeCount("--break-at", opts.breakAt);
       const { loadProgramFile } = await import("../program.ts");
       const { runSession } = await import("../session.ts");
-      const { openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
+      const { readStdin } = await import("../io.ts");
+      const { checkInjectionTargets, openSessionDisk, parseCostModelOption, parseInjections, parseMode, parseSeed } = await import("../disk.ts");
       const { refuseOverwrite } = await import("../../host-files.ts");
       refuseOverwrite("--trace", opts.trace, [...progs, ...opts.module, opts.image, opts.costModel]);
       const mode = parseMode("run", opts.mode, "monolithic");
@@ -60,32 +51,37 @@ export function registerRun(program: Command): void {
       for (const f of opts.module) modules.push(await loadProgramFile(f, [], { flat: opts.flat }));
       // The built-in image is shared by every run: a run never writes it (nor locks it).
       const disk = await openSessionDisk(opts.image, { snapshot: opts.snapshot || !opts.image, trackChanges: true });
+      checkInjectionTargets("run", faults, disk.boot);
       // The image's servers: the kernel starts each as a ring-3 process unless, in monolithic mode,
       // an in-kernel service of that name serves it.
       const servers = disk.boot.modules;
-      process.exitCode = await runSession({
-        // Console input: stdin when it is a pipe or a file (read whole first, so a run is reproducible),
-        // typed a line each time a program waits, then end of input; on a terminal, none.
-        input: process.stdin.isTTY ? undefined : readStdin(),
-        programs,
-        modules: [...modules, ...servers],
-        manifest: disk.boot.manifest,
-        hda: disk.boot.hda,
-        mode,
-        faults,
-        seed,
-        costModel,
-        startServices: true,
-        trace: opts.trace,
-        traceFormat: opts.traceFormat,
-        traceVersion: opts.traceVersion === "1" ? 1 : 2,
-        maxInstructions: max,
-        breakAt,
-        summary: true,
-      });
-      // An image named with --image keeps the programs' writes; the built-in image is shared by every
-      // run and boot, so writes to it stay in memory — and the user is told they were not kept.
-      if (opts.image && !opts.snapshot) disk.save();
-      else if (disk.changed()) process.stderr.write(`ringside run: the programs wrote to ${opts.image ? `${opts.image} (--snapshot)` : "the built-in image"}; those writes were not kept${opts.image ? "" : " (use --image <file> to keep them)"}\n`);
+      try {
+        process.exitCode = await runSession({
+          // Console input: stdin when it is a pipe or a file (read whole first, so a run is reproducible),
+          // typed a line each time a program waits, then end of input; on a terminal, none.
+          input: process.stdin.isTTY ? undefined : await readStdin(),
+          programs,
+          modules: [...modules, ...servers],
+          manifest: disk.boot.manifest,
+          hda: disk.boot.hda,
+          mode,
+          faults,
+          seed,
+          costModel,
+          startServices: true,
+          trace: opts.trace,
+          traceFormat: opts.traceFormat,
+          traceVersion: opts.traceVersion === "1" ? 1 : 2,
+          maxInstructions: max,
+          breakAt,
+          summary: true,
+        });
+      } finally {
+        // An image named with --image keeps the programs' writes (even if the session then failed); the
+        // built-in image is shared by every run and boot, so writes to it stay in memory — and the user
+        // is told they were not kept.
+        if (opts.image && !opts.snapshot) disk.save();
+        else if (disk.changed()) process.stderr.write(`ringside run: the programs wrote to ${opts.image ? `${opts.image} (--snapshot)` : "the built-in image"}; those writes were not kept${opts.image ? "" : " (use --image <file> to keep them)"}\n`);
+      }
     });
 }
