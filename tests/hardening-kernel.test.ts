@@ -364,3 +364,30 @@ describe("the heap starts on a page of its own", () => {
     expect([r.reason, r.status, r.reports]).toEqual(["exit", 0, []]);
   });
 });
+
+describe("an argument string too long for execve or spawn", () => {
+  it("is -E2BIG for execve and -EINVAL for spawn (not -EFAULT: the string is readable)", async () => {
+    const prog = await asm("longarg", `
+_start:
+    mov edi, big                ; 20,000 bytes of 'A', then the NUL .bss already has
+    mov ecx, 20000
+    mov al, 'A'
+    rep stosb
+    mov dword [argv], big
+    SYSCALL SYS_execve, path, argv, 0
+    call show
+    mov byte [big + 5000], 0    ; now 5,000 bytes: past spawn's 4 KiB
+    SYSCALL SYS_spawn, path, argv
+    call show
+    SYSCALL SYS_exit, 0
+section .data
+path db "/bin/hello42", 0
+section .bss
+argv resd 2
+big resb 20004
+`);
+    const r = await run([{ name: "longarg", image: prog }]);
+    expect(r.reason, r.detail).toBe("exit");
+    expect(r.out).toBe("-7\n-22\n");
+  });
+});

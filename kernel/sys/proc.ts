@@ -31,7 +31,7 @@ export const sysSpawn: SyscallHandler = (k, p, pathPtr, argvPtr) => {
   return k.spawnModule(path, argv.length ? argv : [path], p);
 };
 
-/** Reads a NULL-terminated argv array (0 = none) from user memory; -EFAULT / -EINVAL on bad input. */
+/** Reads a NULL-terminated argv array (0 = none) from user memory; -EFAULT if a pointer or string is not readable, -EINVAL if there are too many strings or too many bytes (one string alone may be too long). */
 export function readArgv(p: Process, argvPtr: number): string[] | number {
   const argv: string[] = [];
   if (argvPtr === 0) return argv;
@@ -42,7 +42,7 @@ export function readArgv(p: Process, argvPtr: number): string[] | number {
     if (ptr === undefined) return -E.FAULT;
     if (ptr === 0) break;
     const arg = p.as.readString(ptr, MAX_ARG_BYTES);
-    if (arg === null) return -E.FAULT;
+    if (arg === null) return p.as.readable(ptr, MAX_ARG_BYTES + 1) ? -E.INVAL : -E.FAULT; // too long, or not readable
     bytes += arg.length + 1;
     if (bytes > MAX_ARG_BYTES) return -E.INVAL;
     argv.push(arg);
