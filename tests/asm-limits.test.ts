@@ -16,6 +16,13 @@ function errors(src: string): string[] {
 }
 
 describe("asm limits", () => {
+  it("a section that holds bytes stops at 64 MiB, before taking the memory (resb, times); .bss may reserve more", () => {
+    expect(errors("bits 32\nresb 4000000000\n")).toEqual(["t.asm:2:1: section '.text' would be 4000000000 bytes, more than 64 MiB (reserve space in a nobits section such as .bss instead)"]);
+    expect(errors("bits 32\ntimes 100000 resb 100000\n")).toEqual(["t.asm:2:1: section '.text' would be 67200000 bytes, more than 64 MiB (reserve space in a nobits section such as .bss instead)"]);
+    const bss = assemble("section .text\nglobal _start\n_start: ret\nsection .bss\nresb 400000000\n", { file: "t.asm", format: "elf" });
+    expect(bss.ok).toBe(true);
+  });
+
   it("an exponential %define is refused at its line instead of exhausting the heap", () => {
     let src = "";
     for (let i = 0; i < 70; i++) src += `%define m${i} m${i + 1} m${i + 1}\n`;

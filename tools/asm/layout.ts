@@ -62,6 +62,8 @@ export interface LayoutResult {
 // terminates. Real code needs a handful of passes; the densest curated branch test needs 26.
 const STICKY_AFTER = 100; // after this many passes a branch that was near stays near
 const MAX_PASSES = 150;
+/** The most bytes a section that holds data (not nobits, like .bss) may have: its bytes are kept in memory. */
+export const MAX_SECTION_BYTES = 64 * 1024 * 1024;
 
 /** A growable byte buffer for one section. */
 class ByteBuf {
@@ -236,6 +238,7 @@ export function layout(inp: LayoutInput): LayoutResult {
         if (final && bytes.length) sink.warning(st.loc, 0, `code or data in nobits section '${cur.name}' is ignored`);
         return;
       }
+      checkRoom(bytes.length);
       if (final) data.get(cur.name)!.push(bytes);
       cur.size += bytes.length;
     };
@@ -243,9 +246,15 @@ export function layout(inp: LayoutInput): LayoutResult {
     const reserve = (n: number) => {
       if (absBase !== undefined) absOff += n;
       else {
+        if (!cur.nobits) checkRoom(n);
         if (final && !cur.nobits) data.get(cur.name)!.zeros(n);
         cur.size += n;
       }
+    };
+
+    /** Refuses to grow the current (data-holding) section past MAX_SECTION_BYTES, in every pass (before any memory is taken). */
+    const checkRoom = (n: number) => {
+      if (cur.size + n > MAX_SECTION_BYTES) throw new AsmError(`section '${cur.name}' would be ${cur.size + n} bytes, more than ${MAX_SECTION_BYTES / 1048576} MiB (reserve space in a nobits section such as .bss instead)`, 0);
     };
 
     const evalConst = (e: Parameters<typeof evaluate>[0], what: string, col: number): number | undefined => {
