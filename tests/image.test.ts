@@ -396,6 +396,7 @@ describe("ringside image", () => {
   it("errors are one `ringside image <command>:` line with exit code 2, never a stack trace", () => {
     const text = path.join(tmp, "text.img");
     writeFileSync(text, "not an image\n".repeat(1000));
+    writeFileSync(path.join(tmp, "odd.txt"), "x".repeat(546));
     const cases: [string[], RegExp][] = [
       [["image", "ls", text], /^ringside image ls: .*text\.img: not an RSFS v1 image: superblock: bad magic/],
       [["image", "ls", path.join(tmp, "missing.img")], /^ringside image ls: cannot read .*missing\.img: no such file$/],
@@ -403,6 +404,7 @@ describe("ringside image", () => {
       [["image", "cat", img, "/boot"], /^ringside image cat: .*: \/boot: is a directory$/],
       [["image", "cat", img, `/${"x".repeat(40)}`], /longer than 27/],
       [["image", "fsck", path.join(tmp, "missing.img")], /^ringside image fsck: cannot read .*: no such file$/],
+      [["image", "fsck", path.join(tmp, "odd.txt")], /^ringside image fsck: .*odd\.txt: not a disk image \(size 546 is not a positive multiple of 512\)$/],
       [["image", "build", "-o", path.join(tmp, "o.img"), "--add", path.join(tmp, "nothere")], /^ringside image build: cannot read .*nothere: no such file$/],
       [["image", "build", "-o", path.join(tmp, "o.img"), "--size", "0"], /^ringside image build: --size must be/],
     ];

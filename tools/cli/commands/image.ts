@@ -152,6 +152,8 @@ export function registerImage(program: Command): void {
     .argument("<img>", "image file")
     .action(async (img: string) => {
       const bytes = readHost(img);
+      // Not a disk at all (as boot says): nothing to check. A disk whose file system is damaged is fsck's business.
+      if (bytes.length === 0 || bytes.length % 512 !== 0) throw new UserError(`${img}: not a disk image (size ${bytes.length} is not a positive multiple of 512)`, ERROR);
       const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
       const problems = Rsfs.check(bytes);
       if (problems.length === 0) {
