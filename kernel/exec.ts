@@ -2,6 +2,7 @@
 // mapped and filled in a fresh address space, the Linux i386 initial stack (argc, argv, envp, auxv),
 // and the first trap frame that "returns" to the entry point in ring 3.
 import type { Machine } from "../emulator/machine.ts";
+import { encodeBytes } from "./bytes-text.ts";
 import { parseElf, isElf, type ElfSymbol } from "./elf.ts";
 import { PAGE } from "./frames.ts";
 import { FRAME, MEM, SEL } from "./layout.ts";
@@ -66,8 +67,7 @@ export const ARG_COUNT_MAX = 256;
  * strings. Returns esp or -errno.
  */
 function buildInitialStack(as: AddressSpace, argv: string[], envp: string[]): number {
-  const enc = new TextEncoder();
-  const strings = [...argv, ...envp].map((a) => enc.encode(a + "\0"));
+  const strings = [...argv, ...envp].map((a) => encodeBytes(a + "\0")); // the bytes the strings came from
   const strBytes = strings.reduce((n, s) => n + s.length, 0);
   if (strBytes > ARG_BYTES_MAX || strings.length > ARG_COUNT_MAX) return -E.INVAL;
   let top = MEM.userTop - 16;

@@ -66,13 +66,19 @@ export class AddressSpace {
 
   /** Reads a NUL-terminated string of at most `max` bytes from user memory; null if unreadable or too long. */
   readString(va: number, max: number): string | null {
+    const bytes = this.readCString(va, max);
+    return bytes === null ? null : new TextDecoder().decode(bytes);
+  }
+
+  /** The bytes of the NUL-terminated string at `va` (without the NUL), or null if unreadable or longer than `max`. */
+  readCString(va: number, max: number): Uint8Array | null {
     const bytes: number[] = [];
     const mem = this.machine.mem8;
     for (let i = 0; i <= max; i++) {
       const pa = this.translate(va + i, false);
       if (pa < 0) return null;
       const b = mem[pa]!;
-      if (b === 0) return new TextDecoder().decode(Uint8Array.from(bytes));
+      if (b === 0) return Uint8Array.from(bytes);
       bytes.push(b);
     }
     return null;

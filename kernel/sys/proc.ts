@@ -1,4 +1,5 @@
 // Process system calls: exit, getpid, getppid, spawn, waitpid (and wait4), kill, setpriority.
+import { decodeBytes } from "../bytes-text.ts";
 import { E } from "../names.ts";
 import { BLOCKED, NO_RETURN, type SyscallHandler } from "../syscall-contract.ts";
 import { waitMatches, type Process } from "../process.ts";
@@ -41,11 +42,11 @@ export function readArgv(p: Process, argvPtr: number): string[] | number {
     const ptr = p.as.readWord((argvPtr >>> 0) + i * 4);
     if (ptr === undefined) return -E.FAULT;
     if (ptr === 0) break;
-    const arg = p.as.readString(ptr, MAX_ARG_BYTES);
+    const arg = p.as.readCString(ptr, MAX_ARG_BYTES);
     if (arg === null) return p.as.readable(ptr, MAX_ARG_BYTES + 1) ? -E.INVAL : -E.FAULT; // too long, or not readable
     bytes += arg.length + 1;
     if (bytes > MAX_ARG_BYTES) return -E.INVAL;
-    argv.push(arg);
+    argv.push(decodeBytes(arg)); // byte for byte back out (encodeBytes), UTF-8 or not
   }
   return argv;
 }

@@ -4,6 +4,7 @@
 // raw or canonical), signal dispositions (signal, rt_sigaction: SIG_DFL and SIG_IGN), and
 // signal_fg, the console server's "Ctrl-C was typed".
 // Semantics and errors: docs/abi.md.
+import { encodeBytes } from "../bytes-text.ts";
 import { isElf } from "../elf.ts";
 import { ARG_BYTES_MAX } from "../exec.ts";
 import { MAX_FDS, retain, type OpenFile } from "../files.ts";
@@ -52,8 +53,8 @@ export const sysExecve: SyscallHandler = (k, p, pathPtr, argvPtr, envpPtr) => {
   const envp = readArgv(p, envpPtr);
   if (typeof envp === "number") return envp === -E.INVAL ? -E.E2BIG : envp;
   let text = 0;
-  for (const s of argv) text += s.length + 1;
-  for (const s of envp) text += s.length + 1;
+  for (const s of argv) text += encodeBytes(s).length + 1;
+  for (const s of envp) text += encodeBytes(s).length + 1;
   if (text > ARG_BYTES_MAX) return -E.E2BIG;
   const full = new TextDecoder().decode(path.subarray(0, path.length - 1));
   const name = full.slice(full.lastIndexOf("/") + 1) || full;
