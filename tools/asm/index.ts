@@ -35,6 +35,8 @@ export interface AssembleResult {
   listing: string; // address, bytes, source line
   map: string; // symbol map text: "XXXXXXXX name" per line, sorted
   diagnostics: Diagnostic[];
+  /** Set when the assembler itself failed (a bug, not the source's fault): its message. */
+  internalError?: string;
 }
 
 /** Reads a file with node fs; undefined if it does not exist or is not a regular file. */
@@ -123,7 +125,7 @@ export function assemble(source: string, options: AssembleOptions = {}): Assembl
     // internal failure: still never throw at the caller
     const msg = e instanceof Error ? e.message : String(e);
     sink.error({ file, line: 1, text: source.split("\n")[0] ?? "" }, 1, `internal assembler error: ${msg}`);
-    return { ok: false, bytes: new Uint8Array(0), symbols: [], listing: "", map: "", diagnostics: sink.list };
+    return { ok: false, bytes: new Uint8Array(0), symbols: [], listing: "", map: "", diagnostics: sink.list, internalError: msg };
   }
 }
 

@@ -12,6 +12,7 @@ export const SERVERS_LIB = fromRoot("servers", "lib");
 export async function assembleProgram(file: string, source: string): Promise<Uint8Array> {
   const { assemble, formatDiagnostic } = await import("./index.ts");
   const res = assemble(source, { file, format: "elf", includePaths: [path.dirname(file), SERVERS_LIB] });
+  if (res.internalError !== undefined) throw new Error(`the assembler failed on ${file}: ${res.internalError}`); // a bug: exit 70, not the source's fault
   if (!res.ok) throw new UserError(res.diagnostics.map(formatDiagnostic).join("\n"));
   return res.bytes;
 }

@@ -51,6 +51,7 @@ export function registerAsm(program: Command): void {
       const { assemble, formatDiagnostic } = await import("../../asm/index.ts");
       const r = assemble(source, { file, format: opts.format, includePaths: opts.include, defines });
       for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
+      if (r.internalError !== undefined) throw new Error(r.internalError); // a bug in the assembler: exit 70
       if (!r.ok) {
         const n = r.diagnostics.filter((d) => d.severity === "error").length;
         throw new UserError(`${n} error${n === 1 ? "" : "s"}; no output written`, EXIT.FAILED);
