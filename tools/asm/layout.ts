@@ -87,6 +87,14 @@ class ByteBuf {
     this.buf.fill(0, this.len, this.len + n);
     this.len += n;
   }
+  /** Appends `count` copies of `b`. */
+  repeat(b: Uint8Array, count: number): void {
+    const n = b.length * count;
+    this.ensure(n);
+    if (b.length === 1) this.buf.fill(b[0]!, this.len, this.len + n);
+    else for (let k = 0; k < count; k++) this.buf.set(b, this.len + k * b.length);
+    this.len += n;
+  }
 }
 
 /** Runs passes to a fixed point and returns sections, bytes and symbols; never throws on bad input. */
@@ -465,7 +473,14 @@ export function layout(inp: LayoutInput): LayoutResult {
             if (count > 100_000_000) throw new AsmError(`TIMES value ${count} is too large`, st.timesCol);
           }
         }
-        for (let k = 0; k < count; k++) doOp(st, st.op, stmtIndex);
+        const op = st.op;
+        if (count > 1 && op.k === "data" && absBase === undefined && !cur.nobits && op.items.every((it) => it.k === "str" || it.e.t === "num")) {
+          // `times N db 0` and the like: constant bytes, worked out once and repeated (not N evaluations)
+          const bytes = dataBytes(st, op.unit, op.items);
+          checkRoom(bytes.length * count);
+          if (final) data.get(cur.name)!.repeat(bytes, count);
+          cur.size += bytes.length * count;
+        } else for (let k = 0; k < count; k++) doOp(st, op, stmtIndex);
       } catch (err) {
         const e = asAsmError(err);
         if (final) sink.error(st.loc, e.col, e.message);
