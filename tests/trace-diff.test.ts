@@ -36,6 +36,13 @@ describe("trace diff", () => {
     expect(d.divergence?.fields.length).toBeGreaterThan(0);
   });
 
+  it("traces whose headers differ (another mode) are told apart by the header alone, with no event context", () => {
+    const other = writeTrace(dir, "other-mode.jsonl", [a[0]!.replace('"mode":"monolithic"', '"mode":"microkernel"'), ...a.slice(1)]);
+    expect(a[0]).toContain('"mode":"monolithic"');
+    const r = ringside(["trace", "diff", pa, other]);
+    expect([r.code, r.stdout]).toEqual([1, `traces diverge at the header (${pa}:1, ${other}:1) after 0 identical events\n  headers differ: mode "monolithic" vs "microkernel"\n`]);
+  });
+
   it("reports a trace that ends early, ignores key order, and handles missing files", async () => {
     const short = writeTrace(dir, "short.jsonl", a.slice(0, 50));
     const d = await diffTraces(pa, short);

@@ -219,6 +219,7 @@ export function formatDiff(r: DiffResult, pathA: string, pathB: string): string 
     out.push("", "  both:");
     for (const l of d.before) out.push(`    ${l}`);
   }
+  if (d.seq === null) return out.join("\n") + "\n"; // the headers differ: no events were compared
   out.push("", `  < ${pathA}:`);
   for (const l of d.after_a) out.push(`  < ${l}`);
   if (d.after_a.length === 0) out.push("  < (end of trace)");
