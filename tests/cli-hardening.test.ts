@@ -161,7 +161,7 @@ describe("run's console input", () => {
     const sh = (cmd: string) => spawnSync("bash", ["-c", cmd], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     const run = sh(`(sleep 1; echo hi) | node ${CLI} run ${prog("readone.asm")}`);
     expect([run.status, run.stdout, run.stderr]).toEqual([3, "hi\nhi\n", "[pid 1 readone] exit 3\n"]);
-    const boot = sh(`(sleep 1; echo 'exit 7') | node ${CLI} boot ${img} --snapshot`);
+    const boot = sh(`(sleep 1; echo 'exit 7') | node ${CLI} boot ${img} --snapshot --mode monolithic`);
     expect([boot.status, boot.stderr]).toEqual([7, ""]);
   });
 });

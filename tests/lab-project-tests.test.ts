@@ -14,6 +14,8 @@ const NO_MACHINE: [file: string, starts: string, why: string][] = [
   ["tests/cli-hardening.test.ts", 'it("run, boot, image fsck, image build --add and asm refuse /dev/zero at once"', "refused while parsing the options"],
   ["tests/cli-hardening.test.ts", 'it("--max-instructions is checked the same way by run and boot"', "refused while parsing the options"],
   ["tests/cli-hardening.test.ts", 'it.skipIf(process.getuid?.() === 0)("an image whose folder is not writable is refused before booting"', "refused before booting"],
+  ["tests/cli-hardening.test.ts", 'it("--inject names a service of the image\'s manifest: a typo is refused before booting, by run and boot"', "refused before booting"],
+  ["tests/cli-hardening.test.ts", 'it("trace export and report, and run and boot --trace, refuse an output that is one of their inputs, and leave it unchanged"', "refused before booting"],
   ["tests/faults.test.ts", 'it("refuses a bad --inject with a clear error"', "refused while parsing the options"],
   ["tests/image.test.ts", 'it("maps servers/*.asm to /boot, apps to /bin, the manifest and files/** to their paths"', "boots only with --mode monolithic (on a line of its own)"],
 ];
