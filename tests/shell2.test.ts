@@ -69,6 +69,14 @@ describe.each(MODES)("the Unix shell (%s)", (mode) => {
     expect(r.out).toMatch(/\n\[\d+\]\nstarted\n/);
   }, 60_000);
 
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("grep, head and wc name the error of a file they cannot read, as cat does", () => {
+    const r = boot(mode, "grep x /nope\nhead /nope\nwc /nope\ngrep x /home\nhead -n 1 /home/readme.txt /nope\nexit\n");
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("$ grep x /nope\ngrep: /nope: No such file or directory\n$ head /nope\nhead: /nope: No such file or directory\n$ wc /nope\nwc: /nope: No such file or directory\n");
+    expect(r.out).toContain("$ grep x /home\ngrep: /home: Is a directory\n");
+    expect(r.out).toContain("\nhead: /nope: No such file or directory\n"); // after the header and line of the first file
+  }, 60_000);
+
   it.skipIf(solutionCut("ipc") && mode === "microkernel")("Ctrl-C (\\x03 on the serial line) stops the foreground job; the shell survives", () => {
     const r = boot(mode, "sleep 100\n\x03echo alive $?\nexit 4\n");
     expect(r.code, r.out).toBe(4);

@@ -118,7 +118,9 @@ search_file:
 .failed:
     mov edi, esi
     mov esi, s_grep
+    push eax                    ; the -errno: flushing the output first sets EAX
     call bufout_flush
+    pop eax
     call ulib_perror
     mov dword [error], 1
 .done:

@@ -115,7 +115,9 @@ head_file:
 .failed:
     mov edi, esi
     mov esi, s_head
+    push eax                    ; the -errno: flushing the output first sets EAX
     call bufout_flush
+    pop eax
     call ulib_perror
     mov dword [exitcode], 1
 .done:

@@ -124,7 +124,9 @@ count_file:
 .failed:
     mov edi, esi
     mov esi, s_wc
+    push eax                    ; the -errno: flushing the output first sets EAX
     call bufout_flush
+    pop eax
     call ulib_perror
     mov dword [exitcode], 1
     ret
