@@ -1,7 +1,7 @@
 // The command line under hostile or careless input (hardening items 12, 14–17, 19–22): every refusal is
 // one `ringside <command>: <what>: <why>` line with the documented exit code (docs/cli.md), nothing a
 // user owns is overwritten, and nothing hangs or prints a stack trace.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -298,6 +298,25 @@ describe("control characters never reach the terminal raw (items 12, 21)", () =>
     expect(run.stderr).toContain("[pid 1 e\\x1b[2Jvil] killed by vector 13 (exit 141)");
     expect(run.stderr).not.toContain("\u001b");
   });
+});
+
+describe("a session ended by a signal", () => {
+  it("powers the machine off: the image keeps what the programs wrote, the lock is released, the status is 128 + the signal", async () => {
+    const disk = path.join(tmp, "signalled.img");
+    copyFileSync(img, disk);
+    const child = spawn(process.execPath, [CLI, "run", prog("writespin.asm"), "--image", disk], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b;
+      if (out.includes("ready\n")) child.kill("SIGTERM");
+    });
+    child.stderr.on("data", (b: Buffer) => (err += b));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect([code, out]).toEqual([143, "ready\n"]);
+    expect(err).toContain("ringside: SIGTERM: powering the machine off\n");
+    expect(ringside(["image", "cat", disk, "/home/sig.txt"]).stdout).toBe("kept");
+    expect(existsSync(`${disk}.lock`)).toBe(false);
+  }, 120_000);
 });
 
 describe("sessions and their image (item 19)", () => {

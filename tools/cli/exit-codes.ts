@@ -14,4 +14,5 @@ export const EXIT_CODE_HELP = `Exit codes (all commands; docs/cli.md):
   ${EXIT.STOPPED}   run/boot: the guest waited for input that never comes
   ${EXIT.MAX_INSTRUCTIONS}  run/boot: --max-instructions reached
   128+v run: the first program was killed by exception vector v
+  129/130/143 run/boot: ringside got SIGHUP/SIGINT/SIGTERM; the machine was powered off, the image written back
   other run/boot: the first program's (or the shell's) exit status`;

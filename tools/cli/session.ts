@@ -145,10 +145,23 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   if (opts.input) for (const line of splitLines(opts.input)) kernel.machine.queueSerialInput(line);
   if (keyboard && opts.keys) for (const line of splitLines(new TextEncoder().encode(opts.keys))) kernel.machine.queueKeyboardInput(keyboard.scancodes(new TextDecoder().decode(line)));
   const stopTyping = opts.interactive ? typeInteractively(kernel) : undefined;
+  // A polite signal (a closed terminal, `kill`, Ctrl-C on the host) powers the machine off, so the
+  // session still ends the usual way: the trace is finished and the image written back. The exit
+  // status says which signal; a second signal ends the process at once.
+  let signalled: number | undefined;
+  const onSignal = (name: NodeJS.Signals, num: number) => () => {
+    if (signalled !== undefined) process.exit(128 + num); // a second one: now
+    signalled = num;
+    process.stderr.write(`\nringside: ${name}: powering the machine off\n`);
+    kernel.powerOff();
+  };
+  const handlers = ([["SIGTERM", 15], ["SIGHUP", 1], ["SIGINT", 2]] as const).map(([name, num]) => [name, onSignal(name, num)] as const);
+  for (const [name, fn] of handlers) process.on(name, fn);
   let result: RunResult;
   try {
     result = await kernel.run();
   } finally {
+    for (const [name, fn] of handlers) process.off(name, fn);
     stopTyping?.();
     flush();
     kernel.destroy();
@@ -156,6 +169,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     if (fd !== undefined) closeSync(fd);
   }
   if (opts.summary) for (const p of result.processes) process.stderr.write(`[pid ${p.pid} ${escapeControl(p.name)}] ${describe(p)}\n`);
+  if (signalled !== undefined) return 128 + signalled; // as a shell reports a process a signal ended
   if (result.reason === "max-instructions") {
     process.stderr.write(`ringside: stopped after ${result.icount} instructions (--max-instructions ${opts.maxInstructions})\n`);
     return EXIT.MAX_INSTRUCTIONS;
