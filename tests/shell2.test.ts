@@ -69,8 +69,9 @@ describe.each(MODES)("the Unix shell (%s)", (mode) => {
     expect(r.out).toMatch(/\n\[\d+\]\nstarted\n/);
   }, 60_000);
 
-  it.skipIf(solutionCut("ipc") && mode === "microkernel")("grep, head and wc name the error of a file they cannot read, as cat does", () => {
-    const r = boot(mode, "grep x /nope\nhead /nope\nwc /nope\ngrep x /home\nhead -n 1 /home/readme.txt /nope\nexit\n");
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("grep, head, wc and cd name the error of a file they cannot read, as cat does", () => {
+    const r = boot(mode, "grep x /nope\nhead /nope\nwc /nope\ngrep x /home\nhead -n 1 /home/readme.txt /nope\ncd /home/readme.txt\nexit\n");
+    expect(r.out).toContain("$ cd /home/readme.txt\nsh: cd: /home/readme.txt: Not a directory\n");
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain("$ grep x /nope\ngrep: /nope: No such file or directory\n$ head /nope\nhead: /nope: No such file or directory\n$ wc /nope\nwc: /nope: No such file or directory\n");
     expect(r.out).toContain("$ grep x /home\ngrep: /home: Is a directory\n");

@@ -63,6 +63,7 @@ export default defineLab({
     "tests/shell.test.ts › init and the shell's exit status",
     "tests/shell2.test.ts › pipes, redirects, cd and pwd",
     "tests/shell2.test.ts › ; & >> quotes $? and the new programs",
+    "tests/shell2.test.ts › grep, head, wc and cd name the error of a file they cannot read, as cat does",
     "tests/shell2.test.ts › Ctrl-C (\\x03 on the serial line) stops the foreground job; the shell survives",
     "tests/shell2.test.ts › Ctrl-C typed on the keyboard (--keys) stops the foreground job; the shell survives",
     "tests/shell2.test.ts › Ctrl-C on the %s stops a job spinning in the foreground",

@@ -862,6 +862,7 @@ builtin_cd:
     test eax, eax
     jns .done
     mov dword [last_status], 1
+    push eax                            ; the -errno (printing the prefix sets EAX)
     push esi                            ; "sh: cd: <dir>: <error>"
     mov esi, s_sh
     call ulib_putserr
@@ -869,6 +870,7 @@ builtin_cd:
     call ulib_putserr
     mov esi, s_cd
     pop edi
+    pop eax
     call ulib_perror
 .done:
     ret
