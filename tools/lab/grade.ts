@@ -2,7 +2,7 @@
 // each), report points and `Score: X/Y`, and write the machine-readable forms (JSON, JUnit XML,
 // Gradescope results.json). With a submission, only the lab's editable files are taken from it onto
 // a pristine copy of the project, which is graded by its own (trusted) command.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -125,18 +125,6 @@ export function gradescope(r: GradeReport): { score: number; output: string; vis
 
 // ---- submissions ---------------------------------------------------------------------------------
 
-/** Every file under `dir` (repository-style paths), skipping .git, node_modules and build. */
-function filesUnder(dir: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    if (!rel && (e.name === ".git" || e.name === "node_modules" || e.name === "build")) continue;
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...filesUnder(dir, r));
-    else if (e.isFile()) out.push(r);
-  }
-  return out;
-}
-
 /**
  * Grades a submission: a pristine handout-shaped copy of this project (committed tree) gets the lab's
  * editable files from `submission` (by repository path, or — for an upload of loose files — by
@@ -156,22 +144,29 @@ export async function gradeSubmission(root: string, name: string, submission: st
     // The handout of this lab: what the student started from (to tell changed files from untouched ones).
     const handout = path.join(tmp, "handout");
     await makeHandout(root, [name], handout, { from: "head", git: false });
-    execFileSync("sh", ["-c", `mkdir -p "$0" && git archive --format=tar HEAD | tar -x -C "$0"`, pristine], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
-    const { cutLabs } = await import("./handout.ts");
+    // The committed tree (a git archive, or, in an autograder bundle, the files themselves: no .git there).
+    const { copyCommittedTree, cutLabs, plainFiles } = await import("./handout.ts");
+    const all = copyCommittedTree(root, pristine);
     const { labNames } = await import("./labs.ts");
     const edits = new Map<string, readonly string[]>();
     for (const l of labNames(root)) edits.set(l, (await loadLab(root, l)).lab.edits);
-    const all = execFileSync("git", ["ls-tree", "-r", "-z", "--name-only", "HEAD"], { cwd: root }).toString().split("\0").filter(Boolean);
     cutLabs(pristine, all, new Set(), edits); // markers off, every solution in place
-    const subFiles = filesUnder(submission);
+    const subFiles = plainFiles(submission);
     const byBase = new Map<string, string[]>();
     for (const f of subFiles) byBase.set(path.basename(f), [...(byBase.get(path.basename(f)) ?? []), f]);
     const taken: string[] = [];
+    const missing: string[] = [];
     const used = new Set<string>();
     for (const e of lab.edits) {
       let src = subFiles.includes(e) ? e : undefined;
       if (!src && byBase.get(path.basename(e))?.length === 1) src = byBase.get(path.basename(e))![0];
-      if (!src) continue;
+      if (!src) {
+        // Not handed in: graded as handed out (never with the solution the project holds).
+        if (existsSync(path.join(handout, e))) copyFileSync(path.join(handout, e), path.join(pristine, e));
+        else rmSync(path.join(pristine, e), { force: true });
+        missing.push(e);
+        continue;
+      }
       copyFileSync(path.join(submission, src), path.join(pristine, e));
       taken.push(src === e ? e : `${e} (from ${src})`);
       used.add(src);
@@ -184,6 +179,7 @@ export async function gradeSubmission(root: string, name: string, submission: st
       else if (Buffer.compare(readFileSync(ref), readFileSync(path.join(submission, f))) !== 0) ignored.push(`${f} (changed)`);
     }
     say(`submission ${submission}: taking ${taken.length ? taken.join(", ") : "nothing (none of the lab's files is there)"}\n`);
+    if (missing.length) say(`not in the submission (graded as handed out): ${missing.join(", ")}\n`);
     if (ignored.length) say(`ignored (not part of lab ${name}; graded with the project's own copy):\n${ignored.map((f) => `  ${f}`).join("\n")}\n`);
     if (existsSync(path.join(root, "node_modules"))) {
       const { symlinkSync } = await import("node:fs");

@@ -34,8 +34,34 @@ export interface HandoutResult {
 const git = (cwd: string, args: string[], input?: Buffer | string): Buffer =>
   execFileSync("git", args, { cwd, input, maxBuffer: 1 << 30, stdio: ["pipe", "pipe", "pipe"] });
 
+/** True if `root` is a git work tree. An autograder bundle's copy of the project is not: its files are the committed tree. */
+const isRepository = (root: string): boolean => existsSync(path.join(root, ".git"));
+
+/** Every file under `dir` (repository-style paths), leaving out .git, node_modules and build at the top. */
+export function plainFiles(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    if (!rel && (e.name === ".git" || e.name === "node_modules" || e.name === "build")) continue;
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...plainFiles(dir, r));
+    else if (e.isFile()) out.push(r);
+  }
+  return out;
+}
+
+/** Repository paths of the committed tree of `root` (outside a repository: the files there, which are it). */
+export function committedFiles(root: string): string[] {
+  return isRepository(root) ? sourceFiles(root, "head") : plainFiles(root);
+}
+
+/** Copies the committed tree of `root` into the empty or absent `dir` (outside a repository: the files there); returns its paths. */
+export function copyCommittedTree(root: string, dir: string): string[] {
+  return copyTree(root, dir, "head");
+}
+
 /** Repository paths of the files a handout starts from. */
 function sourceFiles(root: string, from: "head" | "worktree"): string[] {
+  if (!isRepository(root)) return plainFiles(root);
   const args = from === "head" ? ["ls-tree", "-r", "-z", "--name-only", "HEAD"] : ["ls-files", "-z", "--cached", "--others", "--exclude-standard"];
   return git(root, args)
     .toString("utf8")
@@ -47,7 +73,7 @@ function sourceFiles(root: string, from: "head" | "worktree"): string[] {
 function copyTree(root: string, dir: string, from: "head" | "worktree"): string[] {
   mkdirSync(dir, { recursive: true });
   if (readdirSync(dir).length) throw new LabError(`${dir} is not empty`);
-  if (from === "head") {
+  if (from === "head" && isRepository(root)) {
     execFileSync("sh", ["-c", `git archive --format=tar HEAD | tar -x -C "$0"`, dir], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
     return sourceFiles(root, "head");
   }
@@ -106,7 +132,8 @@ export async function makeHandout(root: string, labs: string[], dir: string, opt
   const cutFiles = cutLabs(dir, files, cut, edits);
   for (const l of labs) for (const f of defs.get(l)!.edits) if (!existsSync(path.join(dir, f))) throw new LabError(`lab ${l} lists ${f} among the files a student edits, but it is not in the ${from === "head" ? "committed tree" : "working tree"}`);
 
-  writeFileSync(path.join(dir, HANDOUT_MARKER), JSON.stringify({ labs, from: from === "head" ? git(root, ["rev-parse", "HEAD"]).toString().trim() : "worktree" }, null, 2) + "\n");
+  const commit = from === "head" && isRepository(root) ? git(root, ["rev-parse", "HEAD"]).toString().trim() : from === "head" ? "files" : "worktree";
+  writeFileSync(path.join(dir, HANDOUT_MARKER), JSON.stringify({ labs, from: commit }, null, 2) + "\n");
   const readme = (l: string) => readFileSync(path.join(dir, "labs", l, "README.md"), "utf8");
   writeFileSync(path.join(dir, "LAB.md"), labs.length === 1 ? readme(labs[0]!) : labIndex(labs.map((l) => defs.get(l)!)));
   // The stub cache is keyed by a hash of its sources: reuse it (it saves an assembly per handout).
