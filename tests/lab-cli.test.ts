@@ -2,7 +2,7 @@
 // partial score, each failure with a replay command that works), grade the project (full score,
 // Gradescope and JUnit files), and grade a submission that also edited the trace recorder (that
 // edit is ignored, and the user is told so). Skipped inside a handout (the solutions are cut there).
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -105,5 +105,28 @@ describe.skipIf(solutionCut())("ringside lab", () => {
     const res = JSON.parse(readFileSync(gs, "utf8")) as { score: number; output: string };
     expect(res.score).toBe(25);
     expect(res.output).toContain("kernel/trace/recorder.ts (changed)");
+  }, 180_000);
+
+  it("--submission without the lab's files grades them as handed out, not as the project's solution", () => {
+    const empty = path.join(tmp, "empty-submission");
+    mkdirSync(empty);
+    const r = ringside(["lab", "grade", "syscall", "--submission", empty]);
+    expect(r.stdout).toContain("taking nothing (none of the lab's files is there)\nnot in the submission (graded as handed out): kernel/sys/info.ts, labs/syscall/sysinfo.asm\n");
+    expect(r.stdout).toMatch(/Score: 0\/20/);
+    expect(r.code).toBe(1);
+  }, 180_000);
+
+  it("grades a submission from a copy of the project without .git, as the Gradescope bundle unpacks it", () => {
+    const bundle = path.join(tmp, "bundle");
+    expect(spawnSync("sh", ["-c", `mkdir -p "$0" && git archive --format=tar HEAD | tar -x -C "$0"`, bundle], { cwd: ROOT }).status).toBe(0);
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(bundle, "node_modules"), "dir");
+    const sub = path.join(tmp, "loose-files");
+    mkdirSync(sub);
+    for (const f of ["kernel/sys/info.ts", "labs/syscall/sysinfo.asm"]) writeFileSync(path.join(sub, path.basename(f)), readFileSync(path.join(ROOT, f)));
+    const r = spawnSync(process.execPath, [path.join(bundle, "tools", "cli", "ringside.js"), "lab", "grade", "syscall", "--submission", sub], { cwd: bundle, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, timeout: 170_000 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("taking kernel/sys/info.ts (from info.ts), labs/syscall/sysinfo.asm (from sysinfo.asm)\n");
+    expect(r.stdout).toMatch(/Score: 20\/20/);
+    expect(r.status).toBe(0);
   }, 180_000);
 });
