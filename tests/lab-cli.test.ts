@@ -107,6 +107,19 @@ describe.skipIf(solutionCut())("ringside lab", () => {
     expect(res.output).toContain("kernel/trace/recorder.ts (changed)");
   }, 180_000);
 
+  it("a syntax error in the file a student edits is one line with its place, exit 1, not a stack trace", () => {
+    const file = path.join(handout, "kernel", "sys", "info.ts");
+    const before = readFileSync(file, "utf8");
+    const line = before.split("\n").length;
+    try {
+      writeFileSync(file, before + "export const x = (;\n");
+      const r = inHandout(["lab", "grade", "syscall"]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([1, "", `kernel/sys/info.ts:${line}:19: error: Unexpected ";"\nringside: its TypeScript sources do not compile (1 error); nothing was run\n`]);
+    } finally {
+      writeFileSync(file, before);
+    }
+  }, 180_000);
+
   it("--submission without the lab's files grades them as handed out, not as the project's solution", () => {
     const empty = path.join(tmp, "empty-submission");
     mkdirSync(empty);

@@ -126,7 +126,26 @@ function asciiOnly(file) {
   writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
+/**
+ * Builds the bundle if a source is newer; a source that does not compile (a syntax error in a file a
+ * lab has the student edit) ends the command with one `file:line:col: error: …` line per error and
+ * exit 1 — the source's fault, as when an assembly source does not assemble — never a stack trace.
+ */
 async function ensureBundle() {
+  try {
+    await buildBundle();
+  } catch (e) {
+    if (!Array.isArray(e?.errors) || !e.errors.length) throw e;
+    for (const m of e.errors) {
+      const at = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : "";
+      process.stderr.write(`${at}error: ${m.text}\n`);
+    }
+    process.stderr.write(`ringside: its TypeScript sources do not compile (${e.errors.length} error${e.errors.length === 1 ? "" : "s"}); nothing was run\n`);
+    process.exit(1);
+  }
+}
+
+async function buildBundle() {
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource()) return;
   const { build } = await import("esbuild");
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
@@ -160,7 +179,7 @@ async function ensureBundle() {
     plugins: [runtimeImports, v86Verbatim],
     sourcemap: "linked",
     metafile: true,
-    logLevel: "error",
+    logLevel: "silent", // errors: reported by buildOrExit, one line each
   });
   asciiOnly(path.join(tmp, "main.cjs"));
   writeFileSync(path.join(tmp, path.basename(packageInputs)), JSON.stringify(Object.keys(result.metafile.inputs).filter((f) => f.startsWith("node_modules/"))));
