@@ -107,6 +107,16 @@ describe.skipIf(solutionCut())("ringside lab", () => {
     expect(res.output).toContain("kernel/trace/recorder.ts (changed)");
   }, 180_000);
 
+  it("report paths that cannot be written are refused before grading; grading from outside the checkout says which tree it grades", () => {
+    const dirAsFile = ringside(["lab", "grade", "syscall", "--gradescope", tmp]);
+    expect([dirAsFile.code, dirAsFile.stdout, dirAsFile.stderr]).toEqual([2, "", `ringside lab grade: --gradescope ${tmp}: is a directory\n`]);
+    const noFolder = ringside(["lab", "grade", "syscall", "--junit", "/nonexistent/dir/j.xml"]);
+    expect([noFolder.code, noFolder.stdout, noFolder.stderr]).toEqual([2, "", "ringside lab grade: --junit /nonexistent/dir/j.xml: no folder /nonexistent/dir\n"]);
+    const outside = ringside(["lab", "grade", "syscall", "--test", "uptime"], { cwd: tmp });
+    expect(outside.stderr).toBe(`ringside lab grade: note: grading the checkout at ${ROOT} (this ringside's own; the current folder is outside it)\n`);
+    expect(outside.stdout).toMatch(/Score: 3\/3/);
+  }, 120_000);
+
   it("a syntax error in the file a student edits is one line with its place, exit 1, not a stack trace", () => {
     const file = path.join(handout, "kernel", "sys", "info.ts");
     const before = readFileSync(file, "utf8");

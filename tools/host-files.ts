@@ -1,7 +1,8 @@
 // A user's files on the host: reading an input (regular files only, so a FIFO or /dev/zero never
 // blocks a command), telling two names of one file apart, refusing an output that is one of the
 // inputs, and writing an output whole or not at all. Shared by the CLI and the tools below it.
-import { closeSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import path from "node:path";
 import { UserError } from "./errors.ts";
 
 /** Why `file` cannot be read as a user's input file, or undefined if it is a readable regular file. */
@@ -65,6 +66,21 @@ export function refuseOverwrite(option: string, output: string | undefined, inpu
       throw new UserError(`${option} ${output}: that is the input file ${input}; refusing to overwrite it`);
     }
   }
+}
+
+/**
+ * Throws a UserError (exit 2) now, before any work, if `file` (given with `option`) could not be
+ * written later: it is a directory, or its folder does not exist (unless `makeFolder`).
+ */
+export function checkOutputPath(option: string, file: string | undefined, makeFolder = false): void {
+  if (file === undefined || file === "-") return;
+  try {
+    if (statSync(file).isDirectory()) throw new UserError(`${option} ${file}: is a directory`);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+  }
+  const folder = path.dirname(path.resolve(file));
+  if (!makeFolder && !existsSync(folder)) throw new UserError(`${option} ${file}: no folder ${folder}`);
 }
 
 /**

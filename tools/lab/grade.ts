@@ -9,6 +9,7 @@ import path from "node:path";
 import type { TestResult } from "./grade-lib.ts";
 import { LabError, loadLab } from "./labs.ts";
 import { solutionCut } from "./cut.ts";
+import { errnoText } from "../host-files.ts";
 
 export interface GradeReport {
   lab: string;
@@ -89,11 +90,18 @@ export async function gradeHere(root: string, name: string, opts: GradeOptions =
 
 /** Writes the JUnit and Gradescope files the options ask for. */
 export function writeReports(report: GradeReport, opts: GradeOptions): void {
-  if (opts.reportJson) writeFileSync(opts.reportJson, JSON.stringify(report, null, 2) + "\n");
-  if (opts.junit) writeFileSync(opts.junit, junit(report));
+  const write = (file: string, text: string) => {
+    try {
+      writeFileSync(file, text);
+    } catch (e) {
+      throw new LabError(`cannot write ${file}: ${errnoText(e)}`);
+    }
+  };
+  if (opts.reportJson) write(opts.reportJson, JSON.stringify(report, null, 2) + "\n");
+  if (opts.junit) write(opts.junit, junit(report));
   if (opts.gradescope) {
     mkdirSync(path.dirname(path.resolve(opts.gradescope)), { recursive: true });
-    writeFileSync(opts.gradescope, JSON.stringify(gradescope(report), null, 2) + "\n");
+    write(opts.gradescope, JSON.stringify(gradescope(report), null, 2) + "\n");
   }
 }
 

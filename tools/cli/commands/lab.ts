@@ -70,6 +70,14 @@ export function registerLab(program: Command): void {
         const { cliRoot } = await import("../../lab/labs.ts");
         const { gradeHere, gradeSubmission } = await import("../../lab/grade.ts");
         const root = await cliRoot();
+        // Reports are written after grading: a path that cannot take one is refused first.
+        const { checkOutputPath } = await import("../../host-files.ts");
+        checkOutputPath("--junit", opts.junit);
+        checkOutputPath("--gradescope", opts.gradescope, true);
+        checkOutputPath("--report-json", opts.reportJson);
+        const path = await import("node:path");
+        const here = path.relative(root, process.cwd());
+        if (!opts.submission && (here.startsWith("..") || path.isAbsolute(here))) process.stderr.write(`ringside lab grade: note: grading the checkout at ${root} (this ringside's own; the current folder is outside it)\n`);
         const o = { tests: opts.test, json: opts.json, junit: opts.junit, gradescope: opts.gradescope, reportJson: opts.reportJson, quiet: opts.quiet };
         if (opts.submission) {
           const { code } = await gradeSubmission(root, name, opts.submission, o);
