@@ -103,3 +103,22 @@ describe("zip", () => {
     expect(z.has("ringside/package-lock.json")).toBe(true);
   }, 60_000);
 });
+
+describe("LAB.md at a handout's root", () => {
+  it("keeps every link of the lab's README working: targets are rewritten from labs/<lab>/ to the root", async () => {
+    const { existsSync, readdirSync } = await import("node:fs");
+    const { linksFromRoot } = await import("../tools/lab/handout.ts");
+    const { ROOT } = await import("./helpers/cli.ts");
+    expect(linksFromRoot("[a](../../docs/abi.md) [b](tests/x.asm) [c](https://x.y/z) [d](#here) [e](../../README.md#a-tour)", "labs/syscall")).toBe("[a](docs/abi.md) [b](labs/syscall/tests/x.asm) [c](https://x.y/z) [d](#here) [e](README.md#a-tour)");
+    let links = 0;
+    for (const lab of readdirSync(path.join(ROOT, "labs"))) {
+      const readme = path.join(ROOT, "labs", lab, "README.md");
+      if (!existsSync(readme)) continue;
+      for (const m of linksFromRoot(readFileSync(readme, "utf8"), `labs/${lab}`).matchAll(/\]\(([^)\s#:]+)(#[^)\s]*)?\)/g)) {
+        links++;
+        expect(existsSync(path.join(ROOT, m[1]!)), `${lab}: ${m[1]}`).toBe(true);
+      }
+    }
+    expect(links).toBeGreaterThan(10);
+  });
+});

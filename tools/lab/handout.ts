@@ -111,6 +111,18 @@ export function cutLabs(dir: string, files: string[], cut: ReadonlySet<string>, 
   return changed;
 }
 
+/**
+ * `markdown` (written in the folder `from`) with its relative link targets rewritten to be relative to
+ * the repository root, where LAB.md sits: `../../docs/abi.md` → `docs/abi.md`, `tests/x.asm` →
+ * `labs/<lab>/tests/x.asm`. Absolute URLs and #anchors are left as they are.
+ */
+export function linksFromRoot(markdown: string, from: string): string {
+  return markdown.replace(/\]\(([^)\s#][^)\s]*)\)/g, (whole, target: string) => {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("/")) return whole;
+    return `](${path.posix.normalize(path.posix.join(from, target))})`;
+  });
+}
+
 /** The LAB.md of a handout of several labs: an index of their READMEs. */
 function labIndex(labs: { name: string; title: string }[]): string {
   return ["# Labs", "", "This copy of ringside is a handout of these labs; each one's instructions are in its README:", "", ...labs.map((l) => `- **${l.name}** — ${l.title}: [labs/${l.name}/README.md](labs/${l.name}/README.md) (grade it with \`npx ringside lab grade ${l.name}\`)`), ""].join("\n");
@@ -134,7 +146,7 @@ export async function makeHandout(root: string, labs: string[], dir: string, opt
 
   const commit = from === "head" && isRepository(root) ? git(root, ["rev-parse", "HEAD"]).toString().trim() : from === "head" ? "files" : "worktree";
   writeFileSync(path.join(dir, HANDOUT_MARKER), JSON.stringify({ labs, from: commit }, null, 2) + "\n");
-  const readme = (l: string) => readFileSync(path.join(dir, "labs", l, "README.md"), "utf8");
+  const readme = (l: string) => linksFromRoot(readFileSync(path.join(dir, "labs", l, "README.md"), "utf8"), `labs/${l}`);
   writeFileSync(path.join(dir, "LAB.md"), labs.length === 1 ? readme(labs[0]!) : labIndex(labs.map((l) => defs.get(l)!)));
   // The stub cache is keyed by a hash of its sources: reuse it (it saves an assembly per handout).
   const build = path.join(root, "build");
