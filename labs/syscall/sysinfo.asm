@@ -3,8 +3,8 @@
 ;
 ;   $ npx ringside run labs/syscall/sysinfo.asm
 ;   uptime: 0 ms
-;   free memory: 118524 KiB
-;   processes: 5
+;   free memory: 28644 KiB
+;   processes: 1
 ;
 ; struct sysinfo (kernel/sys/info.ts, SYSINFO): three dwords — uptime in ms, free memory in bytes,
 ; processes alive.
