@@ -12,6 +12,9 @@ describe("debugging a run", () => {
     expect(r.stderr).toMatch(/^ringside: break at trace event 3\nvt [\d.]+ µs, \d+ instructions; on the CPU: \[pid 1 hello42\]\n\[pid 1 hello42\] running, nice 0, brk 0x[0-9a-f]+\n {2}eip 0x00400080 <_start> {2}esp 0x[0-9a-f]{8}/m);
     expect(r.stderr).toMatch(/ {2}eax 0x[0-9a-f]{8} {2}ebx 0x[0-9a-f]{8} {2}ecx 0x[0-9a-f]{8} {2}edx 0x[0-9a-f]{8}\n/);
     expect(ringside(["run", prog("hello42.asm"), "--break-at", "-1"]).stderr).toMatch(/--break-at/);
+    const past = ringside(["run", prog("hello42.asm"), "--break-at", "100000"]);
+    expect([past.code, past.stderr]).toEqual([42, expect.stringMatching(/\nringside: note: the run ended at trace event \d+, before --break-at 100000\n$/)]);
+    expect(past.stderr).not.toContain("break at");
   });
 
   it("--inspect starts the command under the Node inspector and waits for a debugger", async () => {

@@ -169,6 +169,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     if (fd !== undefined) closeSync(fd);
   }
   if (opts.summary) for (const p of result.processes) process.stderr.write(`[pid ${p.pid} ${escapeControl(p.name)}] ${describe(p)}\n`);
+  if (opts.breakAt !== undefined && trace && trace.events <= opts.breakAt) process.stderr.write(`ringside: note: the run ended at trace event ${trace.events - 1}, before --break-at ${opts.breakAt}\n`);
   if (signalled !== undefined) return 128 + signalled; // as a shell reports a process a signal ended
   if (result.reason === "max-instructions") {
     process.stderr.write(`ringside: stopped after ${result.icount} instructions (--max-instructions ${opts.maxInstructions})\n`);
