@@ -133,6 +133,9 @@ export function gradescope(r: GradeReport): { score: number; output: string; vis
 
 // ---- submissions ---------------------------------------------------------------------------------
 
+/** How long grading one submission may take (every lab grades in well under a minute). */
+const SUBMISSION_TIMEOUT_MS = 5 * 60_000;
+
 /**
  * Grades a submission: a pristine handout-shaped copy of this project (committed tree) gets the lab's
  * editable files from `submission` (by repository path, or — for an upload of loose files — by
@@ -198,8 +201,10 @@ export async function gradeSubmission(root: string, name: string, submission: st
     const args = [path.join(pristine, "tools", "cli", "ringside.js"), "lab", "grade", name, "--report-json", json];
     for (const t of opts.tests ?? []) args.push("--test", t);
     if (opts.json) args.push("--quiet");
-    const r = spawnSync(process.execPath, args, { cwd: pristine, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+    const r = spawnSync(process.execPath, args, { cwd: pristine, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, timeout: SUBMISSION_TIMEOUT_MS });
     if (!opts.json) say(r.stdout);
+    // A loop in the submitted kernel code never returns to the emulator, so no instruction budget stops it.
+    if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") throw new LabError(`grading the submission did not finish in ${SUBMISSION_TIMEOUT_MS / 60_000} minutes: does its kernel code loop for ever?`);
     if (!existsSync(json)) throw new LabError(`grading the submission failed:\n${r.stdout}${r.stderr}`);
     const report = JSON.parse(readFileSync(json, "utf8")) as GradeReport;
     report.ignored = ignored;
