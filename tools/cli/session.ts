@@ -102,6 +102,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   const pending = new Uint8Array(CONSOLE_BUFFER + 1);
   let pendingLength = 0;
   let eofSent = false;
+  let lastByte = 10; // the console's last byte: an interactive session ends on a fresh line
   const scripted = opts.input !== undefined || opts.keys !== undefined || (opts.manifest !== undefined && !opts.startServices && !opts.interactive);
   const keyboard = opts.keys !== undefined ? await import("../../emulator/keyboard-layout.ts") : undefined;
   const kernel: Kernel = await createKernel({
@@ -128,6 +129,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     onConsole: (b) => {
       if (opts.interactive && b === 10) pending[pendingLength++] = 13;
       pending[pendingLength++] = b;
+      lastByte = b;
       if (b === 10 || pendingLength >= CONSOLE_BUFFER || opts.interactive) flush();
     },
     onReport: (line) => {
@@ -163,6 +165,7 @@ export async function runSession(opts: SessionOptions): Promise<number> {
   } finally {
     for (const [name, fn] of handlers) process.off(name, fn);
     stopTyping?.();
+    if (opts.interactive && lastByte !== 10 && !isStdoutClosed()) pending[pendingLength++] = 10; // the host's prompt starts on its own line
     flush();
     kernel.destroy();
     trace?.finish();
