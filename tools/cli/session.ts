@@ -48,8 +48,7 @@ export interface SessionOptions {
 /** Console bytes held before they are written to stdout (a line ends a batch sooner). */
 const CONSOLE_BUFFER = 4096;
 
-/** Writes all of `bytes` to `fd` (writeSync may take fewer than asked). */
-/** Writes all of `bytes` to the trace file `fd`; a failure (a full disk) is a UserError naming `file`. */
+/** Writes all of `bytes` to the trace file `fd` (writeSync may take fewer than asked); a failure (a full disk) is a UserError naming `file`. */
 function writeAll(file: string, fd: number, bytes: Uint8Array): void {
   try {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
