@@ -121,3 +121,43 @@ describe("trace report", () => {
     expect(html).toContain("write(");
   });
 });
+
+/** A call that blocks: cat's read waits while fs runs its own calls; its result comes when cat runs again. */
+function blockedRead(): string[] {
+  const ev = (o: Record<string, unknown>) => JSON.stringify(o);
+  const P = { pid: 3, proc: "cat" }, Q = { pid: 2, proc: "fs" };
+  return [
+    '{"trace":"ringside","version":1,"ipms":100000,"mode":"microkernel","tool":"ringside 0.1.0"}',
+    ev({ seq: 0, icount: 100, vt: 1, kind: "syscall", ...P, cpl_from: 3, cpl_to: 0, eip: 4194400, nr: 3, name: "read", args: [3, 8392704, 64, 0, 0] }),
+    ev({ seq: 1, icount: 110, vt: 1.1, kind: "switch", pid: 2, proc: "fs", from: 3, to: 2, reason: "block" }),
+    ev({ seq: 2, icount: 120, vt: 1.2, kind: "return", ...Q, cpl_from: 0, cpl_to: 3, eip: 4194500, ret: 0 }),
+    ev({ seq: 3, icount: 200, vt: 2, kind: "syscall", ...Q, cpl_from: 3, cpl_to: 0, eip: 4194510, nr: 20, name: "getpid", args: [0, 0, 0, 0, 0] }),
+    ev({ seq: 4, icount: 210, vt: 2.1, kind: "return", ...Q, cpl_from: 0, cpl_to: 3, eip: 4194510, ret: 2 }),
+    ev({ seq: 5, icount: 300, vt: 3, kind: "syscall", ...Q, cpl_from: 3, cpl_to: 0, eip: 4194520, nr: 20, name: "getpid", args: [0, 0, 0, 0, 0] }),
+    ev({ seq: 6, icount: 310, vt: 3.1, kind: "switch", pid: 3, proc: "cat", from: 2, to: 3, reason: "block" }),
+    ev({ seq: 7, icount: 320, vt: 3.2, kind: "return", ...P, cpl_from: 0, cpl_to: 3, eip: 4194400, ret: 64 }),
+    ev({ seq: 8, icount: 400, vt: 4, kind: "halt", pid: null, proc: null, reason: "shutdown", status: 0 }),
+  ];
+}
+
+describe("a call that blocks, then returns after other processes ran", () => {
+  const file = writeTrace(dir, "blocked.jsonl", blockedRead());
+
+  it("trace show --syscall selects its own return, with its result", () => {
+    const r = ringside(["trace", "show", file, "--syscall", "read"]);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split("\n");
+    expect(rows.map((l) => l.trim().split(/\s+/)[0])).toEqual(["0", "7"]);
+    expect(rows[1]).toMatch(/cat-3 +0→3 return +read = 64/);
+  });
+
+  it("trace export ends its kernel slice at its own return, with its result; fs's calls keep theirs", () => {
+    const out = join(dir, "blocked.json");
+    expect(ringside(["trace", "export", file, "-o", out]).code).toBe(0);
+    const slices = (JSON.parse(readFileSync(out, "utf8")) as { traceEvents: { ph: string; name: string; pid: number; args: Record<string, unknown> }[] }).traceEvents.filter((e) => e.ph === "X" && e.name.startsWith("syscall"));
+    const read = slices.find((e) => e.name === "syscall read")!;
+    expect([read.pid, read.args.ret, read.args.return_seq]).toEqual([4, "64", 7]);
+    const getpids = slices.filter((e) => e.name === "syscall getpid").map((e) => [e.args.seq, e.args.ret ?? null, e.args.return_seq ?? null]);
+    expect(getpids).toEqual([[3, "2", 4], [5, null, null]]); // the second never returned in this trace
+  });
+});

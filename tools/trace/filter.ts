@@ -3,6 +3,7 @@
 import { UserError } from "../errors.ts";
 import { parseVector, syscallName, syscallNumber } from "./names.ts";
 import type { TraceEvent } from "./schema.ts";
+import { EntryPairing } from "./pairing.ts";
 
 /** The filter options as the CLI receives them (comma-separated lists allowed). */
 export interface FilterOptions {
@@ -56,7 +57,8 @@ export class EventFilter {
   readonly grep?: RegExp;
   /** True when no option narrows anything. */
   readonly empty: boolean;
-  private readonly open: boolean[] = [];
+  /** Whether each open kernel entry passed --syscall/--vector (pairing.ts): its return passes with it. */
+  private readonly open = new EntryPairing<boolean>();
 
   constructor(o: FilterOptions = {}) {
     const pids = list(o.pid);
@@ -127,10 +129,9 @@ export class EventFilter {
     let entryMatch = true;
     if (k === "syscall" || k === "exception" || k === "irq") {
       entryMatch = this.entryMatches(ev);
-      this.open.push(entryMatch);
-      if (this.open.length > 64) this.open.shift();
+      this.open.enter(ev.pid, entryMatch);
     } else if (k === "return") {
-      entryMatch = this.open.pop() ?? !(this.syscalls || this.vectors);
+      entryMatch = this.open.leave(ev.pid) ?? !(this.syscalls || this.vectors);
     } else if (this.syscalls || this.vectors) {
       entryMatch = false;
     }

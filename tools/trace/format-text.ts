@@ -13,6 +13,7 @@ import {
 } from "./names.ts";
 import type { TraceEvent } from "./schema.ts";
 import { SymbolMap } from "./symbols.ts";
+import { EntryPairing } from "./pairing.ts";
 
 const COMMON = new Set(["seq", "icount", "vt", "kind", "pid", "proc"]);
 
@@ -64,10 +65,8 @@ export function entryLabel(ev: TraceEvent): string {
 export class TextFormatter {
   private readonly color: boolean;
   private symbols = new SymbolMap();
-  /** The open kernel entry of each process (key: pid, -1 for idle): one per process at a time. */
-  private open = new Map<number, { label: string; syscall: boolean }>();
-  /** The CPU's latest kernel entry: what a return to the idle loop comes from. */
-  private lastEntry: { label: string; syscall: boolean } | undefined;
+  /** The open kernel entry of each process (pairing.ts): what its return comes from. */
+  private open = new EntryPairing<{ label: string; syscall: boolean }>();
 
   constructor(opts: { color?: boolean } = {}) {
     this.color = opts.color ?? false;
@@ -82,8 +81,7 @@ export class TextFormatter {
   clone(): TextFormatter {
     const c = new TextFormatter({ color: this.color });
     c.symbols = this.symbols.clone();
-    c.open = new Map(this.open);
-    c.lastEntry = this.lastEntry;
+    c.open = this.open.clone();
     return c;
   }
 
@@ -91,10 +89,9 @@ export class TextFormatter {
   observe(ev: TraceEvent): void {
     const k = ev.kind;
     if (k === "syscall" || k === "exception" || k === "irq") {
-      this.lastEntry = { label: entryLabel(ev), syscall: k === "syscall" };
-      this.open.set(ev.pid ?? -1, this.lastEntry);
+      this.open.enter(ev.pid, { label: entryLabel(ev), syscall: k === "syscall" });
     } else if (k === "return") {
-      this.open.delete(ev.pid ?? -1);
+      this.open.leave(ev.pid);
     } else if (k === "load" || k === "spawn") {
       this.symbols.observe(ev);
     }
@@ -104,7 +101,7 @@ export class TextFormatter {
   format(ev: TraceEvent | Record<string, unknown>): string {
     const e = ev as TraceEvent;
     if ((ev as Record<string, unknown>).trace === "ringside" || typeof e.kind !== "string") return "";
-    const from = e.kind !== "return" ? undefined : e.pid === null ? (this.open.get(-1) ?? this.lastEntry) : this.open.get(e.pid);
+    const from = e.kind !== "return" ? undefined : this.open.peek(e.pid);
     this.observe(e);
     const col = this.color;
     const paint = (c: string, s: string) => (col && s ? c + s + C.reset : s);

@@ -7,6 +7,7 @@ import { entryLabel, TextFormatter } from "./format-text.ts";
 import { formatRet, formatSyscall, hex32, irqLabel } from "./names.ts";
 import { TraceReader, type ReadOptions } from "./reader.ts";
 import type { TraceEvent } from "./schema.ts";
+import { EntryPairing } from "./pairing.ts";
 
 /** Where output goes: a function taking text pieces (buffered by the caller). */
 export type Sink = (text: string) => void;
@@ -31,7 +32,8 @@ export class PerfettoWriter {
   private first = true;
   private readonly names = new Map<number, string>(); // chrome pid → process name
   private user: Open | null = null; // the open ring-3 (or idle) slice
-  private readonly kernel: Open[] = []; // open kernel slices, innermost last
+  /** Open kernel slices: each process's own until its return (a blocked call spans the time it waited), the idle loop's until the CPU next returns (pairing.ts). */
+  private readonly kernel = new EntryPairing<Open>();
   private readonly fmt = new TextFormatter();
   private flowId = 0;
   private lastVt = 0;
@@ -85,7 +87,9 @@ export class PerfettoWriter {
         if (ev.insn) args.insn = ev.insn;
       }
       const name = k === "syscall" ? `syscall ${entryLabel(ev)}` : entryLabel(ev);
-      this.kernel.push({ name, cat: k, pid, tid: pid === MACHINE ? IDLE_TID : pid, ts: vt, args });
+      const stale = ev.pid === null ? this.kernel.idle() : this.kernel.peek(ev.pid);
+      if (stale) this.close(stale, vt); // its return is not in the events read (a filter, a cut trace)
+      this.kernel.enter(ev.pid, { name, cat: k, pid, tid: pid === MACHINE ? IDLE_TID : pid, ts: vt, args });
       if (k === "irq") {
         this.emit({ name: irqLabel(ev.irq ?? -1, ev.name), cat: "irq", ph: "i", s: "t", ts: ts3(vt), pid: MACHINE, tid: IRQ_TID, args: { seq: ev.seq, interrupted: ev.pid === null ? "idle loop" : `${ev.proc}-${ev.pid} in ring ${ev.cpl_from}` } });
         this.instants++;
@@ -93,14 +97,18 @@ export class PerfettoWriter {
       return;
     }
     if (k === "return") {
-      const o = this.kernel.pop();
+      // The CPU leaves the kernel: the idle loop's entry (say an IRQ that woke a process) ends at any
+      // return; a process's own entry only at its own (a process that blocked is still in it).
+      const idle = this.kernel.idle();
+      this.kernel.leaveIdle();
+      if (idle && ev.pid !== null) this.close(idle, vt);
+      const o = ev.pid === null ? idle : this.kernel.leave(ev.pid);
       if (o) {
         if (typeof ev.ret === "number") o.args.ret = formatRet(ev.ret).slice(2);
         o.args.return_seq = ev.seq;
         o.args.instructions = ev.icount - (o.args.icount as number);
         this.close(o, vt);
       }
-      if (this.kernel.length > 0) return; // still inside an outer kernel entry
       this.closeUser(vt);
       const pid = this.track(ev.cpl_to === 3 ? ev.pid : null, ev.proc);
       this.user = ev.cpl_to === 3
@@ -129,7 +137,7 @@ export class PerfettoWriter {
 
   /** Closes open slices at the last event's time, writes the metadata and ends the JSON. */
   finish(): void {
-    while (this.kernel.length > 0) this.close(this.kernel.pop() as Open, this.lastVt);
+    for (const o of this.kernel.values()) this.close(o, this.lastVt);
     this.closeUser(this.lastVt);
     const meta = (name: string, pid: number, tid: number, args: Record<string, unknown>) => this.emit({ name, ph: "M", pid, tid, args });
     meta("process_name", MACHINE, IDLE_TID, { name: "machine" });
