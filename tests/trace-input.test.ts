@@ -52,6 +52,11 @@ describe("bad trace input", () => {
     lines.splice(5, 1);
     const p = writeTrace(dir, "gap.jsonl", lines);
     expect(ringside(["trace", "summary", p]).stderr).toContain(`${p}:6: seq 5 follows seq 3`);
+    // With --skip-bad the event after the gap is kept (it is not the bad one: a line is missing before it).
+    const r = ringside(["trace", "show", p, "--skip-bad", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`ringside: warning: ${p}:6: seq 5 follows seq 3: 1 event is missing before it\n`);
+    expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l).seq)).toEqual(good.slice(1).map((l) => JSON.parse(l).seq).filter((s: number) => s !== 4));
   });
 
   it("a newer schema version says so", () => {

@@ -7,12 +7,15 @@ import { SummaryBuilder, type Summary } from "./summary.ts";
 
 /** Prints bad-line warnings to stderr, at most `limit` of them, and a count at the end. */
 export class WarningSink {
+  /** Bad lines skipped. */
   count = 0;
+  private shown = 0;
   constructor(private readonly limit = 20) {}
-  readonly warn = (msg: string): void => {
-    this.count++;
-    if (this.count <= this.limit) process.stderr.write(`ringside: warning: ${msg}\n`);
-    else if (this.count === this.limit + 1) process.stderr.write("ringside: warning: more bad lines; not showing them\n");
+  /** Reports `msg`; `skipped` false: a warning about a line that was kept (events missing before it). */
+  readonly warn = (msg: string, skipped = true): void => {
+    if (skipped) this.count++;
+    if (++this.shown <= this.limit) process.stderr.write(`ringside: warning: ${msg}\n`);
+    else if (this.shown === this.limit + 1) process.stderr.write("ringside: warning: more bad lines; not showing them\n");
   };
   done(): void {
     if (this.count > 0) process.stderr.write(`ringside: skipped ${this.count} bad line${this.count === 1 ? "" : "s"}\n`);

@@ -188,7 +188,7 @@ function missing(ev: TraceEvent, key: string, want: string): string {
 export interface ReadOptions {
   /** Continue past bad lines (reported through `onWarning`) instead of stopping at the first. */
   skipBad?: boolean;
-  onWarning?: (message: string) => void;
+  onWarning?: (message: string, skipped?: boolean) => void;
 }
 
 /** Per-event callback: return false to stop reading (e.g. past `--to`). */
@@ -251,8 +251,11 @@ export class TraceReader {
           this.bad(line, truncated ? "truncated event: the file ends in the middle of this line" : `invalid JSON: ${(err as Error).message}`);
           continue;
         }
-        // After a skipped line, resynchronise on the next good event's own seq.
-        const why = checkEvent(ev, this.resync && prev && ev.seq > prev.seq ? null : prev);
+        // With --skip-bad, a seq that jumps ahead means lines are missing, not that this one is bad: it
+        // is kept (with a warning), as is the next good event's own seq after a skipped line.
+        const gap = this.opts.skipBad === true && prev !== null && ev.seq > prev.seq + 1 && ev.icount >= prev.icount && ev.vt >= prev.vt;
+        const why = checkEvent(ev, gap || (this.resync && prev && ev.seq > prev.seq) ? null : prev);
+        if (why === null && gap && !this.resync) this.opts.onWarning?.(`${this.path}:${line}: seq ${ev.seq} follows seq ${prev!.seq}: ${ev.seq - prev!.seq - 1} event${ev.seq - prev!.seq === 2 ? " is" : "s are"} missing before it`, false);
         if (why !== null) {
           this.bad(line, why);
           continue;
