@@ -783,7 +783,9 @@ export class Kernel implements KernelApi {
     const shell = this.opts.manifest?.shell;
     // Inherited, except from init under a manifest: of its children only the shell, with kill=yes.
     // A boot program (init, a program given on the command line) has it; grant() decides for servers.
-    const fromInit = parent !== null && shell !== undefined && parent.pid === this.firstPid;
+    // The first process is init only when the kernel does not start the servers itself (`ringside
+    // run` starts them, and its first program is the user's, whose children inherit).
+    const fromInit = parent !== null && shell !== undefined && !this.opts.startServices && parent.pid === this.firstPid;
     // (init starts the shell under its program's last path component: servers/init.asm, ulib_spawn_path.)
     const shellName = shell?.program.slice(shell.program.lastIndexOf("/") + 1);
     p.killRight = !parent || (fromInit ? shell.kill === true && name === shellName : parent.killRight);

@@ -391,3 +391,23 @@ big resb 20004
     expect(r.out).toBe("-7\n-22\n");
   });
 });
+
+describe("arguments of 2^31 or more, and a kill with no target", () => {
+  it("getcwd with a size of 2^31 or more works (a size is unsigned); kill(-1, sig) with nobody to signal is -ESRCH", async () => {
+    const prog = await asm("bigsize", `
+_start:
+    SYSCALL SYS_getcwd, buf, 0xffffffff
+    call show
+    SYSCALL SYS_kill, -1, 0
+    call show
+    SYSCALL SYS_kill, -1, 15
+    call show
+    SYSCALL SYS_exit, 0
+section .bss
+buf resb 64
+`);
+    const r = await run([{ name: "bigsize", image: prog }]);
+    expect(r.reason, r.detail).toBe("exit");
+    expect(r.out).toBe("2\n-3\n-3\n");
+  });
+});

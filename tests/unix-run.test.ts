@@ -84,3 +84,10 @@ describe("copy-on-write in the trace", () => {
     expect(faults.every((e) => e.outcome !== "killed")).toBe(true);
   });
 });
+
+describe("the kill right in ringside run", () => {
+  it("a program the first program spawns inherits it (setpriority below 0 and kill of pid 1 succeed), as a forked one does", () => {
+    const r = ringside(["run", prog("killright.asm")]);
+    expect([r.code, r.stderr]).toEqual([0, "[pid 1 killright] exit 0\n[pid 2 killright] exit 0\n"]);
+  });
+});

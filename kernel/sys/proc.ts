@@ -94,7 +94,10 @@ export const sysKill: SyscallHandler = (k, p, pid, sig) => {
     if (target !== p && isProtected(target) && !p.killRight) return -E.PERM;
     if (sig !== 0) sendSignal(k, target, sig);
   } else if (pid === -1) {
-    for (const q of [...k.liveProcesses()]) if (q !== p && q.pid !== 1 && !q.priv && sig !== 0) sendSignal(k, q, sig);
+    // Every process but init, the servers and the caller; none at all is -ESRCH (as Linux).
+    const targets = [...k.liveProcesses()].filter((q) => q !== p && q.pid !== 1 && !q.priv && q.state !== "zombie");
+    if (targets.length === 0) return -E.SRCH;
+    if (sig !== 0) for (const q of targets) sendSignal(k, q, sig);
   } else if (signalGroup(k, pid === 0 ? p.pgid : -pid, sig, p) === 0) return -E.SRCH;
   return p.state === "zombie" ? NO_RETURN : 0;
 };

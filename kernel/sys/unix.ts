@@ -156,8 +156,7 @@ export const sysChdir: SyscallHandler = (k, p, pathPtr) => {
 /** getcwd(buf, size): the working directory, NUL-terminated; returns its length with the NUL (as the Linux call). */
 export const sysGetcwd: SyscallHandler = (k, p, buf, size) => {
   const bytes = new TextEncoder().encode(p.cwd + "\0");
-  if ((size | 0) < 0) return -E.INVAL;
-  if (size < bytes.length) return -E.RANGE;
+  if (size >>> 0 < bytes.length) return -E.RANGE; // a size of 2^31 or more is large, not negative
   if (!k.touchUser(p, buf >>> 0, bytes.length, true) || !p.as.copyOut(buf >>> 0, bytes)) return -E.FAULT;
   return bytes.length;
 };
