@@ -25,18 +25,18 @@ export class EntryPairing<T> {
   /** The entry a `return` of `pid` ends, which is closed. */
   leave(pid: number | null): T | undefined {
     const v = this.peek(pid);
-    this.open.delete(pid ?? -1);
+    this.drop(pid);
     return v;
   }
 
-  /** The idle loop's open entry, if any (the CPU leaves it whenever it returns anywhere). */
-  idle(): T | undefined {
-    return this.open.get(-1);
+  /** The open entry of `pid` itself (null: the idle loop's), without the idle loop's fallback. */
+  own(pid: number | null): T | undefined {
+    return this.open.get(pid ?? -1);
   }
 
-  /** Closes the idle loop's entry. */
-  leaveIdle(): void {
-    this.open.delete(-1);
+  /** Closes the open entry of `pid` itself (null: the idle loop's, which the CPU leaves whenever it returns anywhere). */
+  drop(pid: number | null): void {
+    this.open.delete(pid ?? -1);
   }
 
   /** Every open entry (to close what is left at the end). */

@@ -87,7 +87,7 @@ export class PerfettoWriter {
         if (ev.insn) args.insn = ev.insn;
       }
       const name = k === "syscall" ? `syscall ${entryLabel(ev)}` : entryLabel(ev);
-      const stale = ev.pid === null ? this.kernel.idle() : this.kernel.peek(ev.pid);
+      const stale = this.kernel.own(ev.pid);
       if (stale) this.close(stale, vt); // its return is not in the events read (a filter, a cut trace)
       this.kernel.enter(ev.pid, { name, cat: k, pid, tid: pid === MACHINE ? IDLE_TID : pid, ts: vt, args });
       if (k === "irq") {
@@ -99,8 +99,8 @@ export class PerfettoWriter {
     if (k === "return") {
       // The CPU leaves the kernel: the idle loop's entry (say an IRQ that woke a process) ends at any
       // return; a process's own entry only at its own (a process that blocked is still in it).
-      const idle = this.kernel.idle();
-      this.kernel.leaveIdle();
+      const idle = this.kernel.own(null);
+      this.kernel.drop(null);
       if (idle && ev.pid !== null) this.close(idle, vt);
       const o = ev.pid === null ? idle : this.kernel.leave(ev.pid);
       if (o) {

@@ -4,6 +4,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { UserError } from "../errors.ts";
+import { errnoText } from "../host-files.ts";
 import { EventDecoder } from "./decode.ts";
 import { fastParse, fastParseCompact } from "./fast-parse.ts";
 import { TRACE_VERSION, type TraceEvent, type TraceHeader } from "./schema.ts";
@@ -96,9 +97,7 @@ export async function checkTraceFile(path: string): Promise<void> {
     if (!st.isFile()) throw new UserError(`${path}: not a regular file (a device, FIFO or socket); give a trace file`, 2);
   } catch (err) {
     if (err instanceof UserError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (err as Error).message;
-    throw new UserError(`${path}: cannot open trace: ${why}`, 2);
+    throw new UserError(`${path}: cannot open trace: ${errnoText(err)}`, 2);
   }
 }
 
