@@ -49,11 +49,6 @@ export function plainFiles(dir: string, rel = ""): string[] {
   return out;
 }
 
-/** Repository paths of the committed tree of `root` (outside a repository: the files there, which are it). */
-export function committedFiles(root: string): string[] {
-  return isRepository(root) ? sourceFiles(root, "head") : plainFiles(root);
-}
-
 /** Copies the committed tree of `root` into the empty or absent `dir` (outside a repository: the files there); returns its paths. */
 export function copyCommittedTree(root: string, dir: string): string[] {
   return copyTree(root, dir, "head");
