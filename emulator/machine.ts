@@ -254,6 +254,7 @@ export class Machine {
     this.flags = new Int32Array(buf, WASM_OFFSET.flags, 1);
     this.state8 = new Uint8Array(buf, 0, 1024);
     this.counter = new Uint32Array(buf, WASM_OFFSET.instructionCounter, 1);
+    this.timeBaseMoved(); // readers that keep the counter view (the trace recorder) find the new one
   }
 
   /** Guarantees the cached views are live; call at every host entry (cheap). */

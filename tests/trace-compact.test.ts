@@ -314,6 +314,36 @@ describe("trace recorder: instants kept as instruction deltas", () => {
     expect(fast).toBe(slow);
     expect(readTraceText(fast).events.map((e) => e.icount)).toEqual([100, 100 + 2 ** 32 + 5, 110 + 2 ** 32]);
   });
+
+  it("a syscall entry reads a replaced counter view once the clock announces it (the machine's, after wasm memory grows)", () => {
+    let text = "";
+    let announce = (): void => {};
+    const clock = {
+      counter: new Uint32Array(1),
+      icount: () => clock.counter[0]!,
+      usAt: (ic: number) => ic / 100,
+      timeTerms: (into: { ipms: number; idleMs: number; chargedMs: number }) => Object.assign(into, { ipms: 100, idleMs: 0, chargedMs: 0 }),
+      onTimeBaseChange: (fn: () => void) => (announce = fn),
+    };
+    const rec = new TraceRecorder((t) => (text += t), HEADER, syscallName, { clock });
+    rec.attachClock(clock);
+    const entry = (): void => rec.syscall(4, 3, 0x400000, 20, 0, 0, 0, 0, 0);
+    clock.counter[0] = 100;
+    entry(); // a whole time record
+    rec.syscallReturned(4);
+    clock.counter[0] = 200;
+    entry(); // the fast path: the instant inside the record
+    const old = clock.counter;
+    clock.counter = new Uint32Array(1);
+    clock.counter[0] = 300;
+    old[0] = 7; // what the old view would say now
+    announce();
+    entry();
+    clock.counter[0] = 450;
+    entry();
+    rec.finish();
+    expect(readTraceText(text).events.map((e) => e.icount)).toEqual([100, 100, 200, 300, 450]);
+  });
 });
 
 describe("trace recorder: a synthetic session recorded again", () => {

@@ -38,6 +38,7 @@ const enum K {
   pad, // not an event: one word, so that the time record's f64 words are aligned
   tick, // not an event: the instant moved on by the instructions in its header, nothing else changed
   retFast, // a return from the syscall entry recorded last, to its eip, by its pid
+  syscallAt, // a syscall entry carrying its instant as the counter's low word (the kernel's fast path)
 }
 
 /** Time record flag (its b byte): the record carries the clock's time terms, so ticks may follow. */
@@ -55,19 +56,22 @@ const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory", "copied", "recl
 // Records are runs of 32-bit words, as long as their kind needs. The first word of each is
 //   kind | b << 8 | (pid + 1) << 16      (b: the ring, or an op, reason, outcome or null-bits code)
 // then, by kind:
-//   time       (a word unused), icount (f64), vt µs (f64), and with TIME_TERMS in b the clock's
-//              ipms, idle ms and charged ms (f64 each) — written only when the instant differs
-//              from the last one recorded: every event of one kernel entry shares it. Its f64s are
-//              aligned: a one-word pad record goes first when it would start at an odd word
+//   time       the counter's low word (with TIME_TERMS; else unused), icount (f64), vt µs (f64),
+//              and with TIME_TERMS in b the clock's ipms, idle ms and charged ms (f64 each) — written
+//              only when the instant differs from the last one recorded: every event of one kernel
+//              entry shares it. Its f64s are aligned: a one-word pad record goes first when it
+//              would start at an odd word
 //   tick       nothing: the header's upper 24 bits are the instructions since the last instant, whose
 //              virtual time formatting computes from the last time terms (virtualUs). Written instead
 //              of a time record when the clock has a counter view and its time base has not moved
 //   syscall    eip, nr, a0..a4            exception  eip, vector, error, cr2      irq  eip, line
+//   syscallAt  low, eip, nr, a0..a4: a syscall whose instant is the counter's low word `low`, at most
+//              2^32 − 1 instructions past the last instant (a tick's delta, however large, as a word)
 //   ret        eip                        retSyscall eip, ret          retFast ret (pid, eip: the last syscall's)
 //   ipc        (src+1) | (dst+1) << 16, bytes            service   service, type, bytes
 //   switch     (from+1) | (to+1) << 16 (reason in b)     pagefault addr, eip, error (outcome in b)
 //   exit       status, vector, signal (null bits in b)   spawn     parent+1       object (nothing)
-const MAX_RECORD = 13 + 8; // a padded time record with its terms, and the longest event
+const MAX_RECORD = 13 + 8; // a padded time record with its terms, and the longest event slot() writes (a syscallAt, 9 words, comes alone)
 const CHUNK_WORDS = 48 * 1024;
 const CHUNK_BYTES = CHUNK_WORDS * 4;
 const MEMORY_LIMIT = 64 * 1024 * 1024; // chunks kept in memory before spilling to disk
@@ -83,9 +87,10 @@ export interface TraceClock {
   usAt(icount: number): number;
   /**
    * Optional, all three or none (the machine has them): the low 32 bits of icount() as a live view,
-   * read at every kernel entry; the terms usAt follows (usAt(ic) === virtualUs(ic, …terms)); and a
-   * way to hear when those terms stop holding, called besides at least once in every 2^32
-   * instructions (the machine: at every slice of its main loop). With them the recorder keeps the
+   * read at every kernel entry (a clock that replaces the view announces it as a time-base change:
+   * until then the recorder keeps the view it found); the terms usAt follows (usAt(ic) ===
+   * virtualUs(ic, …terms)); and a way to hear when those terms stop holding, called besides at
+   * least once in every 2^32 instructions (the machine: at every slice of its main loop). With them the recorder keeps the
    * instants between two such calls as one-word instruction deltas, and leaves virtual time to
    * formatting.
    */
@@ -164,6 +169,14 @@ export class TraceRecorder {
   /** The next free word of the current chunk, and its events so far. */
   private w = 0;
   private count = 0;
+  /**
+   * The fast paths (`syscall`, `syscallReturned`) write at word `w` only while w <= limit: it is the
+   * chunk's bound while the counter's last instant holds and no break is pending, else -1, so one
+   * compare sends a new chunk, a moved time base, a clock without a counter and `--break-at` to slot().
+   */
+  private limit = -1;
+  /** The clock's counter view, as slot() last found it (read by the fast path while limit holds). */
+  private view: Uint32Array<ArrayBufferLike> = new Uint32Array(1);
   /** The break seq as an index into the current chunk's events (-1 or past it: not in this chunk). */
   private breakCount = -1;
   private side: unknown[] = [];
@@ -225,8 +238,12 @@ export class TraceRecorder {
     this.clock = clock;
     this.ic = -1; // the next event starts from a whole time record, whatever the last clock kept
     this.low = -1;
+    this.limit = -1;
     clock.onTimeBaseChange?.(() => {
-      if (this.clock === clock) this.low = -1;
+      if (this.clock === clock) {
+        this.low = -1;
+        this.limit = -1;
+      }
     });
   }
 
@@ -236,6 +253,7 @@ export class TraceRecorder {
    */
   resync(): void {
     this.low = -1;
+    this.limit = -1;
   }
 
   /** Events recorded so far. */
@@ -250,9 +268,21 @@ export class TraceRecorder {
   }
 
   syscall(pid: number, cplFrom: number, eip: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number): void {
-    const w = this.slot(K.syscall, cplFrom, pid, 8);
-    const u = this.u32;
-    u[w + 1] = eip; u[w + 2] = nr; u[w + 3] = a0; u[w + 4] = a1; u[w + 5] = a2; u[w + 6] = a3; u[w + 7] = a4;
+    const w = this.w;
+    if (w > this.limit) {
+      const x = this.slot(K.syscall, cplFrom, pid, 8);
+      const u = this.u32; // (slot may have started a new chunk)
+      u[x + 1] = eip; u[x + 2] = nr; u[x + 3] = a0; u[x + 4] = a1; u[x + 5] = a2; u[x + 6] = a3; u[x + 7] = a4;
+    } else {
+      // The fast path: the instant as the counter's low word inside the record, nothing compared.
+      const low = this.view[0]!;
+      const u = this.u32;
+      u[w] = K.syscallAt | (cplFrom << 8) | ((pid + 1) << 16);
+      u[w + 1] = low; u[w + 2] = eip; u[w + 3] = nr; u[w + 4] = a0; u[w + 5] = a1; u[w + 6] = a2; u[w + 7] = a3; u[w + 8] = a4;
+      this.w = w + 9;
+      this.count++;
+      this.low = low;
+    }
     this.sysPid = pid;
   }
 
@@ -262,14 +292,14 @@ export class TraceRecorder {
    * cost model charging the entry). Cheaper than `ret`: the clock is not read.
    */
   syscallReturned(ret: number): void {
-    let w = this.w;
-    if (w > CHUNK_WORDS - MAX_RECORD || this.ic < 0) {
-      // A new chunk: the record follows the instant's time record (the entry's instant still).
+    const w = this.w;
+    if (w > this.limit) {
+      // A new chunk (the record follows the instant's time record, the entry's instant still), a
+      // pending break, or a clock without a counter.
       const x = this.slot(K.retFast, 3, this.sysPid, 2);
       this.u32[x + 1] = ret;
       return;
     }
-    if (this.count === this.breakCount) this.onBreak?.(this.breakAt, this.sysPid);
     this.w = w + 2;
     this.count++;
     const u = this.u32;
@@ -428,6 +458,7 @@ export class TraceRecorder {
     this.breakCount = this.breakAt - this.stored;
     this.ic = -1; // each chunk starts with its own time record
     this.low = -1;
+    this.limit = -1;
   }
 
   private spillAll(): void {
@@ -472,6 +503,11 @@ export class TraceRecorder {
     this.w = w + words;
     this.count++;
     this.u32[w] = kind | (b << 8) | ((pid + 1) << 16);
+    // The fast paths may write next while the instant holds and no break can fall in this chunk.
+    if (this.low >= 0 && (this.breakCount < this.count || this.breakCount >= CHUNK_WORDS)) {
+      this.limit = CHUNK_WORDS - MAX_RECORD;
+      this.view = counter!; // (low >= 0: the clock has one)
+    } else this.limit = -1;
     return w;
   }
 
@@ -497,6 +533,7 @@ export class TraceRecorder {
       f[h + 4] = t.chargedMs;
       this.u32[w] = K.time | (TIME_TERMS << 8);
       this.low = c.counter![0]!;
+      this.u32[w + 1] = this.low; // where syscallAt records and ticks count from
       return w + 12;
     }
     this.u32[w] = K.time;
@@ -945,6 +982,7 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
   let p = out.pos;
   let ic = at.ic, vt = at.vt;
   let ipms = 1, idleMs = 0, chargedMs = 0; // the time terms ticks follow (a chunk's first instant sets them)
+  let low = 0; // the counter's low word at instant ic (when the terms are set)
   let sysPid = at.sysPid, sysEip = at.sysEip; // the last syscall entry's (for retFast)
   let tS = -1, tE = -1; // where this instant's time keys were written in the buffer (-1: not yet)
   let i = 0; // the event's index in the chunk (its side slot)
@@ -960,12 +998,14 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
         ipms = f[h + 2]!;
         idleMs = f[h + 3]!;
         chargedMs = f[h + 4]!;
+        low = u[w + 1]!;
         w += 12;
       } else w += 6;
       continue;
     }
     if (kind === K.tick) {
       ic += head >>> 8;
+      low = (low + (head >>> 8)) >>> 0;
       vt = virtualUs(ic, ipms, idleMs, chargedMs);
       tS = -1;
       w++;
@@ -974,6 +1014,16 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
     if (kind === K.pad) {
       w++;
       continue;
+    }
+    if (kind === K.syscallAt) {
+      const d = (u[w + 1]! - low) >>> 0;
+      if (d !== 0) {
+        // (Once per record: a retried line finds the instant already moved.)
+        ic += d;
+        vt = virtualUs(ic, ipms, idleMs, chargedMs);
+        tS = -1;
+        low = u[w + 1]!;
+      }
     }
     if (seq >= names.nextAt) names.advance(seq);
     if (p >= OUT_BYTES) {
@@ -999,24 +1049,27 @@ function formatChunk(out: OutBuffer, names: NameTables, bytes: ArrayBuffer, c: C
     let next: number;
     switch (kind) {
       case K.syscall:
+      case K.syscallAt: {
+        const r = kind === K.syscallAt ? w + 1 : w; // syscallAt: the fields one word on
         sysPid = pid;
-        sysEip = u[w + 1]!;
+        sysEip = u[r + 1]!;
         p = put(buf, p, b < 4 ? names.head(pid, H_SYSCALL + b) : names.oddHead(pid, "syscall", b, true));
-        p = putU32(buf, p, u[w + 1]!);
-        p = put(buf, p, names.nr(u[w + 2]!));
-        p = putU32(buf, p, u[w + 3]!);
+        p = putU32(buf, p, u[r + 1]!);
+        p = put(buf, p, names.nr(u[r + 2]!));
+        p = putU32(buf, p, u[r + 3]!);
         buf[p++] = 44; // ,
-        p = putU32(buf, p, u[w + 4]!);
+        p = putU32(buf, p, u[r + 4]!);
         buf[p++] = 44;
-        p = putU32(buf, p, u[w + 5]!);
+        p = putU32(buf, p, u[r + 5]!);
         buf[p++] = 44;
-        p = putU32(buf, p, u[w + 6]!);
+        p = putU32(buf, p, u[r + 6]!);
         buf[p++] = 44;
-        p = putU32(buf, p, u[w + 7]!);
+        p = putU32(buf, p, u[r + 7]!);
         buf[p] = 93; buf[p + 1] = 125; buf[p + 2] = 10; // ]}\n
         p += 3;
-        next = w + 8;
+        next = r + 8;
         break;
+      }
       case K.ret:
       case K.retSyscall:
       case K.retFast: {
