@@ -85,4 +85,40 @@ describe("asm directives and preprocessor (NASM-identical bytes)", () => {
     expect(v("b")).toBeGreaterThan(v("d"));
     expect(r.bytes[v("d")]).toBe(9);
   });
+
+  it("a16/a32 set the address size of a memory operand; a register of the other size is refused", () => {
+    const src = "bits 32\na16 mov eax, [0x1000]\na16 mov al, [0x10]\na16 mov eax, [bx]\nbits 16\na32 mov ax, [0x1000]\na32 mov ax, [ebx]\n";
+    expect(hex(ok(src).bytes)).toBe("67a1001067a01000678b0767a100100000678b03");
+    const bad = assemble("bits 32\na16 mov eax, [ebx]\n", {});
+    expect(bad.ok).toBe(false);
+    expect(bad.diagnostics.map((d) => d.message)).toEqual(["impossible combination of address sizes"]);
+  });
+
+  it("%exitrep ends the %rep at once (a macro expanded in the body runs to its end); outside %rep it is an error", () => {
+    const src = "%rep 3\ndb 1\n%exitrep\ndb 2\n%endrep\n%assign i 0\n%rep 10\ndb i\n%if i==3\n%exitrep\n%endif\n%assign i i+1\n%endrep\n" +
+      "%macro stop 0\n%exitrep\ndb 9\n%endmacro\n%rep 2\ndb 7\nstop\ndb 8\n%endrep\ndb 0xaa\n";
+    expect(hex(ok(src).bytes)).toBe("01000102030709aa");
+    expect(assemble("db 1\n%exitrep\n", {}).diagnostics.map((d) => d.message)).toEqual(["%exitrep outside %rep"]);
+  });
+
+  it("$ is the start of a times line in every repetition", () => {
+    const src = "bits 32\ndb 0\ntimes 3 db $-$$\nx: times 2 dd $\ntimes 2 jmp $\ntimes 2 jmp short x\ndd $, $\n";
+    expect(hex(ok(src).bytes)).toBe("000101010400000004000000ebfeebfcebf2ebf01400000014000000");
+  });
+
+  it("a jump to a plain number is near (NASM shortens only jumps to a target in a section)", () => {
+    const src = "org 0x7c00\nbits 16\nentry equ 0x7c00\nstart:\njmp entry\njz entry\njmp start\njmp $+2\nloop start\njmp short 0x7c00\n" +
+      "later equ start\njmp later\nbits 32\njmp 0x7c00\njnz fwd\nfwd:\n";
+    expect(hex(ok(src).bytes)).toBe("e9fdff0f84f9ffebf7eb00e2f3ebf1ebefe9eaffffff7500");
+  });
+
+  it("an instruction that cannot be encoded leaves nothing behind for the next one, in this assembly or a later one", () => {
+    const bad = assemble("bits 16\nmov ax, [dword bx]\ncpuid\ncpuid\ncpuid\ntimes 10-($-$$) db 0\n", {});
+    expect(bad.ok).toBe(false);
+    expect(bad.diagnostics.filter((d) => d.severity === "error")).toHaveLength(1); // not also a "TIMES value is negative"
+    for (let i = 0; i < 3; i++) {
+      expect(assemble("bits 16\njmp [dword bx]\n", {}).ok).toBe(false);
+      expect(hex(ok("bits 16\ncpuid\n").bytes)).toBe("0fa2");
+    }
+  });
 });

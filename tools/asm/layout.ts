@@ -206,6 +206,8 @@ export function layout(inp: LayoutInput): LayoutResult {
 
     const offset = () => (absBase !== undefined ? absOff : cur.size);
     const curAddress = () => (absBase !== undefined ? absBase + absOff : cur.start + cur.size);
+    /** Where the line being repeated by `times` starts: its `$` in every repetition, as in NASM. */
+    let timesStart: number | undefined;
 
     const ctx: EvalContext = {
       lookup(name: string, col: number): Value {
@@ -222,7 +224,7 @@ export function layout(inp: LayoutInput): LayoutResult {
         }
         return { v: 0, rel: 0, unknown: true };
       },
-      here: curAddress, // `$` is this pass's address, like NASM
+      here: () => timesStart ?? curAddress(), // `$` is where this pass puts the line, like NASM
       sectionBase: () => (absBase !== undefined ? absBase : cur.start),
     };
 
@@ -288,7 +290,8 @@ export function layout(inp: LayoutInput): LayoutResult {
             return;
           }
           const ops: ROperand[] = [];
-          for (let k = 0; k < op.operands.length; k++) ops.push(resolveOperand(op.operands[k], ctx, bits));
+          const addrPrefix = op.prefixes.includes("a16") ? 16 : op.prefixes.includes("a32") ? 32 : undefined;
+          for (let k = 0; k < op.operands.length; k++) ops.push(resolveOperand(op.operands[k], ctx, bits, addrPrefix));
           const address = curAddress();
           const sig = signature(ops, !longBranch[i], final, bits);
           const m = memo[i];
@@ -480,11 +483,15 @@ export function layout(inp: LayoutInput): LayoutResult {
           checkRoom(bytes.length * count);
           if (final) data.get(cur.name)!.repeat(bytes, count);
           cur.size += bytes.length * count;
-        } else for (let k = 0; k < count; k++) doOp(st, op, stmtIndex);
+        } else if (count > 1) {
+          timesStart = here;
+          for (let k = 0; k < count; k++) doOp(st, op, stmtIndex);
+        } else if (count === 1) doOp(st, op, stmtIndex);
       } catch (err) {
         const e = asAsmError(err);
         if (final) sink.error(st.loc, e.col, e.message);
       }
+      timesStart = undefined;
       if (final) {
         const inAbs = startAbs;
         const sec = startSection;

@@ -81,8 +81,11 @@ export function parseOperand(ts: TokenStream, qualify: (n: string) => string): O
   return { k: "imm", e, size, strict, jump, col };
 }
 
-/** Evaluates an operand for this pass. Unknown (forward) values become 0 until a later pass. */
-export function resolveOperand(op: Operand, ctx: EvalContext, bits: 16 | 32): ROperand {
+/**
+ * Evaluates an operand for this pass. Unknown (forward) values become 0 until a later pass. An
+ * `a16`/`a32` prefix (`addrPrefix`) sets the address size of a memory operand, as in NASM.
+ */
+export function resolveOperand(op: Operand, ctx: EvalContext, bits: 16 | 32, addrPrefix?: 16 | 32): ROperand {
   switch (op.k) {
     case "reg":
       return { k: "reg", reg: op.reg };
@@ -96,7 +99,7 @@ export function resolveOperand(op: Operand, ctx: EvalContext, bits: 16 | 32): RO
       return { k: "far", sel: s.v, off: o.v, size: op.size };
     }
     case "mem":
-      return resolveMem(op, ctx, bits);
+      return resolveMem(op, ctx, bits, addrPrefix);
   }
 }
 
@@ -104,7 +107,7 @@ const BASE16 = new Set(["bx", "bp"]);
 const INDEX16 = new Set(["si", "di"]);
 
 /** Turns `[expr]` into base/index/scale/disp, copying NASM's EA splitting except for EBP/ESP. */
-function resolveMem(op: Extract<Operand, { k: "mem" }>, ctx: EvalContext, bits: 16 | 32): ROperand {
+function resolveMem(op: Extract<Operand, { k: "mem" }>, ctx: EvalContext, bits: 16 | 32, addrPrefix?: 16 | 32): ROperand {
   const v = evaluate(op.addr, ctx, true);
   // keep registers as written ([ebp+ebp] is base+index); only merge a register that appears 3+ times
   let terms: RegTerm[] = (v.regs ?? []).map(([r, k, m]) => [r, k, m]);
@@ -123,14 +126,18 @@ function resolveMem(op: Extract<Operand, { k: "mem" }>, ctx: EvalContext, bits: 
   const disp = v.unknown ? 0 : v.v;
   const dispRel = v.rel !== 0 && !v.unknown;
   const base: ROperand & { k: "mem" } = { k: "mem", size: op.size, far: op.far, seg: op.seg, scale: 1, disp, dispRel, dispSize: op.dispSize, addr: bits };
+  const mixed = (): AsmError => new AsmError("impossible combination of address sizes", op.col);
   if (regs.length === 0) {
     if (op.dispSize === 2) base.addr = 16;
     else if (op.dispSize === 4) base.addr = 32;
+    else if (addrPrefix !== undefined) base.addr = addrPrefix;
+    if (addrPrefix !== undefined && base.addr !== addrPrefix) throw mixed();
     base.dispSize = 0;
     return base;
   }
   const cls = regs[0][0].cls;
   if (regs.some(([r]) => r.cls !== cls) || (cls !== "r16" && cls !== "r32")) throw new AsmError("invalid effective address", op.col);
+  if (addrPrefix !== undefined && (cls === "r16" ? 16 : 32) !== addrPrefix) throw mixed();
   if (cls === "r16") {
     base.addr = 16;
     let b: RegInfo | undefined;

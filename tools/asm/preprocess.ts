@@ -237,14 +237,19 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
     return res;
   };
 
-  /** Processes lines in order; conditionals must balance within one call (a file or a body). */
-  const run = (lines: PLine[], frame: Frame | undefined): void => {
+  /**
+   * Processes lines in order; conditionals must balance within one call (a file or a body). In a
+   * %rep body (`repBody`), %exitrep skips the rest of it, as NASM does; a macro expanded in the body
+   * still runs to its end.
+   */
+  const run = (lines: PLine[], frame: Frame | undefined, repBody = false): void => {
     const conds: Cond[] = [];
     let collecting: Block | undefined;
     const active = () => conds.length === 0 || conds[conds.length - 1].active;
 
     for (let li = 0; li < lines.length; li++) {
       if (fatal) return; // a fatal error deeper down (inside a macro call) stops every level
+      if (exitRep && repBody) return;
       const line = lines[li];
       let text = frame ? substituteMacro(line.text, frame) : line.text;
       const loc = line.loc;
@@ -269,11 +274,16 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
             list.push(c.def!);
             map.set(key, list);
           } else {
-            for (let r = 0; r < c.count! && !exitRep; r++) {
-              run(c.body, frame);
-              if (out.length > MAX_LINES) throw new AsmError(`%rep produces too many lines (more than ${MAX_LINES})`, firstCol(c.start.loc.text));
+            repDepth++;
+            try {
+              for (let r = 0; r < c.count! && !exitRep; r++) {
+                run(c.body, frame, true);
+                if (out.length > MAX_LINES) throw new AsmError(`%rep produces too many lines (more than ${MAX_LINES})`, firstCol(c.start.loc.text));
+              }
+            } finally {
+              repDepth--;
+              exitRep = false;
             }
-            exitRep = false;
           }
           continue;
         }
@@ -348,6 +358,7 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
     for (const c of conds) sink.error(c.loc, firstCol(c.loc.text), "unterminated %if (missing %endif)");
   };
   let exitRep = false;
+  let repDepth = 0; // %rep bodies being run
   let fatal = false;
 
   /** Evaluates the condition of %if<kind> (kind "" = expression, "def", "ndef", "idn", "idni", ...). */
@@ -454,6 +465,7 @@ export function preprocess(source: string, opt: PreprocessOptions, sink: Diagnos
       case "endr":
         throw new AsmError("%endrep without %rep", dirCol);
       case "exitrep":
+        if (repDepth === 0) throw new AsmError("%exitrep outside %rep", dirCol);
         exitRep = true;
         return;
       case "include": {

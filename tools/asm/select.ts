@@ -529,7 +529,12 @@ export class IcedSelector implements InstructionSelector {
   /** Encodes, adds raw prefixes (o16/a32/segment) iced did not emit, and applies NASM prefix order. */
   private finish(ins: IcedInstruction, req: InsnRequest, address = 0): Uint8Array {
     const enc = this.encoder(req.bits);
-    enc.encode(ins, BigInt(address >>> 0));
+    try {
+      enc.encode(ins, BigInt(address >>> 0));
+    } catch (e) {
+      enc.takeBuffer(); // what iced wrote before it gave up must not lead the next instruction's bytes
+      throw e;
+    }
     let b = enc.takeBuffer();
     const extra: number[] = [];
     for (const p of req.prefixes) {
@@ -618,7 +623,10 @@ export class IcedSelector implements InstructionSelector {
         const len = this.branchTemplate(row, req).length;
         throw new AsmError(`short jump is out of range (target is ${target - (req.address + len)} bytes away; the limit is -128..127)`);
       }
-    } else if (op.jump === "near" || !shortRow || !req.allowShort) row = nearRow;
+    } else if (op.jump === "near" || !shortRow || !req.allowShort || (!op.rel && !op.unknown)) {
+      // NASM makes a jump short only to a target in a section: one to a plain number stays near.
+      row = nearRow;
+    }
     else row = op.unknown || fits(shortRow) ? shortRow : nearRow;
     const tpl = this.branchTemplate(row, req);
     const out = tpl.slice();

@@ -82,6 +82,9 @@ export async function buildDefaultImage(opts: DefaultImageOptions = {}): Promise
   return fs.bytes;
 }
 
+/** What the default image is made from: the servers and programs, the image writer, and the assembler. */
+const imageSources = (): string[] => [fromRoot("servers"), fromRoot("tools", "image"), fromRoot("tools", "asm")];
+
 /** Newest modification time (ms) of any file under the given folders. */
 function newestMtime(dirs: string[]): number {
   let newest = 0;
@@ -134,13 +137,13 @@ async function writeDefaultImage(out: string, stamp: number): Promise<void> {
 }
 
 /**
- * The path of build/ringside.img, rebuilt first if missing or older than servers/ or tools/image/ —
+ * The path of build/ringside.img, rebuilt first if missing or older than its sources (imageSources) —
  * unless a guest has written it since it was built: then it is never rebuilt silently; it is kept as
  * it is and `onKept` (default: a note on stderr) says how to rebuild it (`ringside image reset`).
  */
 export async function ensureDefaultImage(onKept: (note: string) => void = (n) => void process.stderr.write(n + "\n")): Promise<string> {
   const out = DEFAULT_IMAGE_PATH;
-  const newest = newestMtime([fromRoot("servers"), fromRoot("tools", "image")]);
+  const newest = newestMtime(imageSources());
   if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
   if (heldChanges(out)) {
     onKept(
@@ -155,6 +158,6 @@ export async function ensureDefaultImage(onKept: (note: string) => void = (n) =>
 
 /** Rebuilds the default image from servers/ now, discarding any changes a guest made to it. */
 export async function resetDefaultImage(): Promise<string> {
-  await writeDefaultImage(DEFAULT_IMAGE_PATH, newestMtime([fromRoot("servers"), fromRoot("tools", "image")]));
+  await writeDefaultImage(DEFAULT_IMAGE_PATH, newestMtime(imageSources()));
   return DEFAULT_IMAGE_PATH;
 }
