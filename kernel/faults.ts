@@ -47,6 +47,11 @@ export function parseFaultSpec(text: string): FaultSpec {
   return { target: m[1]!, fault, when: { us } };
 }
 
+/** A fault as `--inject` spells it (`disk:crash@5`, `fs:hang@10000us`). */
+export function faultText(f: FaultSpec): string {
+  return `${f.target}:${f.fault}@${"request" in f.when ? f.when.request : `${f.when.us}us`}`;
+}
+
 /** Where injected fault code is mapped in a server's address space (below the stack's guard page). */
 export const FAULT_CODE_VA = MEM.userTop - STACK_MAX - 16 * PAGE;
 /** The code page: ud2 at +0; jmp $ at +2; mov dx,0x70 / in al,dx at +4; a bad send that returns at +16. */
@@ -99,6 +104,16 @@ export class FaultInjector {
   /** True when no fault is left to strike (the common case costs one check). */
   get idle(): boolean {
     return this.pending.length === 0 && this.due.length === 0;
+  }
+
+  /** True when a fault is queued to strike at the next kernel exit. */
+  get hasDue(): boolean {
+    return this.due.length > 0;
+  }
+
+  /** The faults that have not struck (yet), with the requests their target has received. */
+  notStruck(): { spec: FaultSpec; requests: number }[] {
+    return [...this.pending, ...this.due].map((spec) => ({ spec, requests: this.requests.get(spec.target) ?? 0 }));
   }
 
   /** Service `name` receives a request: count it; a fault due at this request is queued. */

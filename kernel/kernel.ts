@@ -117,6 +117,8 @@ export interface RunResult {
   icount: number;
   vtUs: number;
   panic?: string;
+  /** Injected faults (`--inject`) that never struck, with the requests their target received. */
+  faultsNotStruck?: { spec: FaultSpec; requests: number }[];
 }
 
 export const KERNEL_VERSION = "ringside 0.1.0";
@@ -208,7 +210,7 @@ export class Kernel implements KernelApi {
     }, cost, () => this.halted !== undefined);
     this.services.onSignalForeground = (sig) => signalForeground(this, sig);
     this.traps = new Traps(machine, this, this.dispatcher, this.irqs, this.repair, this.trace, {
-      halted: () => this.halted !== undefined,
+      mustLeave: () => this.halted !== undefined || (this.faults !== undefined && this.faults.hasDue),
       exitProcess: (p, s, v, sig, r) => this.exitProcess(p, s, v, sig, r),
     }, cost);
     machine.onPortWrite32(HYPERCALL_PORT, (v) => this.hypercall(v));
@@ -929,6 +931,7 @@ export class Kernel implements KernelApi {
       icount: m.icount(),
       vtUs: m.nowUs(),
       panic: this.halted?.panic ?? emu ?? (reason === "dead" ? "the CPU halted with interrupts disabled" : undefined),
+      faultsNotStruck: this.faults?.notStruck(),
     };
   }
 }

@@ -26,7 +26,11 @@ const SIGSYS = 31;
 
 /** What trap dispatch needs besides the dispatcher and the IRQ router. */
 export interface TrapHooks {
-  halted(): boolean;
+  /**
+   * True if this kernel exit must go through the dispatcher even when the caller keeps the CPU: the
+   * machine halted, or an injected fault is due (it strikes at the exit).
+   */
+  mustLeave(): boolean;
   exitProcess(p: Process, status: number | null, vector: number | null, signal: number | null, report: string | null): void;
 }
 
@@ -81,7 +85,7 @@ export class Traps {
       cur.syscallOpen = true; // its return is traced (with EAX) whenever it next runs
       if (ret === BLOCKED) return d.leave();
       mem32[fi + (FRAME.eax >> 2)] = ret;
-      if (d.staysOn(cur) && !this.hooks.halted()) {
+      if (d.staysOn(cur) && !this.hooks.mustLeave()) {
         // Fast path: straight back to the caller; the stub pops the frame it just pushed.
         mem32[(MEM.switchBlock + SWITCH.action) >> 2] = ACTION.fast;
         mem32[(MEM.switchBlock + SWITCH.esp) >> 2] = f;

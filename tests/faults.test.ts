@@ -53,6 +53,21 @@ describe("--inject", () => {
     expect(r.events.some((e) => e.kind === "restart" && e.name === "fs")).toBe(true);
   }, 60_000);
 
+  it.skipIf(solutionCut("recovery") || solutionCut("ipc"))("a fault due at a request strikes before the server serves it, even one it takes from its queue (the caller's return fast path)", () => {
+    // fs's request 21 is the one the kernel sends again to the fs restarted after request 20: it is
+    // queued, so fs's next ipc_reply_recv takes it at once and would return straight to fs.
+    const img = path.join(dir, "queued.img");
+    copyFileSync(base, img);
+    const trace = path.join(dir, "queued.jsonl");
+    const r = ringside(["boot", img, "--trace", trace, "--inject", "fs:crash@20", "--inject", "fs:crash@21", "--input", "cat /home/readme.txt\ncat /home/readme.txt\nexit\n"]);
+    expect(r.code, r.stderr).toBe(0);
+    const events = parseTrace(readFileSync(trace, "utf8")).slice(1);
+    const at = events.findIndex((e) => e.kind === "fault" && (e.when as { request?: number }).request === 21);
+    expect(at).toBeGreaterThan(0);
+    const before = events[at - 1]!;
+    expect([before.kind, before.op, before.dst]).toEqual(["ipc", "receive", events[at]!.pid]); // not after fs's reply
+  }, 60_000);
+
   it("the same disk crash in the monolithic kernel is a kernel panic that stops the machine", () => {
     const r = boot("mono-crash", ["--mode", "monolithic", "--inject", "disk:crash@5"]);
     expect(r.code).toBe(70);
@@ -78,6 +93,13 @@ describe("--inject", () => {
     const b = boot("replay-b", ["--inject", "fs:wild-write@6", "--seed", "9"]);
     expect(JSON.stringify(b.events)).toBe(JSON.stringify(a.events));
   }, 60_000);
+
+  it("says so when a fault never struck (a server that gets no requests, a time after the run)", () => {
+    const r = ringside(["boot", base, "--snapshot", "--inject", "keyboard:crash", "--inject", "disk:crash@60s", "--input", "exit\n"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^ringside: note: --inject keyboard:crash@1 never struck: keyboard received 0 requests \(a server that only takes notifications/m);
+    expect(r.stderr).toMatch(/^ringside: note: --inject disk:crash@60000000us never struck: the run ended at \d+ µs of virtual time$/m);
+  });
 
   it("refuses a bad --inject with a clear error", () => {
     const r = ringside(["boot", base, "--snapshot", "--inject", "disk:melt@2", "--input", "exit\n"]);

@@ -9,7 +9,7 @@ import { EXIT, UserError } from "./errors.ts";
 import { escapeControl, isStdoutClosed, onStdoutClosed } from "./io.ts";
 import { errnoText } from "../host-files.ts";
 import type { Manifest } from "../../kernel/manifest.ts";
-import type { FaultSpec } from "../../kernel/faults.ts";
+import { faultText, type FaultSpec } from "../../kernel/faults.ts";
 import type { CostModel } from "../../kernel/cost-model.ts";
 import { splitLines } from "../build/input.ts";
 
@@ -171,6 +171,12 @@ export async function runSession(opts: SessionOptions): Promise<number> {
     if (fd !== undefined) closeSync(fd);
   }
   if (opts.summary) for (const p of result.processes) process.stderr.write(`[pid ${p.pid} ${escapeControl(p.name)}] ${describe(p)}\n`);
+  for (const { spec, requests } of result.faultsNotStruck ?? []) {
+    const why = "request" in spec.when
+      ? `${spec.target} received ${requests} request${requests === 1 ? "" : "s"}${requests === 0 ? " (a server that only takes notifications, such as keyboard, gets none: give a time instead, e.g. @5ms)" : ""}`
+      : `the run ended at ${Math.round(result.vtUs)} µs of virtual time`;
+    process.stderr.write(`ringside: note: --inject ${escapeControl(faultText(spec))} never struck: ${escapeControl(why)}\n`);
+  }
   if (opts.breakAt !== undefined && trace && trace.events <= opts.breakAt) process.stderr.write(`ringside: note: the run ended at trace event ${trace.events - 1}, before --break-at ${opts.breakAt}\n`);
   if (signalled !== undefined) return 128 + signalled; // as a shell reports a process a signal ended
   if (result.reason === "max-instructions") {
