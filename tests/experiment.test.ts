@@ -37,6 +37,17 @@ describe.skipIf(solutionCut("ipc"))("ringside experiment", () => {
     for (const name of ["request-cost", "throughput", "batching", "driver-crash", "crash-mid-operation", "critical-server", "tcb", "rings"]) expect(r.stdout).toMatch(new RegExp(`^${name}\\s`, "m"));
   });
 
+  it("refuses a --report it could not write before running anything (exit 2)", () => {
+    for (const bad of [path.join(dir, "no-such-folder", "r.html"), dir]) {
+      const t0 = Date.now();
+      const r = ringside(["experiment", "run", "request-cost", "--report", bad]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^ringside experiment run: --report .*: (no folder|is a directory)/m);
+      expect(r.stderr).not.toMatch(/running|done/);
+      expect(Date.now() - t0).toBeLessThan(20_000);
+    }
+  });
+
   it("counts one request exactly: two mode switches and no message monolithic; messages and switches microkernel", () => {
     const row = rows.find((x) => x.name === "request-cost")!;
     const fig = (label: string) => row.figures.find((f) => f.label === label)!.values as number[];

@@ -13,15 +13,17 @@ export function registerExperiment(program: Command): void {
     });
   const run = async (names: string[], opts: { json?: boolean; report?: string }) => {
     const { select, runExperiments, formatRows } = await import("../../experiment/index.ts");
+    const { checkOutputPath, writeWhole } = await import("../../host-files.ts");
     const experiments = select(names);
+    checkOutputPath("--report", opts.report); // before the sessions, not after them
     const rows = await runExperiments(experiments, (w) => process.stderr.write(`ringside experiment: ${w}\n`));
+    process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + "\n" : formatRows(rows));
     if (opts.report) {
-      const { writeFileSync } = await import("node:fs");
       const { reportHtml } = await import("../../experiment/report.ts");
-      writeFileSync(opts.report, reportHtml(rows));
+      const html = reportHtml(rows);
+      await writeWhole(opts.report, async (write) => write(html));
       process.stderr.write(`ringside experiment: wrote ${opts.report}\n`);
     }
-    process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + "\n" : formatRows(rows));
   };
   cmd
     .command("run")
