@@ -247,13 +247,51 @@ describe("image build --add (item 20)", () => {
     writeFileSync(note, "my notes\n");
     const out = path.join(tmp, "add.img");
     const sh = ringside(["image", "build", "-o", out, "--add", `${note}:/bin/sh`]);
-    expect([sh.code, sh.stderr]).toEqual([2, `ringside image build: --add ${note}:/bin/sh: the image already has /bin/sh; add --replace to replace it\n`]);
+    expect([sh.code, sh.stderr]).toEqual([2, `ringside image build: --add ${note}:/bin/sh: the default image already has /bin/sh; add --replace to replace it\n`]);
     expect(existsSync(out)).toBe(false);
     const rel = ringside(["image", "build", "-o", out, "--add", "notes.txt:relative"], { cwd: tmp });
     expect([rel.code, rel.stderr]).toEqual([2, "ringside image build: --add notes.txt:relative: the path in the image must be absolute (like notes.txt:/home/relative)\n"]);
     const ok = ringside(["image", "build", "-o", out, "--add", `${note}:/bin/sh`, "--replace"]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ringside(["image", "cat", out, "/bin/sh"]).stdout).toBe("my notes\n");
+  });
+});
+
+describe("image build keeps what is there", () => {
+  it("does not replace a file that differs from the image built without --force; the same image again is fine", () => {
+    const img = path.join(tmp, "keep.img");
+    expect(ringside(["image", "build", "-o", img]).code).toBe(0);
+    expect(ringside(["image", "build", "-o", img]).code).toBe(0); // the same bytes again
+    const before = readFileSync(img);
+    const note = path.join(tmp, "keep-note.txt");
+    writeFileSync(note, "mine\n");
+    const add = ringside(["image", "build", "-o", img, "--add", note]);
+    expect([add.code, add.stderr]).toEqual([2, `ringside image build: -o ${img}: it exists and is an image that differs from the one built (files written into it would be lost); add --force to replace it\n`]);
+    expect(readFileSync(img).equals(before)).toBe(true);
+    const text = path.join(tmp, "keep-text.md");
+    writeFileSync(text, "important\n");
+    const t = ringside(["image", "build", "-o", text]);
+    expect([t.code, t.stderr]).toEqual([2, `ringside image build: -o ${text}: it exists and is a file that is not an RSFS image; add --force to replace it\n`]);
+    expect(readFileSync(text, "utf8")).toBe("important\n");
+    expect(ringside(["image", "build", "-o", img, "--add", note, "--force"]).code).toBe(0);
+    expect(ringside(["image", "cat", img, "/home/keep-note.txt"]).stdout).toBe("mine\n");
+  });
+
+  it("a write that fails leaves the old file whole; bad or doubled --add paths are usage errors", () => {
+    const img = path.join(tmp, "whole.img");
+    expect(ringside(["image", "build", "-o", img]).code).toBe(0);
+    const before = readFileSync(img);
+    const small = spawnSync("sh", ["-c", `ulimit -f 2048; exec node ${JSON.stringify(path.join(ROOT, "tools/cli/ringside.js"))} image build -o ${JSON.stringify(img)} --size 9 --force`], { encoding: "utf8" });
+    expect(small.status).toBe(2);
+    expect(small.stderr).toMatch(/^ringside image build: cannot write .*whole\.img: EFBIG/m);
+    expect(readFileSync(img).equals(before)).toBe(true);
+    const note = path.join(tmp, "twice.txt");
+    writeFileSync(note, "x\n");
+    const long = ringside(["image", "build", "-o", path.join(tmp, "bad.img"), "--add", `${note}:/home/${"a".repeat(28)}`]);
+    expect([long.code, long.stderr]).toEqual([2, `ringside image build: --add ${note}:/home/${"a".repeat(28)}: bad path "/home/${"a".repeat(28)}": "${"a".repeat(28)}" is 28 bytes, longer than 27\n`]);
+    const twice = ringside(["image", "build", "-o", path.join(tmp, "bad.img"), "--add", note, "--add", `${note}:/home/twice.txt`]);
+    expect([twice.code, twice.stderr]).toEqual([2, `ringside image build: --add ${note} and --add ${note} both write /home/twice.txt\n`]);
+    expect(existsSync(path.join(tmp, "bad.img"))).toBe(false);
   });
 });
 

@@ -89,7 +89,7 @@ export function checkOutputPath(option: string, file: string | undefined, makeFo
  * file is as it was and the error goes on. A device or FIFO (`/dev/null`, `/dev/stdout`) is written
  * directly. A failure to write is a UserError "cannot write <file>: <why>".
  */
-export async function writeWhole(file: string, body: (write: (s: string) => void) => Promise<void>): Promise<void> {
+export async function writeWhole(file: string, body: (write: (s: string | Uint8Array) => void) => Promise<void>): Promise<void> {
   let target = file;
   let special = false; // written in place: a device, a FIFO, or a symlink to a file not there yet
   try {
@@ -140,10 +140,16 @@ export async function writeWhole(file: string, body: (write: (s: string) => void
 }
 
 /** Runs `body` writing through a buffer to the open `fd`, then closes it; a failed write is a UserError naming `file`. */
-async function writeThrough(file: string, fd: number, body: (write: (s: string) => void) => Promise<void>): Promise<void> {
+async function writeThrough(file: string, fd: number, body: (write: (s: string | Uint8Array) => void) => Promise<void>): Promise<void> {
   let buf = "";
   try {
     await body((s) => {
+      if (typeof s !== "string") {
+        writeSync(fd, buf);
+        buf = "";
+        for (let at = 0; at < s.length; ) at += writeSync(fd, s, at);
+        return;
+      }
       buf += s;
       if (buf.length > 1 << 16) {
         writeSync(fd, buf);

@@ -37,6 +37,7 @@ export default defineLab({
     "tests/experiment.test.ts › ringside experiment",
     "tests/faults.test.ts › disk:crash@5 in the microkernel: the session completes; the trace shows the crash, the restart and the repeated request",
     "tests/faults.test.ts › fs:hang@3: the heartbeat kills the spinning file server, it is restarted, and the session completes",
+    "tests/faults.test.ts › a fault due at a request strikes before the server serves it, even one it takes from its queue (the caller's return fast path)",
     "tests/faults.test.ts › a monolithic wild write lands in kernel memory, where the trace shows it; a microkernel one stays in the server",
     "tests/fpu.test.ts › fork copies it, and two processes taking turns on the FPU each keep their own registers",
     "tests/fs-crash.test.ts › the file server after a crash",

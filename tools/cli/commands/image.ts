@@ -1,11 +1,11 @@
 // `ringside image build|ls|cat|fsck`: make and inspect RSFS v1 disk images (docs/image.md).
 // Exit codes (exit-codes.ts): 0 success (fsck: clean), 1 fsck found problems, 2 any error (no stack traces).
-import { writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { EXIT, UserError } from "../errors.ts";
 import { escapeControl } from "../io.ts";
-import { errnoText, readInputFile, sameFile } from "../../host-files.ts";
+import { checkOutputPath, readInputFile, sameFile, writeWhole } from "../../host-files.ts";
 import type { Rsfs } from "../../../kernel/fs/rsfs.ts";
 
 const ERROR = EXIT.USAGE;
@@ -55,6 +55,25 @@ function unreadableAsIs(spec: string): boolean {
   }
 }
 
+/**
+ * Throws a UserError if `output` is a regular file whose bytes differ from `bytes`: an image a session
+ * wrote files into, or any other file, is not replaced without --force (building the same image again is).
+ */
+function refuseToReplace(output: string, bytes: Uint8Array): void {
+  let size: number;
+  try {
+    const st = statSync(output);
+    if (!st.isFile()) return; // a device, a FIFO: written in place
+    size = st.size;
+  } catch {
+    return; // not there yet
+  }
+  if (size === bytes.length && Buffer.from(readFileSync(output)).equals(bytes)) return;
+  const head = size >= 8 ? Buffer.from(readFileSync(output).subarray(0, 4)).toString("latin1") : "";
+  const what = head === "RSFS" ? "an image that differs from the one built (files written into it would be lost)" : "a file that is not an RSFS image";
+  throw new UserError(`-o ${output}: it exists and is ${what}; add --force to replace it`, ERROR);
+}
+
 /** A byte count for people: 1234 bytes, 12 KiB, 3.5 MiB. */
 function human(n: number): string {
   if (n < 1024) return `${n} bytes`;
@@ -73,9 +92,15 @@ export function registerImage(program: Command): void {
     .option("--add <host-file[:path]>", "add a host file (default path in the image: /home/<basename>; repeatable)", collect, [])
     .option("--replace", "let --add replace a file the default image already has (e.g. /bin/sh)")
     .option("--size <MiB>", "image size in MiB (default 8)")
-    .action(async (opts: { output: string; add: string[]; size?: string; replace?: boolean }) => {
+    .option("--force", "replace an existing output file that differs from the image built (its contents are lost)")
+    .action(async (opts: { output: string; add: string[]; size?: string; replace?: boolean; force?: boolean }) => {
       const adds = opts.add.map(parseAddSpec).map((a) => ({ ...a, data: readHost(a.host) }));
       for (const a of adds) if (sameFile(a.host, opts.output)) throw new UserError(`-o ${opts.output}: that is the file --add ${a.host} reads; refusing to overwrite it`, ERROR);
+      for (let i = 0; i < adds.length; i++) {
+        const twin = adds.findIndex((b, j) => j < i && b.target === adds[i]!.target);
+        if (twin >= 0) throw new UserError(`--add ${escapeControl(adds[twin]!.host)} and --add ${escapeControl(adds[i]!.host)} both write ${escapeControl(adds[i]!.target)}`, ERROR);
+      }
+      checkOutputPath("-o", opts.output);
       // A session writes its image back when it ends: a build under it would be lost (or lose the session's writes).
       const { lockHolder } = await import("../disk.ts");
       const holder = lockHolder(opts.output);
@@ -96,22 +121,20 @@ export function registerImage(program: Command): void {
       }
       const fs = Rsfs.open(bytes);
       for (const a of adds) {
-        const there = fs.stat(a.target);
+        const what = `--add ${escapeControl(a.host)}:${escapeControl(a.target)}`;
+        const there = await imageOp(what, () => fs.stat(a.target));
         if (there && !opts.replace) {
-          throw new UserError(`--add ${a.host}:${a.target}: the image already has ${a.target}${there.type === "dir" ? " (a directory)" : ""}; add --replace to replace it`, ERROR);
+          throw new UserError(`${what}: the default image already has ${escapeControl(a.target)}${there.type === "dir" ? " (a directory)" : ""}; add --replace to replace it`, ERROR);
         }
-        await imageOp(`cannot add ${a.host}`, () => fs.writeFile(a.target, a.data));
+        await imageOp(`cannot add ${escapeControl(a.host)}`, () => fs.writeFile(a.target, a.data));
       }
-      try {
-        writeFileSync(opts.output, fs.bytes);
-      } catch (e) {
-        throw new UserError(`cannot write ${opts.output}: ${errnoText(e)}`, ERROR);
-      }
+      if (!opts.force) refuseToReplace(opts.output, fs.bytes);
+      await writeWhole(opts.output, async (write) => write(fs.bytes));
       const st = fs.statfs();
       const used = (st.totalBlocks - st.freeBlocks) * 4096;
       const files = st.inodeCount - 2 - st.freeInodes; // inode 0 and the root are not files
       process.stdout.write(`wrote ${opts.output}: RSFS v1, ${human(bytes.length)}, ${files} files and directories, ${human(used)} used\n`);
-      for (const a of adds) process.stdout.write(`  added ${a.target} (${human(a.data.length)}) from ${escapeControl(a.host)}\n`);
+      for (const a of adds) process.stdout.write(`  added ${escapeControl(a.target)} (${human(a.data.length)}) from ${escapeControl(a.host)}\n`);
     });
 
   image
