@@ -295,6 +295,23 @@ describe("image build keeps what is there", () => {
   });
 });
 
+describe("a session's image through a symlink", () => {
+  it("is written back to the file the link names (the link stays a link), under that file's one lock", async () => {
+    const { lockPath } = await import("../tools/cli/disk.ts");
+    const { symlinkSync, lstatSync } = await import("node:fs");
+    mkdirSync(path.join(tmp, "disks"), { recursive: true });
+    const real = path.join(tmp, "disks", "real.img");
+    expect(ringside(["image", "build", "-o", real]).code).toBe(0);
+    const alias = path.join(tmp, "alias.img");
+    symlinkSync(path.join("disks", "real.img"), alias);
+    const r = ringside(["run", "servers/apps/write.asm", "--image", alias, "--", "/home/m", "hello"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(alias).isSymbolicLink()).toBe(true);
+    expect(ringside(["image", "cat", real, "/home/m"]).stdout).toBe("hello\n");
+    expect(lockPath(alias)).toBe(lockPath(real));
+  });
+});
+
 describe("run's program files (item 21)", () => {
   it("a text file is refused, not executed; a flat binary runs with a note about bits 32", () => {
     const text = path.join(tmp, "notes.md");

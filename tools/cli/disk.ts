@@ -1,7 +1,7 @@
 // The disk image a `run` or `boot` session uses: read (the default image is built on demand), checked,
 // turned into what the kernel boots (boot/loader.ts), locked against a second writing session, and
 // saved back atomically if the guest wrote it — or, with --snapshot, not written at all.
-import { accessSync, constants, existsSync, openSync, closeSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, openSync, closeSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "./errors.ts";
 import { errnoText, readInputFile } from "../host-files.ts";
@@ -25,8 +25,20 @@ export function parseMode(command: string, value: string | undefined, fallback: 
   throw new UserError(`ringside ${command}: --mode must be monolithic or microkernel, not "${value}"`);
 }
 
-/** The lock file of an image: it exists while a session may write the image back. */
-export const lockPath = (image: string): string => `${image}.lock`;
+/** The file a path names, symlinks followed (the path itself if it does not exist yet). */
+function realFile(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * The lock file of an image: it exists while a session may write the image back. It sits beside
+ * the file the path names, so every spelling of it and every symlink to it share one lock.
+ */
+export const lockPath = (image: string): string => `${realFile(image)}.lock`;
 
 /** The pid holding `image`'s lock, if a live process holds it (a stale lock left by a killed session is removed). */
 export function lockHolder(image: string): number | undefined {
@@ -118,12 +130,12 @@ export async function openSessionDisk(image: string | undefined, opts: { snapsho
     if (e instanceof BootImageError) throw new UserError(`cannot boot ${e.message}`);
     throw e;
   }
+  const target = realFile(file); // written back there: a symlink to the image stays a symlink
   let release = (): void => {};
   if (!opts.snapshot) {
-    checkWritable(file);
+    checkWritable(target);
     release = takeLock(file);
   }
-  const target = file;
   return {
     file,
     boot,
