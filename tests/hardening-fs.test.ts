@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ringside } from "./helpers/cli.ts";
+import { prog, ringside } from "./helpers/cli.ts";
 import { solutionCut } from "../tools/lab/cut.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringside-hfs-"));
@@ -103,6 +103,16 @@ describe("/boot and O_APPEND in the file service", () => {
         "AAAABBAAAA",
         "",
       ]);
+    }, 120_000);
+
+    it.skipIf(solutionCut("ipc") && mode === "microkernel")(`a file removed while open is read and written through its descriptor, and its inode goes to no other file until the last close (${mode})`, () => {
+      const disk = path.join(dir, `unlinkopen-${mode}.img`);
+      expect(ringside(["image", "build", "-o", disk]).code).toBe(0);
+      const r = ringside(["run", "--mode", mode, "--image", disk, prog("unlinkopen.asm")]);
+      expect(r.code, `failed check ${r.code}: ${r.stderr}`).toBe(0);
+      expect(ringside(["image", "cat", disk, "/home/secret"]).stdout).toBe("SECRET-DATA\n");
+      expect(ringside(["image", "fsck", disk]).stdout).toBe("clean\n"); // the removed file was freed
+      expect(ringside(["image", "ls", disk, "/home"]).stdout).not.toContain("old");
     }, 120_000);
   }
 });
