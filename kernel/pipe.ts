@@ -8,8 +8,9 @@
 //   PIPE_READ   w1 = id     reply w0 = bytes (payload = them, at most the reply capacity), 0 = end of
 //                           file (the write end is closed and the pipe is empty); deferred while the
 //                           pipe is empty and the write end is open
-//   PIPE_WRITE  w1 = id     payload = bytes; reply w0 = bytes taken (≥ 1; as many as fit), or
-//                           -EPIPE if the read end is closed; deferred while the pipe is full — the
+//   PIPE_WRITE  w1 = id     payload = bytes; reply w0 = bytes taken (≥ 1; as many as fit, but all
+//                           or none of a payload up to PIPE_BUF), or -EPIPE if the read end is
+//                           closed; deferred while the pipe has no room for them — the
 //                           deferred answer is 0, "room now: write again" (the kernel then repeats
 //                           the request with the bytes still to write)
 //   PIPE_CLOSE  w1 = id, w2 = 0 read end / 1 write end   reply w0 = 0. Closing the write end answers
@@ -23,8 +24,10 @@ import { E } from "./abi/errno.ts";
 import { MSG } from "./protocol.ts";
 import type { KernelService, ServiceEnv, ServiceReply, ServiceRequest } from "./service.ts";
 
-/** Bytes a pipe holds (Linux: 64 KiB; PIPE_BUF, the atomic write size, is 4096 in both). */
+/** Bytes a pipe holds (Linux: 64 KiB). */
 export const PIPE_SIZE = 16384;
+/** The atomic write size (as Linux's): a write of at most this many bytes goes in whole or waits. */
+export const PIPE_BUF = 4096;
 /** Pipes that may exist at once. */
 export const MAX_PIPES = 64;
 /** The most waiting readers or writers per pipe (every process could wait on one pipe). */
@@ -148,7 +151,8 @@ export class PipeService implements KernelService {
         if (!p) return this.answer(-E.BADF);
         if (!p.readerOpen) return this.answer(-E.PIPE);
         if (req.payload.length === 0) return this.answer(0);
-        const n = p.buf.write(req.payload);
+        // Up to PIPE_BUF bytes go in whole, never interleaved with another writer's: wait for the room.
+        const n = req.payload.length <= PIPE_BUF && p.buf.room < req.payload.length ? 0 : p.buf.write(req.payload);
         if (n === 0) {
           if (p.nWriters >= MAX_WAITERS) return this.answer(-E.AGAIN);
           p.writers[p.nWriters++] = req.client;

@@ -3,7 +3,7 @@
 // copy-on-write address spaces on a plain buffer.
 import { describe, expect, it } from "vitest";
 import { resolvePath } from "../kernel/path.ts";
-import { PIPE_SIZE, PipeBuffer, PipeService } from "../kernel/pipe.ts";
+import { PIPE_BUF, PIPE_SIZE, PipeBuffer, PipeService } from "../kernel/pipe.ts";
 import { MSG } from "../kernel/protocol.ts";
 import { E } from "../kernel/names.ts";
 import type { ServiceReply, ServiceRequest } from "../kernel/service.ts";
@@ -127,6 +127,21 @@ describe("PipeService", () => {
     req(2, MSG.PIPE_CLOSE, id, 0);
     expect(replies.at(-1)).toEqual({ client: 1, w0: -E.PIPE, data: [] });
     expect(req(1, MSG.PIPE_WRITE, id, 0, [7])!.w0).toBe(-E.PIPE);
+  });
+
+  it("a write of up to PIPE_BUF bytes goes in whole or waits (never split between two writers); a longer one takes what fits", () => {
+    const { replies, req } = pipeWorld();
+    const id = req(1, MSG.PIPE_CREATE)!.w0;
+    const fill = PIPE_SIZE - 100;
+    expect(req(1, MSG.PIPE_WRITE, id, 0, new Array<number>(fill).fill(1))!.w0).toBe(fill);
+    expect(req(2, MSG.PIPE_WRITE, id, 0, new Array<number>(PIPE_BUF).fill(2))).toBeNull(); // 100 bytes of room: none taken
+    expect(req(3, MSG.PIPE_WRITE, id, 0, new Array<number>(100).fill(3))!.w0).toBe(100); // fits whole
+    expect(req(4, MSG.PIPE_READ, id, 0, [], PIPE_BUF)!.w0).toBe(PIPE_BUF);
+    expect(replies).toEqual([{ client: 2, w0: 0, data: [] }]); // room now: write again
+    expect(req(2, MSG.PIPE_WRITE, id, 0, new Array<number>(PIPE_BUF).fill(2))!.w0).toBe(PIPE_BUF);
+    expect(req(5, MSG.PIPE_READ, id, 0, [], 4 * PIPE_BUF)!.w0).toBe(PIPE_SIZE); // drain: the pipe is empty
+    expect(req(1, MSG.PIPE_WRITE, id, 0, new Array<number>(PIPE_SIZE - 10).fill(1))!.w0).toBe(PIPE_SIZE - 10);
+    expect(req(1, MSG.PIPE_WRITE, id, 0, new Array<number>(PIPE_BUF + 1).fill(1))!.w0).toBe(10); // past PIPE_BUF: what fits
   });
 
   it("a reader that went away takes nothing; a cancelled waiter is forgotten", () => {
