@@ -58,6 +58,12 @@ describe.each(MODES)("Unix calls (%s)", (mode) => {
     expect(r.code).toBe(0);
   });
 
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("kill of a zombie succeeds and does nothing until it is reaped; then -ESRCH", () => {
+    const r = run("killzombie", mode);
+    expect(r.code, `failed check ${r.code}`).toBe(0);
+    expect(r.stderr).toMatch(/\] exit 3\n/); // the child's own status, not SIGTERM's
+  });
+
   it.skipIf(solutionCut("ipc") && mode === "microkernel")("50 forked children are all reaped", () => {
     const r = run("fork50", mode);
     expect(r.stdout).toBe("waitpid -10\nreaped 50\nsum 1225\n");

@@ -90,9 +90,9 @@ export const sysKill: SyscallHandler = (k, p, pid, sig) => {
   pid |= 0;
   if (pid > 0) {
     const target = k.process(pid);
-    if (!target || target.state === "zombie") return -E.SRCH;
+    if (!target) return -E.SRCH;
     if (target !== p && isProtected(target) && !p.killRight) return -E.PERM;
-    if (sig !== 0) sendSignal(k, target, sig);
+    if (sig !== 0 && target.state !== "zombie") sendSignal(k, target, sig); // a zombie exists until reaped (as Linux: 0, nothing done)
   } else if (pid === -1) {
     // Every process but init, the servers and the caller; none at all is -ESRCH (as Linux).
     const targets = [...k.liveProcesses()].filter((q) => q !== p && q.pid !== 1 && !q.priv && q.state !== "zombie");
