@@ -100,7 +100,7 @@ export const EXPERIMENTS: Experiment[] = [
         columns: ["monolithic", "microkernel"],
         figures,
         verdict: monoTwo && microMore ? "supported" : "depends",
-        why: `Counted exactly from the traces between each call's entry and its return. Monolithic: ${mono.map((c) => `${c.call} ${c.modeSwitches} mode switches, ${c.contextSwitches} context switches`).join("; ")}. Microkernel: ${micro.map((c) => `${c.call} ${c.modeSwitches} mode switches, ${c.contextSwitches} context switches, ${c.messages} messages`).join("; ")} — a read reaches the disk server too, so it is two round trips and more, not one. The payload is copied once in each shape (kernel ↔ process), never twice.`,
+        why: `Counted exactly from the traces between each call's entry and its return. Monolithic: ${mono.map((c) => `${c.call} ${c.modeSwitches} mode switches, ${c.contextSwitches} context switches`).join("; ")}. Microkernel: ${micro.map((c) => `${c.call} ${c.modeSwitches} mode switches, ${c.contextSwitches} context switches, ${c.messages} messages`).join("; ")} — a read reaches the disk server too, so it is two round trips and more, not one. Bytes copied: ${mono.map((c, i) => `${c.call} ${c.bytes} monolithic, ${micro[i]!.bytes} microkernel`).join("; ")} — monolithic, the kernel copies the payload once (kernel ↔ process); microkernel, every message carries its own copy, so a read that misses the file server's cache copies a whole sector from the disk server to the file server before the file server's reply copies the bytes asked for to the program.`,
         replay: r.map((s) => s.command),
         evidence: costs.flatMap((cs, i) => cs.map((c) => ({ trace: r[i]!.trace, mode: MODES[i]!, call: c.call, fromSeq: c.fromSeq, toSeq: c.toSeq, modeSwitches: c.modeSwitches }))),
         chart: { title: "Ring crossings and context switches per call", unit: "count", labels: mono.flatMap((c) => [`${c.call} mode sw.`, `${c.call} ctx sw.`]), series: costs.map((cs, i) => ({ name: MODES[i]!, values: cs.flatMap((c) => [c.modeSwitches, c.contextSwitches]) })) },
@@ -118,13 +118,15 @@ export const EXPERIMENTS: Experiment[] = [
     },
     async judge(r) {
       const labels = ["cat of 1 MiB", `${SMALL_WRITES} small writes`, "a scripted shell session"];
-      const vt = r.map((s, i) => (i % 3 === 2 ? (s.events.at(-1)!.vt as number) : marked(s.events, pidOf(s.events, i % 3 === 0 ? "catbig" : "writes")).us));
+      // The shell session from the shell's start to the power-off (not the boot before it, which differs by shape).
+      const shellStart = (ev: Ev[]): number => ev.find((e) => e.kind === "spawn" && (e.argv as string[])[0] === "sh")!.vt as number;
+      const vt = r.map((s, i) => (i % 3 === 2 ? (s.events.at(-1)!.vt as number) - shellStart(s.events) : marked(s.events, pidOf(s.events, i % 3 === 0 ? "catbig" : "writes")).us));
       const slow = labels.map((_, i) => vt[3 + i]! / vt[i]!);
       // The servers' own ring-3 work: what the monolithic shape does in TypeScript, uncharged.
       const servers = new Set(["console", "keyboard", "disk", "fs", "rs"].map((n) => pidOf(r[3]!.events, n)));
       const serverShare = labels.map((_, i) => {
         const ev = r[3 + i]!.events;
-        const from = i === 2 ? 0 : (ev.find((e) => e.kind === "syscall" && e.name === "getppid")!.vt as number);
+        const from = i === 2 ? shellStart(ev) : (ev.find((e) => e.kind === "syscall" && e.name === "getppid")!.vt as number);
         const to = i === 2 ? (ev.at(-1)!.vt as number) : from + vt[3 + i]!;
         return ring3Us(ev, servers, from, to);
       });
@@ -233,7 +235,7 @@ export const EXPERIMENTS: Experiment[] = [
           { label: "how the run ended", values: out.map((o) => o.halt) },
         ],
         verdict: "depends",
-        why: `It depends on the driver's state. The disk server is stateless and a sector write is idempotent: restarted, its in-flight request is repeated by the file server and nothing is lost (${out[0]!.acked} acknowledged, ${out[0]!.failed} failed; without a restart every later write fails: ${out[1]!.failed} failed). The file server's in-flight request is lost with it — the client gets EIO for that one write — but the system is restored: the restarted server repairs its disk at mount and the next writes succeed (${out[2]!.acked} acknowledged, ${out[2]!.failed} failed; without a restart ${out[3]!.failed} failed).`,
+        why: `It depends on the driver's state. The disk server is stateless and a sector write is idempotent: restarted, its in-flight request is repeated by the file server and nothing is lost (${out[0]!.acked} acknowledged, ${out[0]!.failed} failed; without a restart every later write fails: ${out[1]!.failed} failed). The file server holds no request state either: the kernel keeps the client's request and sends it again to the restarted server, which repairs its disk at mount first (${out[2]!.acked} acknowledged, ${out[2]!.failed} failed${out[2]!.failed > 0 ? " — a request that was not idempotent answered differently the second time" : ""}; without a restart ${out[3]!.failed} failed).`,
         replay: r.map((s) => s.command),
         timeline: r.map((s, i) => ({ name: ["disk, restart", "disk, none", "fs, restart", "fs, none"][i]!, marks: timeline(s.events) })),
       };
@@ -286,7 +288,7 @@ export const EXPERIMENTS: Experiment[] = [
           { label: "ring-3 servers (NASM): lines", values: [0, t.serverLines] },
         ],
         verdict: t.microkernel.bytes < t.monolithic.bytes ? "supported" : "refuted",
-        why: `Counted from the build: ring 0 is the stub plus the TypeScript kernel; the monolithic shape adds the drivers and the file system (${t.monolithic.lines - t.microkernel.lines} more lines). But what a program must trust to keep its files is larger than ring 0: in the microkernel the file and disk servers (${t.serverLines} lines of NASM) still hold them — the kernel only guarantees that a bug there cannot touch anything else.`,
+        why: `Counted from the build: ring 0 is the stub plus the TypeScript kernel; the monolithic shape adds the drivers and the file system (${t.monolithic.lines - t.microkernel.lines} more lines). But what a program must trust to keep its files is larger than ring 0: in the microkernel the servers (console, keyboard, disk and file system, with the skeleton they share: ${t.serverLines} lines of NASM) still hold them — the kernel only guarantees that a bug there cannot touch anything else.`,
         replay: ["npx ringside experiment run tcb"],
         chart: { title: "Ring-0 code (minified bytes)", unit: "bytes", labels: ["TypeScript kernel"], series: [{ name: "monolithic", values: [t.monolithic.bytes] }, { name: "microkernel", values: [t.microkernel.bytes] }] },
       };

@@ -58,7 +58,7 @@ export async function ringZeroCode(): Promise<RingZero> {
   const tsComment = /^(\/\/|\*|\/\*)/;
   const lines = (fs: string[]) => fs.reduce((n, f) => n + codeLines(f, tsComment), 0);
   const inKernel = ["kernel/drivers/console.ts", "kernel/drivers/keyboard.ts", "kernel/drivers/disk.ts", "kernel/fs/fs-service.ts"];
-  const serverFiles = [...SERVERS.map((s) => `servers/${s}`), ...files("servers/fs").filter((f) => f.endsWith(".inc"))];
+  const serverFiles = [...SERVERS.map((s) => `servers/${s}`), "servers/lib/server.inc", ...files("servers/fs").filter((f) => f.endsWith(".inc"))];
   return {
     microkernel: { lines: lines(micro), bytes: await bundleBytes(["kernel/kernel.ts"]) },
     monolithic: { lines: lines(ts), bytes: await bundleBytes(["kernel/kernel.ts", ...inKernel]) },

@@ -178,6 +178,10 @@ export function registerImage(program: Command): void {
       // Not a disk at all (as boot says): nothing to check. A disk whose file system is damaged is fsck's business.
       if (bytes.length === 0 || bytes.length % 512 !== 0) throw new UserError(`${img}: not a disk image (size ${bytes.length} is not a positive multiple of 512)`, ERROR);
       const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
+      const { MAGIC, SB } = await import("../../../kernel/fs/layout.ts");
+      // No RSFS magic: not an RSFS image at all (as ls and cat say), rather than a damaged one.
+      const magic = bytes.length >= SB.magic + 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(SB.magic, true) : 0;
+      if (magic !== MAGIC) throw new UserError(`${img}: not an RSFS v1 image (it does not start with "RSFS")`, ERROR);
       const problems = Rsfs.check(bytes);
       if (problems.length === 0) {
         process.stdout.write("clean\n");
