@@ -64,6 +64,12 @@ describe.each(MODES)("Unix calls (%s)", (mode) => {
     expect(r.stderr).toMatch(/\] exit 3\n/); // the child's own status, not SIGTERM's
   });
 
+  it.skipIf(solutionCut("ipc") && mode === "microkernel" || solutionCut("lazy"))("a pointer into a heap or stack page not touched yet works in waitpid, nanosleep, ioctl and execve's argv; execve takes 6 KiB of arguments", () => {
+    const r = run("freshptr", mode);
+    expect(r.code, `failed check ${r.code}`).toBe(0);
+    expect(r.stdout).toBe(`${"x".repeat(2000)} ${"x".repeat(2000)} ${"x".repeat(2000)}\n`);
+  });
+
   it.skipIf(solutionCut("ipc") && mode === "microkernel")("50 forked children are all reaped", () => {
     const r = run("fork50", mode);
     expect(r.stdout).toBe("waitpid -10\nreaped 50\nsum 1225\n");

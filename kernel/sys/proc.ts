@@ -5,6 +5,7 @@ import { BLOCKED, NO_RETURN, type SyscallHandler } from "../syscall-contract.ts"
 import { waitMatches, type Process } from "../process.ts";
 import { MAX_SIGNAL, sendSignal, signalGroup } from "../signals.ts";
 import type { KernelApi } from "../kernel-api.ts";
+import { touchUser } from "../user-memory.ts";
 
 const MAX_PATH = 255;
 const MAX_ARGS = 64;
@@ -32,20 +33,25 @@ export const sysSpawn: SyscallHandler = (k, p, pathPtr, argvPtr) => {
   return k.spawnModule(path, argv.length ? argv : [path], p);
 };
 
-/** Reads a NULL-terminated argv array (0 = none) from user memory; -EFAULT if a pointer or string is not readable, -EINVAL if there are too many strings or too many bytes (one string alone may be too long). */
-export function readArgv(p: Process, argvPtr: number): string[] | number {
+/**
+ * Reads a NULL-terminated argv array (0 = none) from user memory; -EFAULT if a pointer or string is
+ * not readable, -EINVAL if there are too many strings or more than `maxBytes` of them with their
+ * NULs (one string alone may be too long). The array may lie in heap or stack pages not touched yet.
+ */
+export function readArgv(p: Process, argvPtr: number, maxBytes = MAX_ARG_BYTES): string[] | number {
   const argv: string[] = [];
   if (argvPtr === 0) return argv;
   let bytes = 0;
   for (let i = 0; ; i++) {
     if (i > MAX_ARGS) return -E.INVAL;
-    const ptr = p.as.readWord((argvPtr >>> 0) + i * 4);
+    const at = (argvPtr >>> 0) + i * 4;
+    const ptr = touchUser(p, at, 4, false) ? p.as.readWord(at) : undefined;
     if (ptr === undefined) return -E.FAULT;
     if (ptr === 0) break;
-    const arg = p.as.readCString(ptr, MAX_ARG_BYTES);
-    if (arg === null) return p.as.readable(ptr, MAX_ARG_BYTES + 1) ? -E.INVAL : -E.FAULT; // too long, or not readable
+    const arg = p.as.readCString(ptr, maxBytes);
+    if (arg === null) return p.as.readable(ptr, maxBytes + 1) ? -E.INVAL : -E.FAULT; // too long, or not readable
     bytes += arg.length + 1;
-    if (bytes > MAX_ARG_BYTES) return -E.INVAL;
+    if (bytes > maxBytes) return -E.INVAL;
     argv.push(decodeBytes(arg)); // byte for byte back out (encodeBytes), UTF-8 or not
   }
   return argv;
@@ -55,7 +61,7 @@ export function readArgv(p: Process, argvPtr: number): string[] | number {
 export const sysWaitpid: SyscallHandler = (k, p, pid, statusPtr, options) => {
   if (options & ~WNOHANG) return -E.INVAL;
   pid |= 0;
-  if (statusPtr !== 0 && !p.as.readable(statusPtr >>> 0, 4)) return -E.FAULT;
+  if (statusPtr !== 0 && !k.touchUser(p, statusPtr >>> 0, 4, true)) return -E.FAULT; // (a stack page not touched yet is fine)
   let zombie: Process | undefined;
   let any = false;
   for (const c of p.children) {

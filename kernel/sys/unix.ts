@@ -48,9 +48,9 @@ export const sysFork: SyscallHandler = (k, p) => k.fork(p);
 export const sysExecve: SyscallHandler = (k, p, pathPtr, argvPtr, envpPtr) => {
   const path = pathArg(p, pathPtr);
   if (typeof path === "number") return path;
-  const argv = readArgv(p, argvPtr);
+  const argv = readArgv(p, argvPtr, ARG_BYTES_MAX);
   if (typeof argv === "number") return argv === -E.INVAL ? -E.E2BIG : argv;
-  const envp = readArgv(p, envpPtr);
+  const envp = readArgv(p, envpPtr, ARG_BYTES_MAX);
   if (typeof envp === "number") return envp === -E.INVAL ? -E.E2BIG : envp;
   let text = 0;
   for (const s of argv) text += encodeBytes(s).length + 1;
@@ -206,9 +206,9 @@ export const sysIoctl: SyscallHandler = (k, p, fd, request, arg) => {
   if (f.server !== "console") return -E.NOTTY;
   switch (request >>> 0) {
     case TIOCGPGRP:
-      return p.as.writeWord(arg >>> 0, k.foregroundGroup) ? 0 : -E.FAULT;
+      return k.touchUser(p, arg >>> 0, 4, true) && p.as.writeWord(arg >>> 0, k.foregroundGroup) ? 0 : -E.FAULT;
     case TIOCSPGRP: {
-      const g = p.as.readWord(arg >>> 0);
+      const g = k.touchUser(p, arg >>> 0, 4, false) ? p.as.readWord(arg >>> 0) : undefined;
       if (g === undefined) return -E.FAULT;
       if ((g | 0) < 0) return -E.INVAL;
       if (!groupExists(k, g)) return -E.SRCH;
@@ -279,7 +279,7 @@ export const sysRtSigaction: SyscallHandler = (k, p, sig, act, oact, sigsetsize)
   if (sigsetsize !== 8 || sig < 1 || sig > MAX_SIGNAL) return -E.INVAL;
   const old = p.sigIgnored & (1 << sig) ? SIG_IGN : SIG_DFL;
   if (act !== 0) {
-    const h = p.as.readWord(act >>> 0);
+    const h = k.touchUser(p, act >>> 0, 4, false) ? p.as.readWord(act >>> 0) : undefined;
     if (h === undefined) return -E.FAULT;
     if (!ignorable(sig)) return -E.INVAL;
     if (h !== SIG_DFL && h !== SIG_IGN) return -E.INVAL; // no user handlers yet

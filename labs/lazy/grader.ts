@@ -25,6 +25,7 @@ export default defineLab({
   projectTests: [
     "tests/kernel-core.test.ts › memory › brk grows the heap lazily, refuses a break past the limit, and shrinks",
     "tests/kernel-core.test.ts › memory › a program that recurses forever is killed with #PF at the stack guard page",
+    "tests/unix-run.test.ts › a pointer into a heap or stack page not touched yet works in waitpid, nanosleep, ioctl and execve's argv; execve takes 6 KiB of arguments",
   ],
   tests: [
     {
