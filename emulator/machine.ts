@@ -38,6 +38,8 @@ export type StopReason =
  * machine may continue; false stops the machine with an "emulator-fault".
  */
 export type EmulatorFaultHandler = (message: string) => boolean;
+/** Where queued input goes: the UART (typed text) or the PS/2 keyboard (scancodes). */
+export type InputDevice = "serial0-input" | "keyboard-code";
 
 /** v86's 16- and 32-bit port accessors (cpu.io; not in V86Cpu's declared subset). */
 interface WideIo {
@@ -129,7 +131,7 @@ export class Machine {
   private readonly rng: Xoshiro128;
   private readonly pendingJit: { index: number; start: number; flags: number; fn: Function }[] = [];
   private readonly serialListeners: ((byte: number) => void)[] = [];
-  private readonly inputQueue: { bytes: Uint8Array; atUs: number | undefined; device: "serial0-input" | "keyboard-code" }[] = [];
+  private readonly inputQueue: { bytes: Uint8Array; atUs: number | undefined; device: InputDevice }[] = [];
   private readonly maxInstructions: number;
   private stopReason: StopReason | undefined;
   private faultHandler: EmulatorFaultHandler | undefined;
@@ -299,7 +301,8 @@ export class Machine {
         const next = this.nextInputMs();
         const timer = t + 0.001;
         const skip = next !== undefined ? Math.max(0, Math.min(timer, next - this.nowMs())) : timer;
-        if (this.inputQueue.length && this.inputQueue[0]!.atUs === undefined) return 0; // deliver now
+        const head = this.inputQueue[0];
+        if (head && head.atUs === undefined && this.untimedDue(head.device)) return 0; // deliver now
         this.idleMs += skip;
         this.timeBaseMoved();
         return this.waitForInput && !this.inputQueue.length ? IDLE_WAIT_MS : 0;
@@ -494,10 +497,21 @@ export class Machine {
     return head?.atUs !== undefined ? head.atUs / 1000 : undefined;
   }
 
+  /**
+   * Whether the guest wants untimed input for `device` now (the kernel's: a program waits to read
+   * the console, or nothing else can happen). Without it, untimed input goes in whenever the CPU halts.
+   */
+  inputWanted: ((device: InputDevice) => boolean) | undefined;
+
+  /** True if the next untimed input (to `device`) may go in now: the CPU is halted and the guest wants it. */
+  private untimedDue(device: InputDevice): boolean {
+    return this.state8[WASM_OFFSET.inHlt] !== 0 && (this.inputWanted?.(device) ?? true);
+  }
+
   private deliverInput(): void {
     const head = this.inputQueue[0];
     if (!head) return;
-    const due = head.atUs !== undefined ? this.nowUs() >= head.atUs : this.state8[WASM_OFFSET.inHlt] !== 0;
+    const due = head.atUs !== undefined ? this.nowUs() >= head.atUs : this.untimedDue(head.device);
     if (!due) return;
     this.inputQueue.shift();
     const bus = (this.emulator as unknown as { bus: { send(ev: string, v: number): void } }).bus;

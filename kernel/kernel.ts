@@ -214,6 +214,13 @@ export class Kernel implements KernelApi {
       exitProcess: (p, s, v, sig, r) => this.exitProcess(p, s, v, sig, r),
     }, cost);
     machine.onPortWrite32(HYPERCALL_PORT, (v) => this.hypercall(v));
+    // Typed input (--input, --keys, run's stdin) goes in when a program waits to read the console —
+    // not while the system waits for a timer (a server's restart, a sleep) — or when nothing else
+    // can happen, so a scripted session reads the same whatever its timing.
+    // Keys wait for the keyboard's driver too (a restart in progress).
+    machine.inputWanted = (device) =>
+      (this.dispatcher.current === null && this.dispatcher.nextWake() === Infinity) ||
+      (this.services.awaited("console", MSG.CON_READ, this.procs.live) && (device !== "keyboard-code" || this.services.running("keyboard")));
     machine.onEmulatorFault(() => this.repair.repair(this.dispatcher.current));
     if (opts.onConsole) machine.onSerialOutput(opts.onConsole);
   }

@@ -31,6 +31,8 @@ interface Pending {
   readonly replyVa: number;
   readonly replyCap: number;
   readonly req: KernelRequest;
+  /** The request's w0 (its type). */
+  readonly type: number;
 }
 
 const REQUEST = 0, REPLY = 1;
@@ -143,6 +145,22 @@ export class Services {
   }
 
   /** The running ring-3 server `name`, if any. */
+  /**
+   * True if some process waits for the answer to a request of this type that the kernel made for it
+   * to service `name` (a `read` of the console: CON_READ), in either shape.
+   */
+  awaited(name: string, type: number, live: readonly Process[]): boolean {
+    const d = this.servers.get(name);
+    if (d) {
+      for (const p of live) if (p.ipc.request !== null && p.ipc.peer === d && p.ipc.w0 === type) return true;
+      return false;
+    }
+    const s = this.inKernel.get(name);
+    if (!s) return false;
+    for (const e of this.pending.values()) if (e.service === s && e.type === type) return true;
+    return false;
+  }
+
   serverProcess(name: string): Process | undefined {
     return this.servers.get(name);
   }
@@ -201,7 +219,7 @@ export class Services {
     }
     const r = s.request({ client: p.pid, w0, w1, w2, payload: bytes, replyCap } satisfies ServiceRequest);
     if (r) return this.finish(p, s, r, replyVa, replyCap, req);
-    this.pending.set(p.pid, { client: p, service: s, replyVa, replyCap, req });
+    this.pending.set(p.pid, { client: p, service: s, replyVa, replyCap, req, type: w0 });
     this.dispatcher.block(p, { kind: "service", name });
     return BLOCKED;
   }

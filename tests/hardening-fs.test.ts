@@ -114,5 +114,10 @@ describe("/boot and O_APPEND in the file service", () => {
       expect(ringside(["image", "fsck", disk]).stdout).toBe("clean\n"); // the removed file was freed
       expect(ringside(["image", "ls", disk, "/home"]).stdout).not.toContain("old");
     }, 120_000);
+
+    it.skipIf(solutionCut("ipc") && mode === "microkernel")(`a write at the largest file size is -EFBIG, not -ENOSPC; one across it writes what fits (${mode})`, () => {
+      const r = ringside(["run", "--mode", mode, "--image", img, "--snapshot", prog("filemax.asm")]);
+      expect(r.code, `failed check ${r.code}: ${r.stderr}`).toBe(0);
+    }, 120_000);
   }
 });

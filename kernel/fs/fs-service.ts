@@ -12,7 +12,7 @@ import { DT, FS_APPEND, FS_FLAG, FTYPE, IPC_MAX, MSG, O } from "../protocol.ts";
 import { reply, type KernelService, type ServiceEnv, type ServiceReply, type ServiceRequest } from "../service.ts";
 import { DeviceError, ImageError, NoSpaceError } from "./errors.ts";
 import { Inode } from "./inode.ts";
-import { DIRENT_SIZE, DIRENTS_PER_BLOCK, NAME_MAX, ROOT_INODE, TYPE_DIR, TYPE_FILE, TYPE_FREE } from "./layout.ts";
+import { DIRENT_SIZE, DIRENTS_PER_BLOCK, MAX_FILE_SIZE, NAME_MAX, ROOT_INODE, TYPE_DIR, TYPE_FILE, TYPE_FREE } from "./layout.ts";
 import { Rsfs } from "./rsfs.ts";
 
 const SLASH = 0x2f;
@@ -171,6 +171,7 @@ export class FsService implements KernelService {
     if (node.type === TYPE_DIR) return reply(-E.ISDIR);
     const data = req.payload.length > IPC_MAX ? req.payload.subarray(0, IPC_MAX) : req.payload;
     const at = req.w2 >>> 0 === FS_APPEND ? node.size : req.w2 >>> 0;
+    if (at >= MAX_FILE_SIZE) return reply(-E.FBIG); // past the largest file: no disk would hold it
     const n = fs.writeAt(node, at, data); // NoSpaceError (-ENOSPC) if nothing fit
     return reply(n, node.size, at);
   }

@@ -44,6 +44,7 @@ export default defineLab({
     "tests/fs-server.test.ts › the file server",
     "tests/hardening-fs.test.ts › a program cannot write /boot; appends through two descriptors keep every byte (${mode})",
     "tests/hardening-fs.test.ts › a file removed while open is read and written through its descriptor, and its inode goes to no other file until the last close (${mode})",
+    "tests/hardening-fs.test.ts › a write at the largest file size is -EFBIG, not -ENOSPC; one across it writes what fits (${mode})",
     "tests/image.test.ts › after the guest's file server writes, fsck is clean and the disk matches the library doing the same",
     "tests/ipc.test.ts › IPC between two servers",
     "tests/ipc.test.ts › IPC edge cases",
