@@ -157,6 +157,8 @@ export class Kernel implements KernelApi {
   private readonly faults: FaultInjector | undefined;
   /** Kernel-made requests whose server died with them in flight, waiting for its restart (oldest first). */
   private readonly parked: { p: Process; name: string; deadline: number }[] = [];
+  /** Set once a program has waited to read the console (typed input waits for that: inputWanted). */
+  private consoleRead = false;
   /** Page directories of ended (or exec'd) address spaces, freed at the next kernel entry (see AddressSpace.destroy). */
   private readonly lateDirectories: number[] = [];
   /** The console's foreground process group (tcsetpgrp); 0 = none. */
@@ -214,13 +216,16 @@ export class Kernel implements KernelApi {
       exitProcess: (p, s, v, sig, r) => this.exitProcess(p, s, v, sig, r),
     }, cost);
     machine.onPortWrite32(HYPERCALL_PORT, (v) => this.hypercall(v));
-    // Typed input (--input, --keys, run's stdin) goes in when a program waits to read the console —
-    // not while the system waits for a timer (a server's restart, a sleep) — or when nothing else
-    // can happen, so a scripted session reads the same whatever its timing.
-    // Keys wait for the keyboard's driver too (a restart in progress).
-    machine.inputWanted = (device) =>
-      (this.dispatcher.current === null && this.dispatcher.nextWake() === Infinity) ||
-      (this.services.awaited("console", MSG.CON_READ, this.procs.live) && (device !== "keyboard-code" || this.services.running("keyboard")));
+    // Typed input (--input, --keys, run's stdin) goes in once a program has waited to read the
+    // console — not while the system is still starting (a server restarting during boot would see,
+    // or lose, keys typed for the shell) — then whenever the CPU halts, as a person types (Ctrl-C
+    // reaches a job that sleeps); or when nothing else can happen. Keys also wait for the keyboard's
+    // driver to be running (a restart in progress).
+    machine.inputWanted = (device) => {
+      if (!this.consoleRead) this.consoleRead = this.services.awaited("console", MSG.CON_READ, this.procs.live);
+      if (this.dispatcher.current === null && this.dispatcher.nextWake() === Infinity) return true;
+      return this.consoleRead && (device !== "keyboard-code" || this.services.running("keyboard"));
+    };
     machine.onEmulatorFault(() => this.repair.repair(this.dispatcher.current));
     if (opts.onConsole) machine.onSerialOutput(opts.onConsole);
   }

@@ -158,10 +158,6 @@ mount:
     call iload
     cmp word [mi_a + inode.type], T_DIR
     jne .bad
-    mov edi, opens                          ; nothing is open on a fresh mount (repair frees orphans)
-    mov ecx, OPEN_INODES / 2
-    xor eax, eax
-    rep stosd
     call repair                             ; free what a crash may have leaked
     mov dword [mounted], 1
     ret

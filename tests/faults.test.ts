@@ -53,6 +53,15 @@ describe("--inject", () => {
     expect(r.events.some((e) => e.kind === "restart" && e.name === "fs")).toBe(true);
   }, 60_000);
 
+  it.skipIf(solutionCut("recovery") || solutionCut("ipc"))("typed input waits for the shell while a crashed server restarts during boot (lines and keys)", () => {
+    const typed = ringside(["boot", base, "--snapshot", "--inject", "disk:crash@5", "--input", "cat /home/readme.txt\nexit\n"]);
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(typed.stdout).toMatch(/\n\$ cat \/home\/readme\.txt\nringside is a teaching microkernel/); // echoed after the prompt, not during the boot
+    const keys = ringside(["boot", base, "--snapshot", "--inject", "keyboard:crash@500us", "--keys", "ls /home\nexit\n"]);
+    expect(keys.code, keys.stderr).toBe(0);
+    expect(keys.stdout).toContain("$ ls /home\nreadme.txt\n$ exit"); // not lost while the keyboard's driver was down
+  }, 60_000);
+
   it.skipIf(solutionCut("recovery") || solutionCut("ipc"))("a fault due at a request strikes before the server serves it, even one it takes from its queue (the caller's return fast path)", () => {
     // fs's request 21 is the one the kernel sends again to the fs restarted after request 20: it is
     // queued, so fs's next ipc_reply_recv takes it at once and would return straight to fs.

@@ -72,7 +72,7 @@ hole bytes not zero: 0
 read the tail: 2
 byte 200000: 90
 big size: 200001
-write past the largest file: -28
+write past the largest file: -27
 unlink /big: 0
 open /big after unlink: -2
 mkdir /d: 0

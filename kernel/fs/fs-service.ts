@@ -47,13 +47,6 @@ export class FsService implements KernelService {
   private readonly parent = new Inode();
   /** The inode a request is about (fs.asm's mi_a). */
   private readonly node = new Inode();
-  /**
-   * Open descriptions per inode (FS_OPEN adds one, FS_CLOSE takes one away), and the removed inodes
-   * kept for them: a file removed while open stays readable and writable through them, and its
-   * inode — so its number, the handle — is not reused until the last is closed.
-   */
-  private readonly opens = new Map<number, number>();
-  private readonly orphans = new Set<number>();
   /** resolve: the last component, the path is "/" itself, a '/' follows the last component. */
   private lastName: Uint8Array = new Uint8Array(0);
   private isRoot = false;
@@ -84,7 +77,7 @@ export class FsService implements KernelService {
         case MSG.FS_OPEN: return this.open(fs, req);
         case MSG.FS_READ: return this.read(fs, req);
         case MSG.FS_WRITE: return this.write(fs, req);
-        case MSG.FS_CLOSE: return this.close(fs, req);
+        case MSG.FS_CLOSE: return reply(0);
         case MSG.FS_UNLINK: return this.unlink(fs, req);
         case MSG.FS_MKDIR: return this.mkdir(fs, req);
         default: return this.readdir(fs, req);
@@ -118,38 +111,18 @@ export class FsService implements KernelService {
       if (!(flags & O.CREAT) || flags & O.DIRECTORY) return reply(-E.NOENT); // O_CREAT makes files only
       if (this.trailingSlash) return reply(-E.ISDIR); // "new/": not a file name (as Linux)
       const made = fs.create(this.parent, this.lastName, TYPE_FILE);
-      this.opened(made.ino);
       return reply(made.ino, 0, FTYPE.FILE);
     }
     if ((flags & (O.CREAT | O.EXCL)) === (O.CREAT | O.EXCL)) return reply(-E.EXIST);
     const node = fs.readInode(ino, this.node);
     if (node.type === TYPE_DIR) {
       if (flags & (O.ACCMODE | O.TRUNC | O.CREAT)) return reply(-E.ISDIR); // a directory opens read-only
-      this.opened(ino);
       return reply(ino, node.size, FTYPE.DIR);
     }
     if (node.type !== TYPE_FILE) return reply(-E.IO);
     if (flags & O.DIRECTORY || this.trailingSlash) return reply(-E.NOTDIR);
     if (flags & O.TRUNC) fs.truncate(node);
-    this.opened(ino);
     return reply(ino, node.size, FTYPE.FILE);
-  }
-
-  /** FS_CLOSE: w1 = inode → w0 = 0. The last close of a removed file frees it. */
-  private close(fs: Rsfs, req: ServiceRequest): ServiceReply {
-    const ino = req.w1 >>> 0;
-    const n = this.opens.get(ino) ?? 0;
-    if (n > 1) this.opens.set(ino, n - 1);
-    else if (n === 1) {
-      this.opens.delete(ino);
-      if (this.orphans.delete(ino)) fs.release(fs.readInode(ino, this.node));
-    }
-    return reply(0);
-  }
-
-  /** One more open description of inode `ino`. */
-  private opened(ino: number): void {
-    this.opens.set(ino, (this.opens.get(ino) ?? 0) + 1);
   }
 
   /** FS_READ: w1 = inode, w2 = offset → w0 = bytes (up to IPC_MAX, to the end of the file), w1 = the file's size, payload = them. */
@@ -176,7 +149,7 @@ export class FsService implements KernelService {
     return reply(n, node.size, at);
   }
 
-  /** FS_UNLINK: w1 = 0 (a file) or not 0 (an empty directory), payload = path → w0 = 0. */
+  /** FS_UNLINK: w1 = 0 (a file) or not 0 (an empty directory), payload = path → w0 = 0, w1 = the inode freed. */
   private unlink(fs: Rsfs, req: ServiceRequest): ServiceReply {
     if (bootDenied(req)) return reply(-E.ACCES);
     const err = this.resolve(fs, req.payload);
@@ -194,12 +167,8 @@ export class FsService implements KernelService {
       if (node.type !== TYPE_FILE) return reply(-E.IO);
       if (this.trailingSlash) return reply(-E.NOTDIR);
     }
-    if (this.opens.has(ino)) {
-      // Still open: the entry goes now, the inode and its blocks with the last close (as in Unix).
-      fs.clearEntry(this.parent, slot);
-      this.orphans.add(ino);
-    } else fs.remove(this.parent, slot, node);
-    return reply(0);
+    fs.remove(this.parent, slot, node);
+    return reply(0, ino);
   }
 
   /** FS_MKDIR: payload = path → w0 = 0. The new directory is empty (size 0, no blocks). */
@@ -260,9 +229,6 @@ export class FsService implements KernelService {
   /** Mounts the disk service's block device as fs.asm would; ImageError (→ -EIO) if it cannot. */
   private mount(): Rsfs {
     this.fs = null;
-    // A mount repairs the image, which frees any inode no entry names: what was open is forgotten.
-    this.opens.clear();
-    this.orphans.clear();
     const device = this.env?.service(this.diskName)?.blockDevice;
     if (!device) throw new ImageError(`no "${this.diskName}" service with a block device`);
     this.fs = Rsfs.mount(device, "server");

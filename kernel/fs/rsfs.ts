@@ -753,11 +753,6 @@ export class Rsfs {
   /** Removes `victim`, the entry `slot` of `parent`: empties the entry, frees its blocks, zeroes the inode. */
   remove(parent: Inode, slot: number, victim: Inode): void {
     this.clearEntry(parent, slot);
-    this.release(victim);
-  }
-
-  /** Frees `victim`'s blocks and the inode itself (an inode no entry names any more). */
-  release(victim: Inode): void {
     this.truncate(victim);
     this.writeInode(victim.init(victim.ino, TYPE_FREE));
   }

@@ -160,14 +160,33 @@ export const sysClose: SyscallHandler = (k, p, fd) => {
   return k.serviceRequest(p, "fs", MSG.FS_CLOSE, f.ino, 0, null, 0, 0, resultOnly);
 };
 
-/** unlink(path) and rmdir(path). */
+/**
+ * unlink(path) and rmdir(path). The file service frees the inode at once and names it (w1): every
+ * descriptor still open on it is cut off (its inode becomes 0, which the service answers -EBADF),
+ * so it can never reach the next file that gets the inode.
+ */
 function removeCall(dir: boolean): SyscallHandler {
   return (k, p, pathPtr) => {
     if (!p.files) return -E.NOSYS;
     const path = pathArg(p, pathPtr);
     if (typeof path === "number") return path;
-    return k.serviceRequest(p, "fs", MSG.FS_UNLINK, dir ? 1 : 0, privileged(p), path, 0, 0, resultOnly);
+    return k.serviceRequest(p, "fs", MSG.FS_UNLINK, dir ? 1 : 0, privileged(p), path, 0, 0, {
+      done: (w0, w1) => {
+        if ((w0 | 0) === 0 && w1 !== 0) cutOff(k, w1 >>> 0);
+        return w0 | 0;
+      },
+      failed: ioError,
+    });
   };
+}
+
+/** Every open file description of inode `ino` of the file service now names no inode (0). */
+function cutOff(k: KernelApi, ino: number): void {
+  for (const q of k.liveProcesses()) {
+    const t = q.files;
+    if (!t) continue;
+    for (const f of t.fds) if (f && f.server === "fs" && f.ino === ino) f.ino = 0;
+  }
 }
 export const sysUnlink = removeCall(false);
 export const sysRmdir = removeCall(true);

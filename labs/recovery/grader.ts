@@ -85,6 +85,7 @@ export default defineLab({
   projectTests: [
     "tests/faults.test.ts › disk:crash@5 in the microkernel: the session completes; the trace shows the crash, the restart and the repeated request",
     "tests/faults.test.ts › a fault due at a request strikes before the server serves it, even one it takes from its queue (the caller's return fast path)",
+    "tests/faults.test.ts › typed input waits for the shell while a crashed server restarts during boot (lines and keys)",
     "tests/torture.test.ts › 8 seeded faults into disk and fs: 0 lost acknowledged writes, 0 fsck problems, 0 hung clients",
     "tests/microkernel.test.ts › restarts a killed disk server: the next cat and ls work (rs, docs/recovery.md)",
     "tests/recovery.test.ts › disk, fs and console are restarted; cat, ls and echo work again and ps counts the restarts",
