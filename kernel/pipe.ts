@@ -91,8 +91,9 @@ class Pipe {
   readonly readers = new Int32Array(MAX_WAITERS);
   readonly readerCap = new Uint32Array(MAX_WAITERS);
   nReaders = 0;
-  /** Waiting writers (client pids), oldest first. */
+  /** Waiting writers (client pids), oldest first, and the room each waits for (its payload up to PIPE_BUF, else 1). */
   readonly writers = new Int32Array(MAX_WAITERS);
+  readonly writerNeed = new Uint32Array(MAX_WAITERS);
   nWriters = 0;
 }
 
@@ -155,6 +156,7 @@ export class PipeService implements KernelService {
         const n = req.payload.length <= PIPE_BUF && p.buf.room < req.payload.length ? 0 : p.buf.write(req.payload);
         if (n === 0) {
           if (p.nWriters >= MAX_WAITERS) return this.answer(-E.AGAIN);
+          p.writerNeed[p.nWriters] = req.payload.length <= PIPE_BUF ? req.payload.length : 1;
           p.writers[p.nWriters++] = req.client;
           return null;
         }
@@ -187,7 +189,7 @@ export class PipeService implements KernelService {
     for (const p of this.pipes) {
       if (!p) continue;
       for (let i = p.nReaders - 1; i >= 0; i--) if (p.readers[i] === client) p.nReaders = drop(p.readers, p.readerCap, p.nReaders, i);
-      for (let i = p.nWriters - 1; i >= 0; i--) if (p.writers[i] === client) p.nWriters = drop(p.writers, null, p.nWriters, i);
+      for (let i = p.nWriters - 1; i >= 0; i--) if (p.writers[i] === client) p.nWriters = drop(p.writers, p.writerNeed, p.nWriters, i);
     }
   }
 
@@ -225,9 +227,11 @@ export class PipeService implements KernelService {
 
   /** There is room: every waiting writer is told to write again (oldest first). */
   private wakeWriters(p: Pipe): void {
-    while (p.nWriters > 0 && p.buf.room > 0) {
+    // Oldest first, while the room suffices for the oldest; a woken writer may write again at once
+    // (re-entering here) or wait again at the end: each waiter is looked at once per call.
+    for (let n = p.nWriters; n > 0 && p.nWriters > 0 && p.buf.room >= p.writerNeed[0]!; n--) {
       const client = p.writers[0]!;
-      p.nWriters = drop(p.writers, null, p.nWriters, 0);
+      p.nWriters = drop(p.writers, p.writerNeed, p.nWriters, 0);
       this.wake(client, 0);
     }
   }

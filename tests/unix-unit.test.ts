@@ -136,7 +136,9 @@ describe("PipeService", () => {
     expect(req(1, MSG.PIPE_WRITE, id, 0, new Array<number>(fill).fill(1))!.w0).toBe(fill);
     expect(req(2, MSG.PIPE_WRITE, id, 0, new Array<number>(PIPE_BUF).fill(2))).toBeNull(); // 100 bytes of room: none taken
     expect(req(3, MSG.PIPE_WRITE, id, 0, new Array<number>(100).fill(3))!.w0).toBe(100); // fits whole
-    expect(req(4, MSG.PIPE_READ, id, 0, [], PIPE_BUF)!.w0).toBe(PIPE_BUF);
+    expect(req(4, MSG.PIPE_READ, id, 0, [], 10)!.w0).toBe(10);
+    expect(replies).toEqual([]); // 10 bytes of room: not worth waking a writer that needs 4096
+    expect(req(4, MSG.PIPE_READ, id, 0, [], PIPE_BUF - 10)!.w0).toBe(PIPE_BUF - 10);
     expect(replies).toEqual([{ client: 2, w0: 0, data: [] }]); // room now: write again
     expect(req(2, MSG.PIPE_WRITE, id, 0, new Array<number>(PIPE_BUF).fill(2))!.w0).toBe(PIPE_BUF);
     expect(req(5, MSG.PIPE_READ, id, 0, [], 4 * PIPE_BUF)!.w0).toBe(PIPE_SIZE); // drain: the pipe is empty
