@@ -7,6 +7,7 @@ BUF_SIZE equ 4096
 section .data
 s_cat   db "cat", 0
 s_stdin db "-", 0
+s_write db "write error", 0
 
 section .bss
 buf      resb BUF_SIZE
@@ -48,8 +49,9 @@ _start:
     mov ebx, [exitcode]
     call ulib_exit
 
-; copy: copies descriptor EBX to stdout until end of file; a read or write error is reported
-; against the name ESI. Preserves every register except EAX.
+; copy: copies descriptor EBX to stdout until end of file; a read error is reported against the
+; name ESI, a write error as "write error" (as GNU cat: the output failed, not the file). Preserves
+; every register except EAX.
 copy:
     push ebx
     push ecx
@@ -67,6 +69,11 @@ copy:
     call ulib_write_all
     test eax, eax
     jns .again
+    push esi
+    mov esi, s_write
+    call report
+    pop esi
+    jmp .out
 .error:
     call report
 .out:
