@@ -1,8 +1,13 @@
 ; echo [word…]: writes the words joined by single spaces, then "\n", to stdout (one write when the
-; text fits the buffer; the argument text is at most 4 KiB). Exit 0, or 1 if stdout fails.
+; text fits the buffer; the argument text is at most 4 KiB). Exit 0, or 1 if stdout fails (with
+; "echo: write error: <why>" on stderr, as GNU echo).
 %include "ulib.inc"
 
 BUF_SIZE equ 4096 + 64
+
+section .data
+s_echo  db "echo", 0
+s_write db "write error", 0
 
 section .bss
 buf resb BUF_SIZE
@@ -39,7 +44,10 @@ _start:
     xor ebx, ebx
     test eax, eax
     jns .exit
-    inc ebx
+    mov esi, s_echo
+    mov edi, s_write
+    call ulib_perror
+    mov ebx, 1
 .exit:
     call ulib_exit
 
