@@ -498,8 +498,9 @@ export class Machine {
   }
 
   /**
-   * Whether the guest wants untimed input for `device` now (the kernel's: a program waits to read
-   * the console, or nothing else can happen). Without it, untimed input goes in whenever the CPU halts.
+   * Whether the guest wants untimed input for `device` now (the kernel's: once a program has waited
+   * to read the console, or when nothing else can happen). Without it, untimed input goes in whenever
+   * the CPU halts.
    */
   inputWanted: ((device: InputDevice) => boolean) | undefined;
 
