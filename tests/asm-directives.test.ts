@@ -106,6 +106,13 @@ describe("asm directives and preprocessor (NASM-identical bytes)", () => {
     expect(hex(ok(src).bytes)).toBe("000101010400000004000000ebfeebfcebf2ebf01400000014000000");
   });
 
+  it("a times count that uses a label defined later is refused, as NASM refuses it", () => {
+    const r = assemble("times x db 0\nx: db 1\n", {});
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["non-constant argument supplied to TIMES (it uses a label defined later)"]);
+    expect(hex(ok("start: db 1\ntimes 4-($-$$) db 0\nx: times x-start db 2\n").bytes)).toBe("0100000002020202"); // earlier labels and $ are fine (NASM's bytes)
+  });
+
   it("a jump to a plain number is near (NASM shortens only jumps to a target in a section)", () => {
     const src = "org 0x7c00\nbits 16\nentry equ 0x7c00\nstart:\njmp entry\njz entry\njmp start\njmp $+2\nloop start\njmp short 0x7c00\n" +
       "later equ start\njmp later\nbits 32\njmp 0x7c00\njnz fwd\nfwd:\n";

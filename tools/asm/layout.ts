@@ -103,6 +103,8 @@ export function layout(inp: LayoutInput): LayoutResult {
   const n = stmts.length;
   const circular = reportEquCycles(stmts, sink);
   const longBranch = new Uint8Array(n);
+  /** Statements whose `times` count was unknown in some pass (it names a label defined later): NASM refuses them. */
+  const timesForward = new Uint8Array(n);
   // what the previous pass produced: its symbols, its placed sections, and the section starts it assumed
   let prevSyms: Map<string, SymbolDef> | undefined;
   let prevSections = new Map<string, SectionInfo>();
@@ -466,6 +468,8 @@ export function layout(inp: LayoutInput): LayoutResult {
         let count = 1;
         if (st.times) {
           const v = evaluate(st.times, ctx);
+          if (v.unknown) timesForward[stmtIndex] = 1;
+          if (final && timesForward[stmtIndex]) throw new AsmError("non-constant argument supplied to TIMES (it uses a label defined later)", st.timesCol);
           if (v.unknown) count = 0;
           else {
             count = v.v;
