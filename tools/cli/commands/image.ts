@@ -7,6 +7,7 @@ import { EXIT, UserError } from "../errors.ts";
 import { escapeControl } from "../io.ts";
 import { checkOutputPath, readInputFile, sameFile, writeWhole } from "../../host-files.ts";
 import type { Rsfs } from "../../../kernel/fs/rsfs.ts";
+import { MAGIC, SB } from "../../../kernel/fs/layout.ts";
 
 const ERROR = EXIT.USAGE;
 const MAX_SIZE_MIB = 1024;
@@ -60,18 +61,21 @@ function unreadableAsIs(spec: string): boolean {
  * wrote files into, or any other file, is not replaced without --force (building the same image again is).
  */
 function refuseToReplace(output: string, bytes: Uint8Array): void {
-  let size: number;
+  let old: Buffer;
   try {
-    const st = statSync(output);
-    if (!st.isFile()) return; // a device, a FIFO: written in place
-    size = st.size;
+    if (!statSync(output).isFile()) return; // a device, a FIFO: written in place
+    old = readFileSync(output);
   } catch {
     return; // not there yet
   }
-  if (size === bytes.length && Buffer.from(readFileSync(output)).equals(bytes)) return;
-  const head = size >= 8 ? Buffer.from(readFileSync(output).subarray(0, 4)).toString("latin1") : "";
-  const what = head === "RSFS" ? "an image that differs from the one built (files written into it would be lost)" : "a file that is not an RSFS image";
+  if (old.equals(bytes)) return;
+  const what = hasRsfsMagic(old) ? "an image that differs from the one built (files written into it would be lost)" : "a file that is not an RSFS image";
   throw new UserError(`-o ${output}: it exists and is ${what}; add --force to replace it`, ERROR);
+}
+
+/** True if `bytes` start with an RSFS superblock's magic (whatever else is wrong with them). */
+function hasRsfsMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= SB.magic + 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(SB.magic, true) === MAGIC;
 }
 
 /** A byte count for people: 1234 bytes, 12 KiB, 3.5 MiB. */
@@ -178,10 +182,8 @@ export function registerImage(program: Command): void {
       // Not a disk at all (as boot says): nothing to check. A disk whose file system is damaged is fsck's business.
       if (bytes.length === 0 || bytes.length % 512 !== 0) throw new UserError(`${img}: not a disk image (size ${bytes.length} is not a positive multiple of 512)`, ERROR);
       const { Rsfs } = await import("../../../kernel/fs/rsfs.ts");
-      const { MAGIC, SB } = await import("../../../kernel/fs/layout.ts");
       // No RSFS magic: not an RSFS image at all (as ls and cat say), rather than a damaged one.
-      const magic = bytes.length >= SB.magic + 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(SB.magic, true) : 0;
-      if (magic !== MAGIC) throw new UserError(`${img}: not an RSFS v1 image (it does not start with "RSFS")`, ERROR);
+      if (!hasRsfsMagic(bytes)) throw new UserError(`${img}: not an RSFS v1 image (it does not start with "RSFS")`, ERROR);
       const problems = Rsfs.check(bytes);
       if (problems.length === 0) {
         process.stdout.write("clean\n");
