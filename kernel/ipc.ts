@@ -8,7 +8,8 @@ import { E } from "./names.ts";
 import { FRAME } from "./layout.ts";
 import { ENDPOINT, IPC_MAX, MSG } from "./protocol.ts";
 import { PAGE } from "./frames.ts";
-import { IPC_OPS, type TraceRecorder } from "./trace/recorder.ts";
+import { IPC_OPS } from "./trace/records.ts";
+import type { TraceRecorder } from "./trace/recorder.ts";
 
 import { NO_PA } from "./user-memory.ts";
 import { BLOCKED } from "./syscall-contract.ts";

@@ -2,8 +2,8 @@
 // (version 1's shape; tools/trace/decode.ts fills in what version 2 leaves out). Loose on purpose: readers must
 // ignore unknown kinds and keys, so every kind-specific key is optional here and checked by the reader.
 
-/** The newest schema version these tools read (they read 1 and 2); a newer version is refused. */
-export const TRACE_VERSION = 2;
+/** The newest schema version these tools read: the one the recorder writes by default (they read every older one too); a newer version is refused. */
+export { TRACE_VERSION } from "../../kernel/trace/format.ts";
 
 /** Line 1 of every trace. */
 export interface TraceHeader {

@@ -2,7 +2,9 @@
 // syscalls, timer and disk IRQs arriving in ring 3 and in the idle loop, page faults (some fatal),
 // a #GP from a forbidden `int`, exits, respawns and a final halt. Used by tests, the bench and the docs.
 import { closeSync, createWriteStream, openSync, writeSync } from "node:fs";
-import { IPC_OPS, ManualClock, TRACE_VERSION, TraceRecorder, type TraceVersion } from "../../kernel/trace/recorder.ts";
+import { ManualClock, TraceRecorder } from "../../kernel/trace/recorder.ts";
+import { TRACE_VERSION, type TraceVersion } from "../../kernel/trace/format.ts";
+import { IPC_OPS } from "../../kernel/trace/records.ts";
 import { syscallName } from "../../kernel/syscalls.ts";
 import { once } from "node:events";
 
