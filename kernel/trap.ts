@@ -130,14 +130,16 @@ export class Traps {
         tr?.action(cur.pid, "fpu", { eip, from });
         return d.leave();
       }
+      let outOfMemory = false;
       if (vector === 14) {
         // A write to a present page: a copy-on-write page (fork) gets a frame of its own.
         const cow = (errorCode & 3) === 3 ? cur.as.breakCow(cr2) : null;
         const outcome = cow ?? pageFaultOutcome(cur, errorCode, cr2);
         tr?.pageFault(cur.pid, cr2, eip, errorCode, outcome);
         if (outcome === "mapped" || outcome === "copied" || outcome === "reclaimed") return d.leave();
+        outOfMemory = outcome === "out-of-memory";
       }
-      const report = killReport(cur, vector, errorCode, eip, cr2, tr ? insn : instructionAt(cur, eip));
+      const report = killReport(cur, vector, errorCode, eip, cr2, tr ? insn : instructionAt(cur, eip), outOfMemory);
       this.hooks.exitProcess(cur, null, vector, SIGNAL_FOR_VECTOR[vector] ?? 11, report);
       return d.leave();
     }
@@ -148,10 +150,13 @@ export class Traps {
   }
 }
 
-/** The one-line report for a process killed by an exception. */
-function killReport(p: Process, vector: number, errorCode: number, eip: number, cr2: number, insn: string | undefined): string {
+/**
+ * The one-line report for a process killed by an exception; `outOfMemory`: a page fault the kernel
+ * would have resolved (a heap or stack page, a copy-on-write copy) had a free frame been left.
+ */
+function killReport(p: Process, vector: number, errorCode: number, eip: number, cr2: number, insn: string | undefined, outOfMemory: boolean): string {
   const sym = p.symbolize(eip);
-  let line = `[pid ${p.pid} ${p.name}] killed by ${VECTOR_NAMES[vector]} (vector ${vector}) error_code=0x${errorCode.toString(16)}`;
+  let line = `[pid ${p.pid} ${p.name}] killed by ${VECTOR_NAMES[vector]} (vector ${vector})${outOfMemory ? " out of memory: no free frame for the page" : ""} error_code=0x${errorCode.toString(16)}`;
   if (vector === 14) line += ` cr2=0x${hex(cr2)}`;
   line += ` at eip=0x${hex(eip)}${sym ? " " + sym : ""}: ${insn ?? "(instruction unreadable)"}`;
   return line;

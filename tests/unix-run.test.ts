@@ -58,6 +58,13 @@ describe.each(MODES)("Unix calls (%s)", (mode) => {
     expect(r.code).toBe(0);
   });
 
+  it.skipIf(solutionCut("ipc") && mode === "microkernel" || solutionCut("lazy"))("a process that finds no free frame for a heap page is killed and told so; its frames go back and its parent carries on", () => {
+    const r = run("oom", mode);
+    expect(r.code).toBe(11); // the parent reaped its child, killed with SIGSEGV
+    expect(r.stderr).toMatch(/\[pid \d+ oom\] killed by #PF \(vector 14\) out of memory: no free frame for the page error_code=0x6 cr2=0x[0-9a-f]{8} at eip=0x[0-9a-f]{8} <touch\.page>: mov dword \[edi\],1\n/);
+    expect(r.stderr).toMatch(/\[pid 1 oom\] exit 11\n/);
+  });
+
   it.skipIf(solutionCut("ipc") && mode === "microkernel")("kill of a zombie succeeds and does nothing until it is reaped; then -ESRCH", () => {
     const r = run("killzombie", mode);
     expect(r.code, `failed check ${r.code}`).toBe(0);

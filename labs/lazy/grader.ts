@@ -26,6 +26,7 @@ export default defineLab({
     "tests/kernel-core.test.ts › memory › brk grows the heap lazily, refuses a break past the limit, and shrinks",
     "tests/kernel-core.test.ts › memory › a program that recurses forever is killed with #PF at the stack guard page",
     "tests/unix-run.test.ts › a pointer into a heap or stack page not touched yet works in waitpid, nanosleep, ioctl and execve's argv; execve takes 6 KiB of arguments",
+    "tests/unix-run.test.ts › a process that finds no free frame for a heap page is killed and told so; its frames go back and its parent carries on",
   ],
   tests: [
     {
