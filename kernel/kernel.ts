@@ -675,7 +675,11 @@ export class Kernel implements KernelApi {
     p.files = null;
     this.dispatcher.setAlarm(p, 0);
     this.daemons.delete(p);
-    if (!this.opts.startServices && this.opts.manifest && p.pid === this.firstPid) this.halt("shutdown");
+    if (!this.opts.startServices && this.opts.manifest && p.pid === this.firstPid) {
+      // Init ended: the machine powers off. A signal leaves no report of its own: say what happened.
+      if (status === null && !report) this.opts.onReport?.(`[pid ${p.pid} ${p.name}] killed by signal ${p.killSignal}: init ended, so the machine powers off`);
+      this.halt("shutdown");
+    }
     else if (this.daemons.size > 0 && this.procs.live.every((q) => this.daemons.has(q))) this.halt("exit");
     this.retire(p.as);
     this.dispatcher.fpu.discard(p);

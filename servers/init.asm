@@ -4,7 +4,8 @@
 ; "init: cannot start <name>: <error>" for one that fails, then loads the shell from the file system
 ; (ulib_spawn_path, argv = [the path's last component]) and reaps children until the shell ends.
 ; Its exit status, which the kernel turns into the machine's, is the shell's exit code (128 + signal
-; if the shell was killed); 1 if the shell cannot be started.
+; if the shell was killed, after "init: the shell was killed by signal <n>; powering off" on
+; stderr); 1 if the shell cannot be started.
 %include "ulib.inc"
 
 section .data
@@ -12,6 +13,8 @@ s_init      db "init", 0
 s_dashdash  db "--", 0
 s_cannot    db "cannot start ", 0
 s_noshell   db "init: no shell given (argv has no '--' <shell>)", 10, 0
+s_killed    db "init: the shell was killed by signal ", 0
+s_poweroff  db "; powering off", 10, 0
 
 section .bss
 child_argv  resd 2                      ; [name, NULL] for each child
@@ -62,6 +65,15 @@ _start:
     movzx ebx, al                       ; the shell's exit code
     call ulib_exit
 .killed:
+    push ebx
+    mov esi, s_killed
+    call ulib_putserr
+    mov eax, [esp]
+    mov ebx, STDERR
+    call ulib_fputdec
+    mov esi, s_poweroff
+    call ulib_putserr
+    pop ebx
     add ebx, 128
     call ulib_exit
 

@@ -241,9 +241,18 @@ describe.skipIf(solutionCut("ipc"))("init and the shell's exit status", () => {
     expect(r.code, r.out).toBe(0);
   });
 
-  it("a killed shell ends the boot with 128 + the signal", () => {
-    const r = boot("ps\nkill 7\n");
+  it("a killed shell ends the boot with 128 + the signal, and init says why the machine powers off", () => {
+    const r = boot("ps\nkill 7\necho never\n");
     expect(after(r.out, "ps")).toMatch(/\n {4}7 {5}1 blocked  sh\n/); // pid 7 is the shell (after the five servers)
+    expect(r.stdout.endsWith("$ kill 7\ninit: the shell was killed by signal 15; powering off\n"), r.stdout).toBe(true); // on the console
+    expect(r.stderr).toBe("");
+    expect(r.code, r.out).toBe(128 + 15);
+  });
+
+  it("killing init powers the machine off, and the kernel says so", () => {
+    const r = boot("kill 1\necho never\n");
+    expect(r.stderr).toBe("[pid 1 init] killed by signal 15: init ended, so the machine powers off\n");
+    expect(r.stdout).not.toContain("never");
     expect(r.code, r.out).toBe(128 + 15);
   });
 
