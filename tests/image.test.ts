@@ -87,7 +87,12 @@ describe("RSFS library: files and directories", () => {
     fs.writeFile("/a/b/c/empty", new Uint8Array(0));
     expect(new TextDecoder().decode(fs.readFile("/etc/motd"))).toBe("hello\n");
     expect(new TextDecoder().decode(fs.readFile("/notes"))).toBe("relative paths start at /");
-    expect(fs.readFile("//a/b/c/empty/")).toEqual(new Uint8Array(0));
+    expect(fs.readFile("//a/b/c//empty")).toEqual(new Uint8Array(0));
+    // A trailing slash asks for a directory, as on Unix (and as the guest's cat and ls answer).
+    expect(() => fs.readFile("/a/b/c/empty/")).toThrow(/^\/a\/b\/c\/empty\/: not a directory$/);
+    expect(() => fs.stat("/notes/")).toThrow(/^\/notes\/: not a directory$/);
+    expect(fs.stat("/a/b/")).toMatchObject({ name: "b", type: "dir" });
+    expect(fs.list("/a/")).toEqual(fs.list("/a"));
     expect(fs.list("/").map((e) => [e.name, e.type])).toEqual([["etc", "dir"], ["notes", "file"], ["a", "dir"]]);
     expect(fs.list("/etc")).toEqual([{ name: "motd", ino: 3, type: "file", size: 6 }]);
     expect(fs.stat("/a/b")).toMatchObject({ name: "b", type: "dir", size: 32 });
@@ -401,6 +406,8 @@ describe("ringside image", () => {
       [["image", "ls", path.join(tmp, "missing.img")], /^ringside image ls: cannot read .*missing\.img: no such file$/],
       [["image", "ls", img, "/nope"], /^ringside image ls: .*: \/nope: no such file or directory$/],
       [["image", "cat", img, "/boot"], /^ringside image cat: .*: \/boot: is a directory$/],
+      [["image", "cat", img, "/home/readme.txt/"], /^ringside image cat: .*: \/home\/readme\.txt\/: not a directory$/],
+      [["image", "ls", img, "/home/readme.txt/"], /^ringside image ls: .*: \/home\/readme\.txt\/: not a directory$/],
       [["image", "cat", img, `/${"x".repeat(40)}`], /longer than 27/],
       [["image", "fsck", path.join(tmp, "missing.img")], /^ringside image fsck: cannot read .*: no such file$/],
       [["image", "fsck", path.join(tmp, "odd.txt")], /^ringside image fsck: .*odd\.txt: not a disk image \(size 546 is not a positive multiple of 512\)$/],

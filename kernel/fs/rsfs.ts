@@ -66,6 +66,11 @@ export function splitPath(path: string): string[] {
   return names;
 }
 
+/** True if `path` ends in "/" after a name: it may only name a directory. */
+function dirOnly(path: string): boolean {
+  return path.endsWith("/") && /[^/]/.test(path);
+}
+
 /** Length of a NUL-padded name (the whole field if it has no NUL). */
 export function nameLength(raw: Uint8Array): number {
   const nul = raw.indexOf(0);
@@ -233,7 +238,10 @@ export class Rsfs {
     return out;
   }
 
-  /** What `path` names, or undefined if nothing does (ImageError only for a malformed path). */
+  /**
+   * What `path` names, or undefined if nothing does (ImageError only for a malformed path, or one
+   * that ends in "/" and names a file: as on Unix, a trailing slash asks for a directory).
+   */
   stat(path: string): DirEntry | undefined {
     const names = splitPath(path);
     let ino = ROOT_INODE;
@@ -243,7 +251,9 @@ export class Rsfs {
       ino = this.lookup(dir, utf8.encode(n));
       if (ino === 0) return undefined;
     }
-    return this.entryFor(names.length === 0 ? "/" : names.at(-1)!, ino);
+    const entry = this.entryFor(names.length === 0 ? "/" : names.at(-1)!, ino);
+    if (dirOnly(path) && entry.type !== "dir") throw new ImageError(`${path}: not a directory`);
+    return entry;
   }
 
   /** Removes the file (or empty directory) at `path`, freeing its blocks and inode. */
@@ -820,9 +830,11 @@ export class Rsfs {
     return dir;
   }
 
-  /** The inode `path` names; ImageError if any part is missing. */
+  /** The inode `path` names; ImageError if any part is missing, or if `path` ends in "/" and names a file. */
   private resolve(path: string): number {
-    return this.resolveNames(path, splitPath(path));
+    const ino = this.resolveNames(path, splitPath(path));
+    if (dirOnly(path) && this.readInode(ino).type !== TYPE_DIR) throw new ImageError(`${path}: not a directory`);
+    return ino;
   }
 
   /** The inode reached by walking `names` from the root; ImageError naming `path` if missing. */
