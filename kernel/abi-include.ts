@@ -4,6 +4,9 @@
 import { IMPLEMENTED_SYSCALLS, UNIMPLEMENTED_SYSCALLS } from "./abi/syscall-table.ts";
 import { E, errnoName } from "./abi/errno.ts";
 import { DT, ENDPOINT, FS_APPEND, FS_FLAG, FTYPE, IPC_MAX, MSG, NOTIFY, O, PROCINFO, PSTATE, SECTOR, SEEK, SERVERINFO, SERVERINFO_FLAGS } from "./protocol.ts";
+import { SIG, SIG_DFL, SIG_IGN } from "./signals.ts";
+import { O_CLOEXEC, TCGETS, TCSETS, TCSETSF, TCSETSW, TERMIOS_LFLAG, TERMIOS_SIZE, TIOCGPGRP, TIOCSPGRP } from "./sys/unix.ts";
+import { ECHO, ICANON, ISIG } from "./drivers/line-discipline.ts";
 
 /** The text of servers/lib/ringside.inc. */
 export function ringsideInclude(): string {
@@ -25,7 +28,13 @@ export function ringsideInclude(): string {
   for (const v of Object.values(E)) out.push(`${(errnoName(v) ?? `E${v}`).padEnd(16)} equ ${v}`);
   out.push("", "STDIN  equ 0", "STDOUT equ 1", "STDERR equ 2", "");
   out.push("; waitpid options and status", "WNOHANG equ 1", "; exit code = (status >> 8) & 0xff; killed by signal = status & 0x7f", "");
-  out.push("; signals (kill terminates the target with any of 1-31)", "SIGKILL equ 9", "SIGSEGV equ 11", "SIGTERM equ 15", "");
+  out.push("; signals (Linux i386 numbers; signal/rt_sigaction take SIG_DFL or SIG_IGN)");
+  for (const [k, v] of Object.entries(SIG)) out.push(`SIG${k.padEnd(7)} equ ${v}`);
+  out.push(`SIG_DFL    equ ${SIG_DFL}`, `SIG_IGN    equ ${SIG_IGN}`, "");
+  out.push("; ioctl on the console: TIOCGPGRP/TIOCSPGRP (pid_t *: the foreground group), TCGETS/TCSETS* (struct termios *)");
+  for (const [k, v] of Object.entries({ TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGPGRP, TIOCSPGRP })) out.push(`${k.padEnd(10)} equ 0x${v.toString(16)}`);
+  out.push(`TERMIOS_SIZE  equ ${TERMIOS_SIZE}`, `TERMIOS_LFLAG equ ${TERMIOS_LFLAG} ; c_lflag's offset: ISIG, ICANON, ECHO`);
+  out.push(`ISIG   equ 0x${ISIG.toString(16)}`, `ICANON equ 0x${ICANON.toString(16)}`, `ECHO   equ 0x${ECHO.toString(16)}`, "");
   out.push("; setpriority(PRIO_PROCESS, pid or 0, nice -20..19)", "PRIO_PROCESS equ 0", "");
   out.push("; struct timespec for nanosleep", "struc timespec", "    .tv_sec:  resd 1", "    .tv_nsec: resd 1", "endstruc", "");
   out.push("; IPC (docs/microkernel.md): endpoints are pids; notifications come from HARDWARE (0)");
@@ -38,6 +47,7 @@ export function ringsideInclude(): string {
   out.push(`FS_APPEND      equ 0x${FS_APPEND.toString(16)}`);
   out.push("", "; open flags");
   for (const [k, v] of Object.entries(O)) out.push(`O_${k.padEnd(10)} equ 0x${v.toString(16)}`);
+  out.push(`O_CLOEXEC    equ 0x${O_CLOEXEC.toString(16)}`);
   out.push("", "; FS_OPEN reply types, dirent types, lseek whence");
   for (const [k, v] of Object.entries(FTYPE)) out.push(`FTYPE_${k} equ ${v}`);
   for (const [k, v] of Object.entries(DT)) out.push(`DT_${k} equ ${v}`);

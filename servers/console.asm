@@ -50,9 +50,6 @@ READY_MAX   equ 2048            ; completed input waiting for readers
 NREADERS    equ 8               ; readers that may wait for a line
 EOF_MARK    equ 0x04            ; end-of-input mark in the input queue (never stored as data)
 HIST_N      equ 16              ; lines kept in the history
-ISIG        equ 0x1             ; c_lflag bits (Linux's values)
-ICANON      equ 0x2
-ECHO        equ 0x8
 CON_TCGETS  equ MSG_CON_TCGETS  ; console requests for the mode (docs/microkernel.md)
 CON_TCSETS  equ MSG_CON_TCSETS
 

@@ -25,7 +25,8 @@ export const O_CLOEXEC = 0x80000;
 export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410;
 /** struct termios as the i386 kernel has it: c_iflag, c_oflag, c_cflag, c_lflag (u32 each), c_line, c_cc[19]. */
 export const TERMIOS_SIZE = 36;
-const TERMIOS_LFLAG = 12;
+/** c_lflag's offset in struct termios. */
+export const TERMIOS_LFLAG = 12;
 const TERMIOS_CC = 17;
 /**
  * c_cc as the console's line discipline uses it (Linux's indices): VINTR Ctrl-C, VERASE DEL, VKILL

@@ -11,7 +11,7 @@ export const EXIT_CODE_HELP = `Exit codes (all commands; docs/cli.md):
        torture lost a write, fuzz made a finding, lab grade scored less than full
   ${EXIT.USAGE}    nothing done: bad option or argument, missing/unreadable/non-regular file, output would overwrite input, image in use
   ${EXIT.INTERNAL}   internal error, kernel panic, deadlock or a hung machine
-  ${EXIT.STOPPED}   run/boot: the guest waited for input that never comes
+  ${EXIT.STOPPED}   run/boot: the guest waited for input that never comes, or a program is too large for the machine to start
   ${EXIT.MAX_INSTRUCTIONS}  run/boot: --max-instructions reached
   128+v run: the first program was killed by exception vector v
   129/130/143 run/boot: ringside got SIGHUP/SIGINT/SIGTERM; the machine was powered off, the image written back
