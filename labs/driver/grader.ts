@@ -24,6 +24,17 @@ async function withRtc(t: TestContext, program: string): Promise<Run> {
 let rtcioRun: Promise<Run> | undefined;
 const rtcio = (t: TestContext) => (rtcioRun ??= withRtc(t, t.labFile("tests/rtcio.asm")));
 
+/** The ports the ranges grant, as merged ranges ("0x70-0x71" however the line spells them: 0x70,0x71 too). */
+function portRanges(ranges: readonly (readonly [number, number])[]): string {
+  const merged: [number, number][] = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = merged.at(-1);
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged.map(([a, b]) => (a === b ? `0x${a.toString(16)}` : `0x${a.toString(16)}-0x${b.toString(16)}`)).join(",");
+}
+
 /** The pid of the rtc server (its spawn event). */
 function rtcPid(r: Run): number {
   return r.expectEvent({ kind: "spawn", proc: "rtc" }, "the rtc server is started").pid!;
@@ -51,7 +62,7 @@ export default defineLab({
         const m = parseManifest(`${readFileSync(path.join(ROOT, MANIFEST), "utf8")}\ninit init /boot/init\nshell sh /bin/sh\n`, MANIFEST);
         const s = m.servers.find((x) => x.name === "rtc");
         if (!s) return r.fail(`${MANIFEST} declares a server named rtc`, { expected: "a line `server rtc /boot/rtc …`", actual: m.servers.map((x) => x.name).join(", ") || "no server" });
-        const got = `irq=${s.irqs.join(",")} ports=${s.ports.map(([a, b]) => `0x${a.toString(16)}-0x${b.toString(16)}`).join(",")} send=${s.send.join(",")} dev=${s.device ? "yes" : "no"}${s.supervisor ? " supervise=yes" : ""}${s.kill ? " kill=yes" : ""}`;
+        const got = `irq=${s.irqs.join(",")} ports=${portRanges(s.ports)} send=${s.send.join(",")} dev=${s.device ? "yes" : "no"}${s.supervisor ? " supervise=yes" : ""}${s.kill ? " kill=yes" : ""}`;
         if (got !== "irq=8 ports=0x70-0x71 send= dev=yes") r.fail(`the privileges of rtc in ${MANIFEST}`, { expected: "irq=8 ports=0x70-0x71 send= dev=yes (nothing more)", actual: got });
       },
     },

@@ -258,8 +258,8 @@ async function execute(t: TestContext, spec: RunSpec, replay: string, setup: Mac
     kernel.destroy();
     trace.finish();
   }
-  if (spec.policy) {
-    const f = path.join(ROOT, policyTrace(t.test));
+  if (!replayable(spec)) {
+    const f = path.join(ROOT, graderTrace(t.test));
     mkdirSync(path.dirname(f), { recursive: true });
     writeFileSync(f, jsonl);
   }
@@ -294,9 +294,17 @@ function faultWord(f: FaultSpec): string {
   return `${f.target}:${f.fault}${w?.request !== undefined ? `@${w.request}` : w?.us !== undefined ? `@${w.us}us` : ""}`;
 }
 
-/** Where the grader writes the trace of a run made with a lab's policy (no CLI command selects one). */
-export function policyTrace(test: string): string {
+/**
+ * Where the grader writes the trace of a run no CLI command can replay: one with a lab's policy (no
+ * option selects one) or with a lab's manifest lines added to the image's (no option adds them).
+ */
+export function graderTrace(test: string): string {
   return `build/lab-trace/${test}.jsonl`;
+}
+
+/** True if `ringside run` can replay the run exactly (else the grader writes its trace: graderTrace). */
+function replayable(spec: RunSpec): boolean {
+  return !spec.policy && !spec.manifest;
 }
 
 function replayRun(spec: RunSpec, test: string): string {
@@ -307,8 +315,8 @@ function replayRun(spec: RunSpec, test: string): string {
   if (spec.faults?.length && spec.seed !== undefined) w.push("--seed", String(spec.seed));
   w.push("--max-instructions", String(spec.budget), "--trace", `${test}.jsonl`);
   if (spec.args?.length) w.push("--", ...spec.args.map(shellWord));
-  if (spec.manifest) w.push("  # with the servers of", spec.manifest, "added to the image's manifest (the grader adds them; ringside run has no option for it)");
-  if (spec.policy) return `npx ringside trace show ${policyTrace(test)}  (this run's trace, written by the grader: the run uses the ${spec.policyName ?? "lab's"} scheduling policy, which \`ringside run\` does not select; the same programs under the system's policy: ${w.join(" ")})`;
+  if (spec.policy) return `npx ringside trace show ${graderTrace(test)}  (this run's trace, written by the grader: the run uses the ${spec.policyName ?? "lab's"} scheduling policy, which \`ringside run\` does not select; the same programs under the system's policy: ${w.join(" ")})`;
+  if (spec.manifest) return `npx ringside trace show ${graderTrace(test)}  (this run's trace, written by the grader: it adds the servers of ${spec.manifest} to the image's manifest, which \`ringside run\` cannot; to boot them yourself, see the lab's handout)`;
   return w.join(" ");
 }
 
@@ -552,7 +560,9 @@ export class Run {
       for (let i = from; i <= to; i++) lines.push(`  ${i === at ? ">" : " "}${fmt.format(this.events[i]!)}`);
     }
     lines.push(`  replay: ${this.replay}`);
-    if (!this.spec.policy) lines.push(`  then:   npx ringside trace show ${this.t.test}.jsonl${this.events.length ? ` --from ${Math.max(0, (opts.at ?? this.events.length - 1) - 10)}` : ""}`);
+    const from = this.events.length ? ` --from ${Math.max(0, (opts.at ?? this.events.length - 1) - 10)}` : "";
+    if (replayable(this.spec)) lines.push(`  then:   npx ringside trace show ${this.t.test}.jsonl${from}`);
+    else if (!this.spec.policy) lines.push(`  then:   npx ringside trace show ${graderTrace(this.t.test)}${from}`);
     return new LabFailure(lines.join("\n"));
   }
 }
