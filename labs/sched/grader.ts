@@ -156,6 +156,36 @@ export default defineLab({
       },
     },
     {
+      name: "nice-bands",
+      title: "nice value first: a CPU-bound program with a worse nice value does not run while a better one can, though it is at a higher level",
+      points: 3,
+      async run(t) {
+        const r = await mlfqRun(t, "nicer", ["hog", "nicehog"], 60_000_000);
+        r.expectStatus(0);
+        const [h] = pids(r, "hog");
+        const [n] = pids(r, "nicehog");
+        const niced = r.expectSyscall("setpriority", { proc: "nicehog", ret: 0 }, "nicehog sets its nice value to 5");
+        const hogEnd = r.expectEvent({ kind: "exit", proc: "hog" }, "the hog ends");
+        const early = stints(r).find((x) => x.pid === n && x.at > niced.ret!.seq && x.at < hogEnd.seq);
+        if (early) r.fail(`nicehog (pid ${n}, nice 5) runs while the hog (pid ${h}, nice 0) is ready`, { expected: `no run of nicehog from its setpriority until the hog exits at ${ms(hogEnd).toFixed(1)} ms, whatever their levels`, actual: `a run of ${early.len.toFixed(1)} ms from ${early.start.toFixed(1)} ms`, at: early.at });
+      },
+    },
+    {
+      name: "handoff",
+      title: "a rendezvous hands the CPU to its partner only when no ready process ranks strictly better",
+      points: 3,
+      async run(t) {
+        const r = await mlfqRun(t, "handoff", ["hog"], 60_000_000, "microkernel");
+        r.expectStatus(0);
+        const [me] = pids(r, "handoff");
+        const [h] = pids(r, "hog");
+        const spawned = r.expectEvent({ kind: "spawn", proc: "hog" }, "handoff starts the hog");
+        const reply = r.expectEvent({ kind: "ipc", op: "reply", dst: me, where: (e) => e.seq > spawned.seq }, "the file server's first reply to handoff after the hog starts");
+        const next = r.find({ kind: "switch" }, reply.seq + 1);
+        if (!next || next.to === me) r.fail(`after the file server's reply, the CPU goes to a ready process ranking strictly better (the hog, pid ${h}, still at the top level, or a server), not back to handoff (pid ${me}, demoted)`, { expected: `a switch to another process than ${me}`, actual: next ? `a switch to pid ${next.to} (reason ${next.reason})` : "no switch", at: next?.seq ?? reply.seq });
+      },
+    },
+    {
       name: "server-preempt",
       title: "servers still preempt programs: rs, woken by a timer notification, runs at once while CPU-bound programs run",
       points: 5,
