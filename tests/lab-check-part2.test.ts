@@ -6,7 +6,7 @@ import { solutionCut } from "../tools/lab/cut.ts";
 
 /** Each lab, the handout's score, full score, and what the test shows. */
 const LABS: [lab: string, handout: number, max: number, what: string][] = [
-  ["sched", 0, 28, "the FCFS placeholder fails every test, the MLFQ scores full"],
+  ["sched", 0, 34, "the FCFS placeholder fails every test, the MLFQ scores full"],
   ["driver", 0, 22, "the -ENOSYS skeleton, the empty manifest line and the stub date fail every test; the rtc server scores full"],
   ["ipc", 2, 23, "the cut IPC core still runs the monolithic shape and fails every test that needs it; the kernel's IPC scores full"],
   ["recovery", 7, 23, "without the retry an in-flight disk request fails EIO; with it every write survives the crashes"],

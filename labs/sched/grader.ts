@@ -157,17 +157,23 @@ export default defineLab({
     },
     {
       name: "nice-bands",
-      title: "nice value first: a CPU-bound program with a worse nice value does not run while a better one can, though it is at a higher level",
+      title: "nice value first: a CPU-bound program with a worse nice value does not run while better ones can, though they sink below its level",
       points: 3,
       async run(t) {
         const r = await mlfqRun(t, "nicer", ["hog", "nicehog"], 60_000_000);
         r.expectStatus(0);
-        const [h] = pids(r, "hog");
+        const [a, b] = pids(r, "hog");
         const [n] = pids(r, "nicehog");
+        const ends = r.all({ kind: "exit", proc: "hog" });
+        if (ends.length < 2) return r.fail("both hogs end", { expected: "2 exit events of hog", actual: `${ends.length}` });
+        const s = stints(r);
+        const firstEnd = ends[0]!.seq;
+        if (!s.some((x) => x.pid === a && x.at < firstEnd) || !s.some((x) => x.pid === b && x.at < firstEnd)) {
+          r.fail(`the two nice-0 hogs (pids ${a}, ${b}) take turns`, { expected: "both run before the first of them exits", actual: "one ran alone to its end", at: firstEnd });
+        }
         const niced = r.expectSyscall("setpriority", { proc: "nicehog", ret: 0 }, "nicehog sets its nice value to 5");
-        const hogEnd = r.expectEvent({ kind: "exit", proc: "hog" }, "the hog ends");
-        const early = stints(r).find((x) => x.pid === n && x.at > niced.ret!.seq && x.at < hogEnd.seq);
-        if (early) r.fail(`nicehog (pid ${n}, nice 5) runs while the hog (pid ${h}, nice 0) is ready`, { expected: `no run of nicehog from its setpriority until the hog exits at ${ms(hogEnd).toFixed(1)} ms, whatever their levels`, actual: `a run of ${early.len.toFixed(1)} ms from ${early.start.toFixed(1)} ms`, at: early.at });
+        const early = s.find((x) => x.pid === n && x.at > niced.ret!.seq && x.at < ends[1]!.seq);
+        if (early) r.fail(`nicehog (pid ${n}, nice 5) runs while a nice-0 hog is ready`, { expected: `no run of nicehog from its setpriority until both hogs exit (${ms(ends[1]!).toFixed(1)} ms), whatever their levels`, actual: `a run of ${early.len.toFixed(1)} ms from ${early.start.toFixed(1)} ms`, at: early.at });
       },
     },
     {
