@@ -13,6 +13,19 @@ import { fromRoot } from "../tools/paths.ts";
 const dir = tempDir();
 
 describe("TextFormatter", () => {
+  it("names a system call's eip (past its int 0x80) by the symbol holding the int, not the label after it", () => {
+    const f = new TextFormatter({ color: false });
+    const load = { seq: 0, icount: 0, vt: 0, kind: "load", pid: 1, proc: "p", path: "p", entry: 0x400000, segments: [{ vaddr: 0x400000, memsz: 0x12, flags: "r-x" }], symbols: [{ name: "_start", addr: 0x400000 }, { name: "_start.fail", addr: 0x400010 }] };
+    const call = (seq: number, eip: number) => ({ seq, icount: 1, vt: 1, kind: "syscall", pid: 1, proc: "p", cpl_from: 3, cpl_to: 0, eip, nr: 1, name: "exit", args: [0, 0, 0, 0, 0] });
+    const ret = (seq: number, eip: number) => ({ seq, icount: 1, vt: 1, kind: "return", pid: 1, proc: "p", cpl_from: 0, cpl_to: 3, eip, ret: 0 });
+    f.format(load);
+    expect(f.format(call(1, 0x400010))).toMatch(/ at 0x00400010 <_start\+0x10>$/); // the int ends _start's block
+    expect(f.format(ret(2, 0x400010))).toMatch(/ to 0x00400010 <_start\.fail>$/); // where it goes on
+    expect(f.format(call(3, 0x400012))).toMatch(/ at 0x00400012 <_start\.fail\+0x2>$/); // past the segment's end
+    expect(f.format(call(4, 0x400005))).toMatch(/ at 0x00400005 <_start\+0x5>$/);
+  });
+
+
   it("formats every kind of the hand-written trace on one line each", () => {
     const f = new TextFormatter();
     const lines = handTrace().map((l) => f.format(JSON.parse(l)));

@@ -117,15 +117,16 @@ export class TextFormatter {
     ).trimEnd();
   }
 
-  private at(e: TraceEvent, what: string, word: string): string {
+  /** `what`, then "<word> <eip, symbolized>"; `after`: the eip follows the instruction (a system call's). */
+  private at(e: TraceEvent, what: string, word: string, after = false): string {
     if (typeof e.eip !== "number") return what;
-    return `${what.padEnd(36)} ${word} ${this.symbols.symbolize(e.pid, e.eip)}`;
+    return `${what.padEnd(36)} ${word} ${after ? this.symbols.symbolizeAfter(e.pid, e.eip) : this.symbols.symbolize(e.pid, e.eip)}`;
   }
 
   private detail(e: TraceEvent, from: { label: string; syscall: boolean } | undefined): string {
     switch (e.kind) {
       case "syscall":
-        return this.at(e, formatSyscall(e.nr ?? -1, e.args, e.name), "at");
+        return this.at(e, formatSyscall(e.nr ?? -1, e.args, e.name), "at", true);
       case "exception": {
         const v = e.vector ?? -1;
         const code = e.error_code ?? 0;

@@ -50,9 +50,14 @@ export class SymbolMap {
     }
   }
 
+  /** The symbol holding `eip` and the offset into it, or undefined when no loaded image covers `eip`. */
+  private hit(pid: number | null, eip: number): { name: string; offset: number } | undefined {
+    return (pid !== null ? this.byPid.get(pid)?.lookup(eip) : undefined) ?? this.byPid.get(null)?.lookup(eip);
+  }
+
   /** "read_line+0x1c" (or "read_line" at offset 0), or undefined when no loaded image covers `eip`. */
   symbol(pid: number | null, eip: number): string | undefined {
-    const hit = (pid !== null ? this.byPid.get(pid)?.lookup(eip) : undefined) ?? this.byPid.get(null)?.lookup(eip);
+    const hit = this.hit(pid, eip);
     if (!hit) return undefined;
     return hit.offset === 0 ? hit.name : `${hit.name}+0x${hit.offset.toString(16)}`;
   }
@@ -61,6 +66,16 @@ export class SymbolMap {
   symbolize(pid: number | null, eip: number): string {
     const s = this.symbol(pid, eip);
     return s ? `${hex32(eip)} <${s}>` : hex32(eip);
+  }
+
+  /**
+   * As symbolize, for the address just past an instruction (a system call's eip follows its
+   * `int 0x80`): named after the symbol that holds the instruction, so a call that ends a block is
+   * not shown under the label that follows it (`<_start+0x4d>`, not `<_start.fail>`).
+   */
+  symbolizeAfter(pid: number | null, eip: number): string {
+    const hit = eip > 0 ? this.hit(pid, eip - 1) : undefined;
+    return hit ? `${hex32(eip)} <${hit.name}+0x${(hit.offset + 1).toString(16)}>` : this.symbolize(pid, eip);
   }
 
   /** An independent copy (tables are immutable, so sharing them is safe). */
