@@ -249,6 +249,16 @@ describe.skipIf(solutionCut("ipc"))("init and the shell's exit status", () => {
     expect(r.code, r.out).toBe(128 + 15);
   });
 
+  it("monolithic: ps lists the in-kernel services, and kill of one is refused (not 'No such process')", () => {
+    const r = ringside(["boot", img, "--snapshot", "--mode", "monolithic", "--input", "ps\nkill 2\nkill 5\nls /bin/cat\n"]);
+    const out = r.stdout + r.stderr;
+    expect(after(out, "ps")).toMatch(/\n {4}2 {5}1 blocked  console\n/);
+    expect(after(out, "kill 2")).toBe("kill: 2: Operation not permitted\n");
+    expect(after(out, "kill 5")).toBe("kill: 5: Operation not permitted\n");
+    expect(after(out, "ls /bin/cat")).toMatch(/cat/); // the file service still serves
+    expect(r.code, out).toBe(0);
+  });
+
   it("killing init powers the machine off, and the kernel says so", () => {
     const r = boot("kill 1\necho never\n");
     expect(r.stderr).toBe("[pid 1 init] killed by signal 15: init ended, so the machine powers off\n");

@@ -96,7 +96,7 @@ export const sysKill: SyscallHandler = (k, p, pid, sig) => {
   pid |= 0;
   if (pid > 0) {
     const target = k.process(pid);
-    if (!target) return -E.SRCH;
+    if (!target) return k.processAtOrAfter(pid)?.pid === pid ? -E.PERM : -E.SRCH; // an in-kernel service's task (ps lists it): nothing to signal
     if (target !== p && isProtected(target) && !p.killRight) return -E.PERM;
     if (sig !== 0 && target.state !== "zombie") sendSignal(k, target, sig); // a zombie exists until reaped (as Linux: 0, nothing done)
   } else if (pid === -1) {
