@@ -644,7 +644,7 @@ export class Kernel implements KernelApi {
 
   /**
    * Ends a process — with an exit status, or killed by `vector` / `signal` — frees its memory and
-   * kernel stack, hands its children to nobody, and lets a waiting parent reap it.
+   * kernel stack, hands its children to init (orphan), and lets a waiting parent reap it.
    */
   exitProcess(p: Process, status: number | null, vector: number | null, signal: number | null, report: string | null): void {
     const m = this.machine;
@@ -684,18 +684,37 @@ export class Kernel implements KernelApi {
     this.retire(p.as);
     this.dispatcher.fpu.discard(p);
     this.procs.freeKstack(p.kstackSlot);
-    for (const c of p.children) {
-      const child = this.procs.get(c);
-      if (!child) continue;
-      child.parent = null;
-      if (child.state === "zombie") this.procs.remove(c);
-    }
-    p.children.clear();
+    this.orphan(p);
     const parent = p.parent !== null ? this.procs.get(p.parent) : undefined;
     if (!parent) this.procs.remove(p.pid);
     else if (parent.state === "blocked" && parent.wait?.kind === "child" && waitMatches(parent.wait.pid, parent, p)) {
       this.dispatcher.complete(parent, this.reap(parent, p, parent.wait.statusPtr));
     }
+  }
+
+  /**
+   * Hands the children of `p` (ending) to init, the first process, as Unix does: their parent becomes
+   * init (getppid 1), whose waitpid reaps them, and a zombie among them wakes an init waiting for any
+   * child. With no init left (it is `p`, or it ended), they have no parent and a zombie goes at once.
+   */
+  private orphan(p: Process): void {
+    const init = this.procs.get(this.firstPid);
+    const heir = init && init !== p && init.state !== "zombie" ? init : undefined;
+    for (const c of p.children) {
+      const child = this.procs.get(c);
+      if (!child) continue;
+      if (!heir) {
+        child.parent = null;
+        if (child.state === "zombie") this.procs.remove(c);
+        continue;
+      }
+      child.parent = heir.pid;
+      heir.children.add(c);
+      if (child.state === "zombie" && heir.state === "blocked" && heir.wait?.kind === "child" && waitMatches(heir.wait.pid, heir, child)) {
+        this.dispatcher.complete(heir, this.reap(heir, child, heir.wait.statusPtr));
+      }
+    }
+    p.children.clear();
   }
 
   // ---- the hypercall --------------------------------------------------------------------------

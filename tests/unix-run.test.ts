@@ -65,6 +65,13 @@ describe.each(MODES)("Unix calls (%s)", (mode) => {
     expect(r.stderr).toMatch(/\[pid 1 oom\] exit 11\n/);
   });
 
+  it.skipIf(solutionCut("ipc") && mode === "microkernel")("an orphan is handed to init (the first process): getppid says 1, and init's waitpid reaps it", () => {
+    const r = run("orphan", mode);
+    expect(r.stdout).toBe("ppid 1\n");
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.stderr).toMatch(/^\[pid 1 orphan\] exit 7\n\[pid \d+ orphan\] exit 3\n\[pid \d+ orphan\] exit 7\n/m); // init, the parent, the orphan
+  });
+
   it.skipIf(solutionCut("ipc") && mode === "microkernel")("kill of a zombie succeeds and does nothing until it is reaped; then -ESRCH", () => {
     const r = run("killzombie", mode);
     expect(r.code, `failed check ${r.code}`).toBe(0);

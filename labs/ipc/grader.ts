@@ -102,6 +102,7 @@ export default defineLab({
     "tests/unix-nasm-ld.test.ts › runs from the shell of a booted image (/bin/forkpipe, started by fork and execve)",
     "tests/unix-run.test.ts › a classic Linux i386 program forks, pipes to its child and the child execs /bin/echo",
     "tests/unix-run.test.ts › kill of a zombie succeeds and does nothing until it is reaped; then -ESRCH",
+    "tests/unix-run.test.ts › an orphan is handed to init (the first process): getppid says 1, and init's waitpid reaps it",
     "tests/unix-run.test.ts › a pointer into a heap or stack page not touched yet works in waitpid, nanosleep, ioctl and execve's argv; execve takes 6 KiB of arguments",
     "tests/unix-run.test.ts › a process that finds no free frame for a heap page is killed and told so; its frames go back and its parent carries on",
     "tests/unix-run.test.ts › pipes: EOF after the last writer closes, -EPIPE with SIGPIPE ignored, SIGPIPE kills by default, a writer blocks on a full pipe",
