@@ -37,6 +37,23 @@ describe.skipIf(solutionCut("ipc"))("ringside experiment", () => {
     for (const name of ["request-cost", "throughput", "batching", "driver-crash", "crash-mid-operation", "critical-server", "tcb", "rings"]) expect(r.stdout).toMatch(new RegExp(`^${name}\\s`, "m"));
   });
 
+  it("docs/experiments.md shows request-cost and rings as they print (figures and why, line for line)", () => {
+    const r = ringside(["experiment", "run", "request-cost", "rings"]);
+    expect(r.code, r.stderr).toBe(0);
+    const printed = r.stdout.split("\n").filter((l) => !/^\s*(claim|replay):/.test(l));
+    const doc = readFileSync(path.join(ROOT, "docs", "experiments.md"), "utf8");
+    for (const name of ["request-cost", "rings"]) {
+      const section = (lines: string[]) => {
+        const from = lines.findIndex((l) => l.startsWith(`■ ${name}:`));
+        const to = lines.findIndex((l, i) => i > from && (l.trim() === "" || l.startsWith("```")));
+        return lines.slice(from, to < 0 ? undefined : to);
+      };
+      const mine = section(printed);
+      expect(mine.length, name).toBeGreaterThan(2);
+      expect(section(doc.split("\n")), `docs/experiments.md's ${name} section`).toEqual(mine);
+    }
+  }, 120_000);
+
   it("refuses a --report it could not write before running anything (exit 2)", () => {
     for (const bad of [path.join(dir, "no-such-folder", "r.html"), dir]) {
       const t0 = Date.now();
