@@ -5,30 +5,19 @@
 %include "ulib.inc"
 section .data
 hog db "hog", 0
-file db "/bin/sh", 0
 status dd 0
-section .bss
-buf resb 512
 section .text
 global _start
 _start:
     mov ecx, 20 * 50000
     call spin
     SYSCALL SYS_spawn, hog, 0
-    SYSCALL SYS_open, file, 0
+    call read_sh
     test eax, eax
     js .fail
-    mov ebx, eax
-.read:
-    push ebx
-    SYSCALL SYS_read, ebx, buf, 512
-    pop ebx
-    test eax, eax
-    jg .read
-    js .fail
-    SYSCALL SYS_close, ebx
     SYSCALL SYS_waitpid, -1, status, 0
     SYSCALL SYS_exit, 0
 .fail:
     SYSCALL SYS_exit, 1
 %include "spin.inc"
+%include "readsh.inc"

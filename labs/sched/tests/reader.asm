@@ -4,31 +4,20 @@
 %include "ulib.inc"
 section .data
 hog db "hog", 0
-file db "/bin/sh", 0
 req dd 0, 40000000
 status dd 0
-section .bss
-buf resb 512
 section .text
 global _start
 _start:
     SYSCALL SYS_spawn, hog, 0
     SYSCALL SYS_spawn, hog, 0
     SYSCALL SYS_nanosleep, req, 0
-    SYSCALL SYS_open, file, 0
+    call read_sh
     test eax, eax
     js .fail
-    mov ebx, eax
-.read:
-    push ebx
-    SYSCALL SYS_read, ebx, buf, 512
-    pop ebx
-    test eax, eax
-    jg .read
-    js .fail
-    SYSCALL SYS_close, ebx
     SYSCALL SYS_waitpid, -1, status, 0
     SYSCALL SYS_waitpid, -1, status, 0
     SYSCALL SYS_exit, 0
 .fail:
     SYSCALL SYS_exit, 1
+%include "readsh.inc"
