@@ -4,8 +4,10 @@
 ;
 ; Syntax: words separated by blanks; 'single' quotes take everything literally, "double" quotes
 ; everything but $?; $? is the status of the last foreground pipeline. `a | b | c` is a pipeline,
-; `< file`, `> file`, `>> file` redirect a command's stdin / stdout (truncate / append); `;` ends a
-; pipeline, `&` ends one that runs in the background (its process group is printed as "[pgid]").
+; `< file`, `> file`, `>> file` redirect a command's stdin / stdout (truncate / append), `2> file`,
+; `2>> file` its stderr, and `2>&1` sends its stderr where its stdout goes (after `>` and the pipe,
+; wherever it is written); `;` ends a pipeline, `&` ends one that runs in the background (its
+; process group is printed as "[pgid]").
 ; Builtins (run in the shell; their redirections are ignored): `cd [dir]` (default /), `pwd`,
 ; `exit [n]`, `help` (the builtins, the syntax, how to power off, and the programs in /bin).
 ; Any other first word names a program: a word with '/' is a path, otherwise /bin/<word>.
@@ -42,8 +44,11 @@ T_PIPE    equ 2
 T_LT      equ 3
 T_GT      equ 4
 T_GTGT    equ 5
-T_SEMI    equ 6
-T_AMP     equ 7
+T_ERR     equ 6                         ; 2>
+T_ERRAPP  equ 7                         ; 2>>
+T_ERRDUP  equ 8                         ; 2>&1 (no file word follows)
+T_SEMI    equ 9                         ; ';' and '&' end a pipeline: the last two
+T_AMP     equ 10
 
 section .data
 s_sh        db "sh", 0
@@ -68,10 +73,10 @@ s_syntax    db "syntax error near ", 0
 s_needfork  db "pipelines, redirections and & need fork: Function not implemented", 0
 s_killed    db "killed by signal ", 0
 s_signal    db " (signal ", 0
-s_tokens    db "newline", 0, "|", 0, "<", 0, ">", 0, ">>", 0, ";", 0, "&", 0
-tok_names   dd s_tokens, 0, s_tokens+8, s_tokens+10, s_tokens+12, s_tokens+14, s_tokens+17, s_tokens+19
+s_tokens    db "newline", 0, "|", 0, "<", 0, ">", 0, ">>", 0, ";", 0, "&", 0, "2>", 0, "2>>", 0, "2>&1", 0
+tok_names   dd s_tokens, 0, s_tokens+8, s_tokens+10, s_tokens+12, s_tokens+14, s_tokens+21, s_tokens+24, s_tokens+28, s_tokens+17, s_tokens+19
 s_help_text db "builtins: cd [dir], pwd, exit [n], help", 10
-            db "syntax: a | b, < file, > file, >> file, a; b, a &, 'quoted', ", '"', "quoted", '"', ", $?", 10
+            db "syntax: a | b, < file, > file, >> file, 2> file, 2>> file, 2>&1, a; b, a &, 'quoted', ", '"', "quoted", '"', ", $?", 10
             db "power off: exit (or Ctrl-] on the host terminal)", 10
             db "programs in /bin:", 10, 0
 s_indent    db "  ", 0
@@ -96,6 +101,9 @@ cmd_argc    resd MAX_CMDS
 cmd_in      resd MAX_CMDS               ; file names (0: none)
 cmd_out     resd MAX_CMDS
 cmd_app     resd MAX_CMDS               ; 1: >> (append)
+cmd_err     resd MAX_CMDS               ; 2> / 2>> file name (0: none)
+cmd_errapp  resd MAX_CMDS               ; 1: 2>> (append)
+cmd_errdup  resd MAX_CMDS               ; 1: 2>&1
 ncmds       resd 1
 pids        resd MAX_CMDS
 pgid        resd 1                      ; the pipeline's process group
@@ -220,6 +228,24 @@ lex:
     mov ecx, T_AMP
     cmp al, '&'
     je .op
+    cmp al, '2'
+    jne .gt
+    cmp byte [esi+1], '>'
+    jne .word
+    inc esi                             ; "2>" at a word's start: stderr
+    mov ecx, T_ERRDUP
+    cmp word [esi+1], '&1'
+    jne .err_file
+    add esi, 2
+    jmp .op
+.err_file:
+    mov ecx, T_ERR
+    cmp byte [esi+1], '>'
+    jne .op
+    inc esi
+    mov ecx, T_ERRAPP
+    jmp .op
+.gt:
     mov ecx, T_GT
     cmp al, '>'
     jne .word
@@ -388,7 +414,9 @@ parse:
     je .pipe
     cmp eax, T_LT
     jb .end                             ; T_END
-    cmp eax, T_GTGT
+    cmp eax, T_ERRDUP
+    je .errdup
+    cmp eax, T_ERRAPP
     jbe .redirect
 .end:                                   ; T_SEMI, T_AMP, T_END
     cmp dword [cmd_argc+edx*4], 0
@@ -398,6 +426,10 @@ parse:
     cmp dword [cmd_in], 0
     jne .syntax
     cmp dword [cmd_out], 0
+    jne .syntax
+    cmp dword [cmd_err], 0
+    jne .syntax
+    cmp dword [cmd_errdup], 0
     jne .syntax
     cmp eax, T_END
     je .empty
@@ -432,8 +464,17 @@ parse:
     jne .syntax_next
     mov esi, [tok_word+ebx*4+4]
     cmp eax, T_LT
-    jne .out
+    jne .not_in
     mov [cmd_in+edx*4], esi
+    jmp .redirected
+.not_in:
+    cmp eax, T_GTGT
+    jbe .out
+    mov [cmd_err+edx*4], esi            ; 2> or 2>>
+    xor ecx, ecx
+    cmp eax, T_ERRAPP
+    sete cl
+    mov [cmd_errapp+edx*4], ecx
     jmp .redirected
 .out:
     mov [cmd_out+edx*4], esi
@@ -443,6 +484,10 @@ parse:
     mov [cmd_app+edx*4], ecx
 .redirected:
     add ebx, 2
+    jmp .tok
+.errdup:
+    mov dword [cmd_errdup+edx*4], 1
+    inc ebx
     jmp .tok
 .pipe:
     cmp dword [cmd_argc+edx*4], 0
@@ -458,6 +503,9 @@ parse:
     mov dword [cmd_in+edx*4], 0
     mov dword [cmd_out+edx*4], 0
     mov dword [cmd_app+edx*4], 0
+    mov dword [cmd_err+edx*4], 0
+    mov dword [cmd_errapp+edx*4], 0
+    mov dword [cmd_errdup+edx*4], 0
     mov edi, edx
     imul edi, edi, (MAX_ARGS + 1) * 4
     mov dword [cmd_argv+edi], 0
@@ -711,7 +759,7 @@ child:
 .no_in:
     mov esi, [cmd_out+ebp*4]
     test esi, esi
-    jz .exec
+    jz .no_out
     mov ecx, O_WRONLY | O_CREAT | O_TRUNC
     cmp dword [cmd_app+ebp*4], 0
     je .open_out
@@ -721,6 +769,24 @@ child:
     test eax, eax
     js .file_failed
     mov edi, STDOUT
+    call move_fd
+.no_out:
+    cmp dword [cmd_errdup+ebp*4], 0
+    je .no_errdup
+    SYSCALL SYS_dup2, STDOUT, STDERR    ; 2>&1: stderr where stdout goes now
+.no_errdup:
+    mov esi, [cmd_err+ebp*4]
+    test esi, esi
+    jz .exec
+    mov ecx, O_WRONLY | O_CREAT | O_TRUNC
+    cmp dword [cmd_errapp+ebp*4], 0
+    je .open_err
+    mov ecx, O_WRONLY | O_CREAT | O_APPEND
+.open_err:
+    SYSCALL SYS_open, esi, ecx, 0x1a4   ; 0644
+    test eax, eax
+    js .file_failed
+    mov edi, STDERR
     call move_fd
 .exec:
     imul ebp, ebp, (MAX_ARGS + 1) * 4
@@ -790,6 +856,10 @@ spawn_simple:
     cmp dword [cmd_in], 0
     jne .refuse
     cmp dword [cmd_out], 0
+    jne .refuse
+    cmp dword [cmd_err], 0
+    jne .refuse
+    cmp dword [cmd_errdup], 0
     jne .refuse
     mov esi, [cmd_argv]
     call program_path
