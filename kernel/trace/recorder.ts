@@ -14,7 +14,6 @@ import type { TimeTerms } from "../../emulator/virtual-time.ts";
 import { TRACE_VERSION, TraceFormatter, type NameChange, type TraceVersion } from "./format.ts";
 import { K, PAGEFAULT_OUTCOMES, SWITCH_REASONS, TICK_LIMIT, TIME_TERMS, type Chunk } from "./records.ts";
 
-//   exit       status, vector, signal (null bits in b)   spawn     parent+1       object (nothing)
 const MAX_RECORD = 13 + 8; // a padded time record with its terms, and the longest event slot() writes (a syscallAt, 9 words, comes alone)
 const CHUNK_WORDS = 48 * 1024;
 const CHUNK_BYTES = CHUNK_WORDS * 4;

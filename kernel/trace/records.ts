@@ -51,6 +51,7 @@ export const PAGEFAULT_OUTCOMES = ["mapped", "killed", "out-of-memory", "copied"
 //   ret        eip                        retSyscall eip, ret          retFast ret (pid, eip: the last syscall's)
 //   ipc        (src+1) | (dst+1) << 16, bytes            service   service, type, bytes
 //   switch     (from+1) | (to+1) << 16 (reason in b)     pagefault addr, eip, error (outcome in b)
+//   exit       status, vector, signal (null bits in b)   spawn     parent+1       object (nothing)
 
 /** A run of records: the recorder fills one, keeps it (in memory or spilled), and the formatter reads it. */
 export interface Chunk {
