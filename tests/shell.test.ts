@@ -259,8 +259,8 @@ describe.skipIf(solutionCut("ipc"))("init and the shell's exit status", () => {
     expect(r.code, out).toBe(0);
   });
 
-  it("2> file, 2>> file and 2>&1 redirect a command's stderr; 2> at a word's start only", () => {
-    const input = "ls /nope 2> /home/e\ncat /home/e\nls /nope 2>> /home/e\ncat /home/e\nls /nope > /home/o 2>&1\ncat /home/o\nls /nope 2>&1 | wc -c\necho a2>/home/w\ncat /home/w\necho a 2>\n";
+  it("2> file, 2>> file and 2>&1 (left to right, as in sh) redirect a command's stderr; 2> at a word's start only", () => {
+    const input = "ls /nope 2> /home/e\ncat /home/e\nls /nope 2>> /home/e\ncat /home/e\nls /nope > /home/o 2>&1\ncat /home/o\nls /nope 2>&1 > /home/p\ncat /home/p\nls /nope 2>&1 | wc -c\necho a2>/home/w\ncat /home/w\necho a 2>\n";
     const b = ringside(["boot", img, "--snapshot", "--input", input]); // the files it writes stay out of the shared image
     const r = { ...b, out: b.stdout + b.stderr };
     const err = "ls: /nope: No such file or directory\n";
@@ -268,6 +268,8 @@ describe.skipIf(solutionCut("ipc"))("init and the shell's exit status", () => {
     expect(after(r.out, "cat /home/e")).toBe(err);
     expect(r.out).toContain(`$ ls /nope 2>> /home/e\n$ cat /home/e\n${err}${err}`);
     expect(after(r.out, "cat /home/o")).toBe(err);
+    expect(after(r.out, "ls /nope 2>&1 > /home/p")).toBe(err); // left to right: stderr went where stdout was
+    expect(after(r.out, "cat /home/p")).toBe("");
     expect(after(r.out, "ls /nope 2>&1 | wc -c")).toBe(`${err.length}\n`);
     expect(after(r.out, "cat /home/w")).toBe("a2\n"); // "a2" is a word; > redirects stdout
     expect(after(r.out, "echo a 2>")).toBe("sh: syntax error near newline\n");

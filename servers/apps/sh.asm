@@ -5,8 +5,9 @@
 ; Syntax: words separated by blanks; 'single' quotes take everything literally, "double" quotes
 ; everything but $?; $? is the status of the last foreground pipeline. `a | b | c` is a pipeline,
 ; `< file`, `> file`, `>> file` redirect a command's stdin / stdout (truncate / append), `2> file`,
-; `2>> file` its stderr, and `2>&1` sends its stderr where its stdout goes (after `>` and the pipe,
-; wherever it is written); `;` ends a pipeline, `&` ends one that runs in the background (its
+; `2>> file` its stderr, and `2>&1` sends its stderr where its stdout goes at that point, left to
+; right as in sh (`> f 2>&1`: both to f; `2>&1 > f`: stderr to the terminal or the pipe, stdout to
+; f; a `2> file` wins over `2>&1`); `;` ends a pipeline, `&` ends one that runs in the background (its
 ; process group is printed as "[pgid]").
 ; Builtins (run in the shell; their redirections are ignored): `cd [dir]` (default /), `pwd`,
 ; `exit [n]`, `help` (the builtins, the syntax, how to power off, and the programs in /bin).
@@ -103,7 +104,7 @@ cmd_out     resd MAX_CMDS
 cmd_app     resd MAX_CMDS               ; 1: >> (append)
 cmd_err     resd MAX_CMDS               ; 2> / 2>> file name (0: none)
 cmd_errapp  resd MAX_CMDS               ; 1: 2>> (append)
-cmd_errdup  resd MAX_CMDS               ; 1: 2>&1
+cmd_errdup  resd MAX_CMDS               ; 2>&1: 1 after a '>' (to its file), 2 before one (where stdout was)
 ncmds       resd 1
 pids        resd MAX_CMDS
 pgid        resd 1                      ; the pipeline's process group
@@ -485,8 +486,13 @@ parse:
 .redirected:
     add ebx, 2
     jmp .tok
-.errdup:
-    mov dword [cmd_errdup+edx*4], 1
+.errdup:                                ; 2>&1, in order: stderr goes where stdout goes at that point
+    mov ecx, 2                          ; before any '>': where stdout is now (the pipe, the terminal)
+    cmp dword [cmd_out+edx*4], 0
+    je .errdup_set
+    mov ecx, 1                          ; after a '>': to its file
+.errdup_set:
+    mov [cmd_errdup+edx*4], ecx
     inc ebx
     jmp .tok
 .pipe:
@@ -757,6 +763,10 @@ child:
     mov edi, STDIN
     call move_fd
 .no_in:
+    cmp dword [cmd_errdup+ebp*4], 2
+    jne .out_file
+    SYSCALL SYS_dup2, STDOUT, STDERR    ; 2>&1 before '>': stderr where stdout is before the '>'
+.out_file:
     mov esi, [cmd_out+ebp*4]
     test esi, esi
     jz .no_out
@@ -771,9 +781,9 @@ child:
     mov edi, STDOUT
     call move_fd
 .no_out:
-    cmp dword [cmd_errdup+ebp*4], 0
-    je .no_errdup
-    SYSCALL SYS_dup2, STDOUT, STDERR    ; 2>&1: stderr where stdout goes now
+    cmp dword [cmd_errdup+ebp*4], 1
+    jne .no_errdup
+    SYSCALL SYS_dup2, STDOUT, STDERR    ; 2>&1 after '>': stderr to the same file
 .no_errdup:
     mov esi, [cmd_err+ebp*4]
     test esi, esi
