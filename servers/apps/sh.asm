@@ -768,36 +768,19 @@ child:
     SYSCALL SYS_dup2, STDOUT, STDERR    ; 2>&1 before '>': stderr where stdout is before the '>'
 .out_file:
     mov esi, [cmd_out+ebp*4]
-    test esi, esi
-    jz .no_out
-    mov ecx, O_WRONLY | O_CREAT | O_TRUNC
-    cmp dword [cmd_app+ebp*4], 0
-    je .open_out
-    mov ecx, O_WRONLY | O_CREAT | O_APPEND
-.open_out:
-    SYSCALL SYS_open, esi, ecx, 0x1a4   ; 0644
-    test eax, eax
-    js .file_failed
+    mov edx, [cmd_app+ebp*4]
     mov edi, STDOUT
-    call move_fd
-.no_out:
+    call redirect_out
+    jc .file_failed
     cmp dword [cmd_errdup+ebp*4], 1
     jne .no_errdup
     SYSCALL SYS_dup2, STDOUT, STDERR    ; 2>&1 after '>': stderr to the same file
 .no_errdup:
     mov esi, [cmd_err+ebp*4]
-    test esi, esi
-    jz .exec
-    mov ecx, O_WRONLY | O_CREAT | O_TRUNC
-    cmp dword [cmd_errapp+ebp*4], 0
-    je .open_err
-    mov ecx, O_WRONLY | O_CREAT | O_APPEND
-.open_err:
-    SYSCALL SYS_open, esi, ecx, 0x1a4   ; 0644
-    test eax, eax
-    js .file_failed
+    mov edx, [cmd_errapp+ebp*4]
     mov edi, STDERR
-    call move_fd
+    call redirect_out
+    jc .file_failed
 .exec:
     imul ebp, ebp, (MAX_ARGS + 1) * 4
     add ebp, cmd_argv                   ; EBP = argv
@@ -822,6 +805,28 @@ child:
     call ulib_perror
     mov ebx, 1
     call ulib_exit
+
+; redirect_out: for `>`/`>>` (or `2>`/`2>>`): opens the file named at ESI (0: none, nothing done)
+; for writing, truncated or, if EDX != 0, appended to, and moves it to descriptor EDI. CF = 1 if the
+; open failed (EAX = -errno, ESI still the name). Uses EAX, EBX, ECX, EDX.
+redirect_out:
+    test esi, esi
+    jz .done
+    mov ecx, O_WRONLY | O_CREAT | O_TRUNC
+    test edx, edx
+    jz .open
+    mov ecx, O_WRONLY | O_CREAT | O_APPEND
+.open:
+    SYSCALL SYS_open, esi, ecx, 0x1a4   ; 0644
+    test eax, eax
+    js .failed
+    call move_fd
+.done:
+    clc
+    ret
+.failed:
+    stc
+    ret
 
 ; move_fd: dup2(EAX, EDI), then close(EAX). Uses EAX, EBX, ECX.
 move_fd:
