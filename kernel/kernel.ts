@@ -687,8 +687,13 @@ export class Kernel implements KernelApi {
     this.orphan(p);
     const parent = p.parent !== null ? this.procs.get(p.parent) : undefined;
     if (!parent) this.procs.remove(p.pid);
-    else if (parent.state === "blocked" && parent.wait?.kind === "child" && waitMatches(parent.wait.pid, parent, p)) {
-      this.dispatcher.complete(parent, this.reap(parent, p, parent.wait.statusPtr));
+    else this.reapIfWaiting(parent, p);
+  }
+
+  /** Reaps the zombie `child` for `parent` and completes its waitpid, if `parent` waits for it now. */
+  private reapIfWaiting(parent: Process, child: Process): void {
+    if (parent.state === "blocked" && parent.wait?.kind === "child" && waitMatches(parent.wait.pid, parent, child)) {
+      this.dispatcher.complete(parent, this.reap(parent, child, parent.wait.statusPtr));
     }
   }
 
@@ -710,9 +715,7 @@ export class Kernel implements KernelApi {
       }
       child.parent = heir.pid;
       heir.children.add(c);
-      if (child.state === "zombie" && heir.state === "blocked" && heir.wait?.kind === "child" && waitMatches(heir.wait.pid, heir, child)) {
-        this.dispatcher.complete(heir, this.reap(heir, child, heir.wait.statusPtr));
-      }
+      if (child.state === "zombie") this.reapIfWaiting(heir, child);
     }
     p.children.clear();
   }
